@@ -1,0 +1,45 @@
+// Commands about the backend process itself: status, logs, restart, data directory.
+import * as vscode from 'vscode';
+import { rpc, type Status } from '../../server/protocol';
+import type { Ctx } from '../ctx';
+import type { CommandFactory } from './index';
+
+export function describeStatus(s: Status): string {
+  const up = Math.round(s.uptimeMs / 1000);
+  const store = s.store.state === 'ok' ? `schema ${s.store.schemaVersion}` : s.store.state === 'error' ? `database refused (${s.store.code})` : 'no database';
+  return `Torbit backend ${s.version} ready: ${store}, pid ${s.pid}, up ${up}s, data in ${s.dataDir}`;
+}
+
+async function currentStatus(ctx: Ctx): Promise<Status | undefined> {
+  try {
+    return await ctx.request(rpc.status, {});
+  } catch (err) {
+    const pick = await vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`, 'Show Logs', 'Restart Backend');
+    if (pick === 'Show Logs') ctx.log.show();
+    if (pick === 'Restart Backend') await vscode.commands.executeCommand('torbit.restartBackend');
+    return undefined;
+  }
+}
+
+export const backendCommands = {
+  'torbit.showStatus': (ctx: Ctx) => async () => {
+    const s = await currentStatus(ctx);
+    if (!s) return;
+    if (s.store.state === 'error') {
+      const pick = await vscode.window.showErrorMessage(`Torbit: ${s.store.message}`, 'Show Logs');
+      if (pick) ctx.log.show();
+      return;
+    }
+    await vscode.window.showInformationMessage(describeStatus(s));
+  },
+  'torbit.showLogs': (ctx: Ctx) => () => ctx.log.show(),
+  'torbit.restartBackend': (ctx: Ctx) => () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Torbit backend' }, () => ctx.restart()),
+  'torbit.revealDataDir': (ctx: Ctx) => async () => {
+    const s = await currentStatus(ctx);
+    if (!s) return;
+    const uri = vscode.Uri.file(s.dataDir);
+    if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+    else await vscode.commands.executeCommand('revealFileInOS', uri);
+  },
+} satisfies Record<string, CommandFactory>;

@@ -1,0 +1,9 @@
+// Every command the extension registers; a unit test checks this list against package.json.
+export const COMMAND_IDS = [
+  'torbit.showStatus',
+  'torbit.showLogs',
+  'torbit.restartBackend',
+  'torbit.openChat',
+  'torbit.revealDataDir',
+] as const;
+export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,0 +1,12 @@
+// All commands, as one record of factories; main.ts registers them in a single loop.
+import type { Ctx } from '../ctx';
+import { backendCommands } from './backend';
+import { chatCommands } from './chat';
+import type { CommandId } from './ids';
+
+export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
+
+export const COMMANDS: Record<CommandId, CommandFactory> = {
+  ...backendCommands,
+  ...chatCommands,
+};

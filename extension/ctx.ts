@@ -1,0 +1,116 @@
+// The one object that owns the extension's moving parts: the language client, configuration,
+// log channel, status bar and subscriptions. Everything else receives a Ctx.
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import type { z } from 'zod';
+import { rpc, Status, type BackendView, type InitOptions, type RequestDef } from '../server/protocol';
+import { createClient } from './client';
+import { readConfig } from './config';
+import { RestartPolicy } from './restartPolicy';
+import { StatusBar } from './statusbar';
+
+export class Ctx implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
+  readonly subscriptions: vscode.Disposable[] = [];
+  private readonly statusBar = new StatusBar();
+  private readonly changed = new vscode.EventEmitter<BackendView>();
+  /** Fires whenever the backend's state or status changes; views and the status bar follow it. */
+  readonly onDidChangeBackend = this.changed.event;
+  private client: LanguageClient | undefined;
+  private view: BackendView = { state: 'starting' };
+
+  constructor(readonly extension: vscode.ExtensionContext) {}
+
+  get backend(): BackendView {
+    return this.view;
+  }
+
+  private set(view: BackendView): void {
+    this.view = view;
+    this.statusBar.show(view);
+    this.changed.fire(view);
+  }
+
+  async start(): Promise<void> {
+    const cfg = readConfig();
+    const policy = new RestartPolicy(cfg.maxRestarts, cfg.restartWindowSeconds * 1000);
+    const init: InitOptions = {
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      dataDirSetting: cfg.dataDir,
+      globalStorageDir: this.extension.globalStorageUri.fsPath,
+      trusted: vscode.workspace.isTrusted,
+    };
+    const client = createClient(this.extension, this.log, init, policy, {
+      onGiveUp: (reason) => this.set({ state: 'error', detail: reason }),
+      onRestarting: () => this.set({ state: 'starting', detail: 'restarting after a crash' }),
+    });
+    this.client = client;
+    client.onDidChangeState((e) => {
+      if (client !== this.client) return;
+      if (e.newState === State.Running) void this.refresh();
+      else if (e.newState === State.Starting) this.set({ state: 'starting' });
+    });
+    this.set({ state: 'starting' });
+    try {
+      await client.start();
+      client.onNotification(rpc.didChangeStatus.method, (raw: unknown) => {
+        const s = Status.safeParse(raw);
+        if (s.success) this.set(viewOf(s.data));
+        else this.log.warn(`ignored a malformed ${rpc.didChangeStatus.method} notification`);
+      });
+    } catch (err) {
+      const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
+      this.log.error(detail);
+      if (this.view.state !== 'error') this.set({ state: 'error', detail });
+    }
+  }
+
+  /** Asks the backend for its status and shows it. */
+  async refresh(): Promise<Status | undefined> {
+    try {
+      const s = await this.request(rpc.status, {});
+      this.set(viewOf(s));
+      return s;
+    } catch (err) {
+      this.log.warn(`status: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Sends a typed request and validates the answer against the same protocol schema. */
+  async request<P extends z.ZodType, R extends z.ZodType>(def: RequestDef<P, R>, params: z.input<P>): Promise<z.output<R>> {
+    const client = this.client;
+    if (!client || !client.isRunning()) throw new Error(`the Torbit backend is ${this.view.state}${this.view.detail ? `: ${this.view.detail}` : ''}`);
+    const raw: unknown = await client.sendRequest(def.method, def.params.parse(params));
+    const parsed = def.result.safeParse(raw);
+    if (!parsed.success) throw new Error(`${def.method}: the backend answered with an unexpected shape`);
+    return parsed.data;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      await client.stop(5000).catch((e: Error) => this.log.warn(`stopping the backend: ${e.message}`));
+      await client.dispose().catch(() => undefined);
+    }
+    this.set({ state: 'stopped' });
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+    this.statusBar.dispose();
+    this.changed.dispose();
+    this.log.dispose();
+  }
+}
+
+function viewOf(s: Status): BackendView {
+  return s.store.state === 'error' ? { state: 'error', detail: s.store.message, status: s } : { state: 'ready', status: s };
+}

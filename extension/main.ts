@@ -1,0 +1,45 @@
+// Extension entry point: builds the Ctx and registers everything in one place.
+import * as vscode from 'vscode';
+import type { Status } from '../server/protocol';
+import { COMMANDS } from './commands';
+import { RESTART_SETTINGS } from './config';
+import { Ctx } from './ctx';
+import { ChatView } from './views/chatView';
+import { GovernanceView } from './views/governanceView';
+
+/** What activate() returns: used by the @vscode/test-electron suite. */
+export interface TorbitApi {
+  status(): Promise<Status | undefined>;
+}
+
+let ctx: Ctx | undefined;
+
+export function activate(extension: vscode.ExtensionContext): TorbitApi {
+  const c = new Ctx(extension);
+  ctx = c;
+  extension.subscriptions.push(c);
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    c.subscriptions.push(vscode.commands.registerCommand(id, factory(c)));
+  }
+  c.subscriptions.push(
+    vscode.window.registerWebviewViewProvider(ChatView.id, new ChatView(c), { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.window.registerWebviewViewProvider(GovernanceView.id, new GovernanceView(c)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) {
+        c.log.info('a backend setting changed; restarting the backend');
+        void c.restart();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      c.log.info('the workspace is now trusted; restarting the backend with tools enabled');
+      void c.restart();
+    }),
+  );
+  void c.start();
+  return { status: () => c.refresh() };
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.stop();
+  ctx = undefined;
+}

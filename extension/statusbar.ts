@@ -1,0 +1,41 @@
+// The status bar item: the backend's state at a glance; a click opens the log.
+import * as vscode from 'vscode';
+import type { BackendView } from '../server/protocol';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('torbit.backend', vscode.StatusBarAlignment.Left, 10);
+
+  constructor() {
+    this.item.name = 'Torbit Backend';
+    this.item.command = 'torbit.showLogs';
+    this.show({ state: 'starting' });
+    this.item.show();
+  }
+
+  show(view: BackendView): void {
+    const s = view.status;
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**Torbit backend: ${view.state}**`);
+    if (view.detail) md.appendMarkdown(`\n\n${escape(view.detail)}`);
+    if (s) {
+      md.appendMarkdown(`\n\n- version ${s.version}, pid ${s.pid}\n- data: \`${s.dataDir}\` (${s.dataDirSource})\n- schema: ${s.schemaVersion ?? 'n/a'}`);
+    }
+    md.appendMarkdown('\n\nClick to open the Torbit log.');
+    this.item.tooltip = md;
+    this.item.backgroundColor = view.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.text = {
+      starting: '$(sync~spin) Torbit: starting',
+      ready: '$(check) Torbit: ready',
+      error: '$(error) Torbit: error',
+      stopped: '$(circle-slash) Torbit: stopped',
+    }[view.state];
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
+}

@@ -1,0 +1,79 @@
+// The backend's core, shared by the language server and the CLI: resolves the data directory,
+// opens the store, and answers for its health. No VS Code and no JSON-RPC in here.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveDataDir, type DataDir } from './dataDir';
+import { excludeFromGit } from './gitExclude';
+import type { Logger } from './logger';
+import type { Status, StoreHealth } from './protocol';
+import { DB_FILE, openStore } from './store/open';
+import { StoreError } from './store/errors';
+import type { Db } from './store/sqlite';
+import { VERSION } from './version';
+
+export interface BackendOptions {
+  workspace: string | null;
+  dataDirSetting: string;
+  globalStorageDir?: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** readonly: look, never create or migrate (CLI status). */
+  mode: 'readonly' | 'migrate';
+}
+
+export class Backend {
+  private readonly started = Date.now();
+
+  private constructor(
+    readonly workspace: string | null,
+    readonly dataDir: DataDir,
+    readonly db: Db | undefined,
+    readonly store: StoreHealth,
+  ) {}
+
+  static async open(opts: BackendOptions): Promise<Backend> {
+    const dataDir = resolveDataDir({ env: opts.env, setting: opts.dataDirSetting, workspace: opts.workspace, globalStorageDir: opts.globalStorageDir });
+    const file = path.join(dataDir.dir, DB_FILE);
+    opts.log.info(`data directory ${dataDir.dir} (from ${dataDir.source})`);
+    if (opts.mode === 'readonly' && !fs.existsSync(file)) {
+      return new Backend(opts.workspace, dataDir, undefined, { state: 'absent', path: file });
+    }
+    if (opts.mode === 'migrate') {
+      fs.mkdirSync(dataDir.dir, { recursive: true });
+      if (opts.workspace) {
+        const r = await excludeFromGit(opts.workspace, dataDir.dir).catch((e: Error) => ({ kind: 'skipped' as const, reason: e.message }));
+        if (r.kind === 'added') opts.log.info(`added ${r.pattern} to ${r.file}`);
+        else if (r.kind === 'skipped') opts.log.debug(`not adding the data directory to git's exclude: ${r.reason}`);
+      }
+    }
+    try {
+      const { db, info } = await openStore(file, {
+        mode: opts.mode,
+        onMigrated: (m) => opts.log.info(`applied migration ${m.version} (${m.name})`),
+      });
+      return new Backend(opts.workspace, dataDir, db, { state: 'ok', path: file, ...info });
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      opts.log.error(err.message);
+      return new Backend(opts.workspace, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
+    }
+  }
+
+  status(): Status {
+    return {
+      version: VERSION,
+      pid: process.pid,
+      uptimeMs: Date.now() - this.started,
+      node: process.version,
+      workspace: this.workspace,
+      dataDir: this.dataDir.dir,
+      dataDirSource: this.dataDir.source,
+      schemaVersion: this.store.state === 'ok' ? this.store.schemaVersion : null,
+      store: this.store,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.db?.close();
+  }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `torbit`: the headless CLI over the same backend code the extension runs.
+// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused. Errors are one line on stderr.
+import { parseArgs } from 'node:util';
+import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
+import { UsageError } from './cli/settings';
+import { VERSION } from './version';
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    `torbit ${VERSION}: the governed AI build workspace, headless`,
+    '',
+    'Usage: torbit <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options: -h, --help (also after a command), --version',
+    "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else .vscode/settings.json's torbit.dataDir, else ./.torbit-data.",
+    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build).',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const w = Math.max(10, ...c.optionHelp.map(([f]) => f.length));
+  return [c.usage, '', c.summary, '', 'Options:', ...c.optionHelp.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), `  ${'-h, --help'.padEnd(w)}  show this help`].join('\n');
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  const fail = (code: number, reason: string) => { process.stderr.write(`torbit: ${reason.split('\n')[0]}\n`); return code; };
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') { out(help()); return name === undefined ? EXIT.usage : EXIT.ok; }
+  if (name === '--version' || name === '-v') { out(VERSION); return EXIT.ok; }
+  const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!cmd) return fail(EXIT.usage, `unknown command '${name}' (try torbit --help)`);
+  let values: Record<string, unknown>;
+  try {
+    const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    values = parsed.values;
+  } catch (err) {
+    return fail(EXIT.usage, `${name}: ${(err as Error).message}`);
+  }
+  if (values.help) { out(commandHelp(cmd)); return EXIT.ok; }
+  try {
+    return await cmd.run(values, { cwd, env, out });
+  } catch (err) {
+    if (err instanceof UsageError) return fail(EXIT.usage, err.message);
+    if (err instanceof StoreRefused) return fail(EXIT.storeRefused, err.message);
+    return fail(EXIT.failed, (err as Error).message);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, process.cwd()).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,36 @@
+// How every message of the contract is declared: one method name, one zod schema per payload,
+// and which side sends it. Both sides validate against the same schemas.
+import type { z } from 'zod';
+
+/** Which process sends a message: the VS Code extension host or the Torbit backend. */
+export type Sender = 'extension' | 'server';
+
+export interface RequestDef<P extends z.ZodType, R extends z.ZodType> {
+  readonly kind: 'request';
+  readonly method: `torbit/${string}`;
+  readonly sender: Sender;
+  readonly params: P;
+  readonly result: R;
+}
+
+export interface NotificationDef<P extends z.ZodType> {
+  readonly kind: 'notification';
+  readonly method: `torbit/${string}`;
+  readonly sender: Sender;
+  readonly params: P;
+}
+
+export function request<P extends z.ZodType, R extends z.ZodType>(
+  method: `torbit/${string}`, sender: Sender, params: P, result: R,
+): RequestDef<P, R> {
+  return { kind: 'request', method, sender, params, result };
+}
+
+export function notification<P extends z.ZodType>(
+  method: `torbit/${string}`, sender: Sender, params: P,
+): NotificationDef<P> {
+  return { kind: 'notification', method, sender, params };
+}
+
+export type ParamsOf<D> = D extends { params: infer P extends z.ZodType } ? z.input<P> : never;
+export type ResultOf<D> = D extends RequestDef<z.ZodType, infer R> ? z.output<R> : never;

@@ -1,0 +1,6 @@
+// THE contract between the extension, the backend and the webviews. Depends on zod only.
+export * from './define';
+export * from './status';
+export * as rpc from './requests';
+export { InitOptions } from './requests';
+export * from './webview';

@@ -1,0 +1,62 @@
+// Messages between the extension and its webviews: one typed map per direction, each entry
+// a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
+import { z } from 'zod';
+import { Status } from './status';
+
+export const BackendState = z.enum(['starting', 'ready', 'error', 'stopped']);
+export type BackendState = z.infer<typeof BackendState>;
+
+/** The part of the extension's state every view shows. */
+export const BackendView = z.object({
+  state: BackendState,
+  /** One line a person can act on, e.g. why the backend is in error. */
+  detail: z.string().optional(),
+  status: Status.optional(),
+});
+export type BackendView = z.infer<typeof BackendView>;
+
+/** Commands a webview may ask the extension to run: an allow-list, not any command id. */
+export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir']);
+
+/** extension → webview */
+export const ToWebview = {
+  backend: BackendView,
+  /** A line the chat shows as a system notice. */
+  notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+} as const;
+
+/** webview → extension */
+export const FromWebview = {
+  /** The webview's script has loaded and wants the current state. */
+  ready: z.object({}),
+  /** The person sent a prompt from the chat box. */
+  prompt: z.object({ text: z.string().trim().min(1, 'the prompt is empty').max(100_000) }),
+  runCommand: z.object({ command: WebviewCommand }),
+} as const;
+
+/** zod infers `z.object({})` as Record<string, never>, which would swallow `type`. */
+type Payload<T> = T extends Record<string, never> ? object : T;
+type MessageOf<M extends Record<string, z.ZodType>> = {
+  [K in keyof M & string]: { type: K } & Payload<z.infer<M[K]>>;
+}[keyof M & string];
+
+export type ToWebviewMessage = MessageOf<typeof ToWebview>;
+export type FromWebviewMessage = MessageOf<typeof FromWebview>;
+
+function unionOf<M extends Record<string, z.ZodObject>>(map: M) {
+  const members = Object.entries(map).map(([type, schema]) => schema.extend({ type: z.literal(type) }).strict());
+  return z.discriminatedUnion('type', members as unknown as [z.ZodObject, ...z.ZodObject[]]);
+}
+
+const toWebviewSchema = unionOf(ToWebview as unknown as Record<string, z.ZodObject>);
+const fromWebviewSchema = unionOf(FromWebview as unknown as Record<string, z.ZodObject>);
+
+export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType, raw: unknown): Parsed<T> {
+  const r = schema.safeParse(raw);
+  return r.success ? { ok: true, message: r.data as T } : { ok: false, error: z.prettifyError(r.error) };
+}
+
+export const parseFromWebview = (raw: unknown): Parsed<FromWebviewMessage> => parseWith(fromWebviewSchema, raw);
+export const parseToWebview = (raw: unknown): Parsed<ToWebviewMessage> => parseWith(toWebviewSchema, raw);

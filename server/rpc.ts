@@ -1,0 +1,53 @@
+// Registers protocol handlers with validation on the way in and on the way out: a payload that
+// fails its schema is answered with InvalidParams naming the field, and the server carries on.
+import { z } from 'zod';
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import type { NotificationDef, RequestDef } from './protocol';
+import type { Logger } from './logger';
+
+type Token = { isCancellationRequested: boolean };
+
+/** vscode-jsonrpc spreads positional params before the token; collapse them back into one value. */
+function paramsOf(args: unknown[]): unknown {
+  return args.length === 0 ? undefined : args.length === 1 ? args[0] : args;
+}
+
+export function onRequest<P extends z.ZodType, R extends z.ZodType>(
+  conn: Connection, log: Logger, def: RequestDef<P, R>,
+  handler: (params: z.output<P>, token: Token) => Promise<z.input<R>> | z.input<R>,
+): void {
+  conn.onRequest(def.method, async (...args: unknown[]) => {
+    const token = args.pop() as Token;
+    const parsed = def.params.safeParse(paramsOf(args));
+    if (!parsed.success) {
+      const msg = `${def.method}: invalid params: ${z.prettifyError(parsed.error)}`;
+      log.warn(msg);
+      return new ResponseError(ErrorCodes.InvalidParams, msg);
+    }
+    try {
+      const result = await handler(parsed.data, token);
+      const out = def.result.safeParse(result);
+      if (!out.success) throw new Error(`the backend produced an invalid result: ${z.prettifyError(out.error)}`);
+      return out.data;
+    } catch (err) {
+      if (err instanceof ResponseError) return err;
+      const msg = `${def.method} failed: ${(err as Error).message}`;
+      log.error(msg);
+      return new ResponseError(ErrorCodes.InternalError, msg);
+    }
+  });
+}
+
+export function onNotification<P extends z.ZodType>(
+  conn: Connection, log: Logger, def: NotificationDef<P>, handler: (params: z.output<P>) => void,
+): void {
+  conn.onNotification(def.method, (...args: unknown[]) => {
+    const parsed = def.params.safeParse(paramsOf(args));
+    if (!parsed.success) { log.warn(`${def.method}: ignored, invalid params: ${z.prettifyError(parsed.error)}`); return; }
+    handler(parsed.data);
+  });
+}
+
+export function notify<P extends z.ZodType>(conn: Connection, def: NotificationDef<P>, params: z.input<P>): void {
+  void conn.sendNotification(def.method, def.params.parse(params));
+}
