@@ -1,10 +1,9 @@
 // The backend process. VS Code forks it through vscode-languageclient (IPC); tests spawn it the
 // same way. It owns the work; the extension only renders what this process reports.
-import { z } from 'zod';
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError } from 'vscode-languageserver/node';
 import { Backend } from './backend';
 import type { Logger } from './logger';
-import { InitOptions, rpc } from './protocol';
+import { describeZodError, InitOptions, rpc } from './protocol';
 import { onRequest } from './rpc';
 import { VERSION } from './version';
 
@@ -26,7 +25,7 @@ function ready(): Backend {
 connection.onInitialize(async (params) => {
   const parsed = InitOptions.safeParse(params.initializationOptions ?? {});
   if (!parsed.success) {
-    throw new ResponseError(ErrorCodes.InvalidParams, `initializationOptions: ${z.prettifyError(parsed.error)}`);
+    throw new ResponseError(ErrorCodes.InvalidParams, `initializationOptions: ${describeZodError(parsed.error)}`);
   }
   const opts = parsed.data;
   backend = await Backend.open({

@@ -1,8 +1,8 @@
 // Registers protocol handlers with validation on the way in and on the way out: a payload that
 // fails its schema is answered with InvalidParams naming the field, and the server carries on.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
-import type { NotificationDef, RequestDef } from './protocol';
+import { describeZodError, type NotificationDef, type RequestDef } from './protocol';
 import type { Logger } from './logger';
 
 type Token = { isCancellationRequested: boolean };
@@ -20,14 +20,14 @@ export function onRequest<P extends z.ZodType, R extends z.ZodType>(
     const token = args.pop() as Token;
     const parsed = def.params.safeParse(paramsOf(args));
     if (!parsed.success) {
-      const msg = `${def.method}: invalid params: ${z.prettifyError(parsed.error)}`;
+      const msg = `${def.method}: invalid params: ${describeZodError(parsed.error)}`;
       log.warn(msg);
       return new ResponseError(ErrorCodes.InvalidParams, msg);
     }
     try {
       const result = await handler(parsed.data, token);
       const out = def.result.safeParse(result);
-      if (!out.success) throw new Error(`the backend produced an invalid result: ${z.prettifyError(out.error)}`);
+      if (!out.success) throw new Error(`the backend produced an invalid result: ${describeZodError(out.error)}`);
       return out.data;
     } catch (err) {
       if (err instanceof ResponseError) return err;
@@ -43,7 +43,7 @@ export function onNotification<P extends z.ZodType>(
 ): void {
   conn.onNotification(def.method, (...args: unknown[]) => {
     const parsed = def.params.safeParse(paramsOf(args));
-    if (!parsed.success) { log.warn(`${def.method}: ignored, invalid params: ${z.prettifyError(parsed.error)}`); return; }
+    if (!parsed.success) { log.warn(`${def.method}: ignored, invalid params: ${describeZodError(parsed.error)}`); return; }
     handler(parsed.data);
   });
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
+import { describeZodError } from '../protocol';
 
 const WorkspaceSettings = z.object({ 'torbit.dataDir': z.string().optional() }).passthrough();
 
@@ -13,7 +14,7 @@ export function readDataDirSetting(workspace: string): string {
   const raw: unknown = parse(fs.readFileSync(file, 'utf8'), errors, { allowTrailingComma: true });
   if (errors.length) throw new UsageError(`${file}: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
   const parsed = WorkspaceSettings.safeParse(raw ?? {});
-  if (!parsed.success) throw new UsageError(`${file}: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new UsageError(`${file}: ${describeZodError(parsed.error)}`);
   return parsed.data['torbit.dataDir'] ?? '';
 }
 

@@ -34,3 +34,10 @@ export function notification<P extends z.ZodType>(
 
 export type ParamsOf<D> = D extends { params: infer P extends z.ZodType } ? z.input<P> : never;
 export type ResultOf<D> = D extends RequestDef<z.ZodType, infer R> ? z.output<R> : never;
+
+/** A zod failure as one line that names each bad field: `torbit.dataDir: expected string, received number`. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(value)'}: ${i.message.replace(/^Invalid input: /, '')}`)
+    .join('; ');
+}

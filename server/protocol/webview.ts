@@ -1,6 +1,7 @@
 // Messages between the extension and its webviews: one typed map per direction, each entry
 // a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
 import { z } from 'zod';
+import { describeZodError } from './define';
 import { Status } from './status';
 
 export const BackendState = z.enum(['starting', 'ready', 'error', 'stopped']);
@@ -55,7 +56,7 @@ export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
 
 function parseWith<T>(schema: z.ZodType, raw: unknown): Parsed<T> {
   const r = schema.safeParse(raw);
-  return r.success ? { ok: true, message: r.data as T } : { ok: false, error: z.prettifyError(r.error) };
+  return r.success ? { ok: true, message: r.data as T } : { ok: false, error: describeZodError(r.error) };
 }
 
 export const parseFromWebview = (raw: unknown): Parsed<FromWebviewMessage> => parseWith(fromWebviewSchema, raw);

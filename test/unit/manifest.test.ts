@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMMAND_IDS } from '../../extension/commands/ids';
+import { WebviewCommand } from '../../server/protocol';
+
+const root = path.join(__dirname, '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('extension manifest', () => {
+  it('contributes exactly the commands the extension registers, each titled for the "Torbit" category', () => {
+    const contributed = pkg.contributes.commands as { command: string; title: string; category: string }[];
+    assert.deepEqual(contributed.map((c) => c.command).sort(), [...COMMAND_IDS].sort());
+    for (const c of contributed) {
+      assert.equal(c.category, 'Torbit', c.command);
+      assert.ok(!c.title.startsWith('Torbit'), `${c.command}: the category already prefixes "Torbit: "`);
+    }
+  });
+
+  it('lets webviews run only commands that exist', () => {
+    for (const c of WebviewCommand.options) assert.ok((COMMAND_IDS as readonly string[]).includes(c), c);
+  });
+
+  it('gives every setting a torbit.* key, a description, a default and a scope', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, Record<string, unknown>>;
+    assert.ok(Object.keys(props).length >= 3);
+    for (const [key, p] of Object.entries(props)) {
+      assert.match(key, /^torbit\./);
+      assert.ok(p.description || p.markdownDescription, `${key} has a description`);
+      assert.ok('default' in p, `${key} has a default`);
+      assert.ok(p.scope, `${key} has a scope`);
+    }
+  });
+
+  it('has the container, both views, lazy activation and the workspace capabilities', () => {
+    assert.equal(pkg.contributes.viewsContainers.activitybar[0].title, 'Torbit');
+    assert.deepEqual(pkg.contributes.views.torbit.map((v: { id: string }) => v.id), ['torbit.chat', 'torbit.governance']);
+    assert.ok(!pkg.activationEvents.includes('*'), 'never activates eagerly');
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok('virtualWorkspaces' in pkg.capabilities);
+    for (const f of ['publisher', 'displayName', 'description', 'license', 'repository', 'categories', 'keywords']) assert.ok(pkg[f], f);
+    assert.ok(fs.existsSync(path.join(root, pkg.icon)), 'the icon exists');
+    assert.match(pkg.engines.vscode, /^\^1\.\d+\.0$/);
+  });
+});
