@@ -26,6 +26,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   private set(view: BackendView): void {
+    if (view.state !== this.view.state) this.log.info(`backend ${view.state}${view.detail ? `: ${view.detail}` : ''}`);
     this.view = view;
     this.statusBar.show(view);
     this.changed.fire(view);
@@ -47,6 +48,7 @@ export class Ctx implements vscode.Disposable {
     this.client = client;
     client.onDidChangeState((e) => {
       if (client !== this.client) return;
+      this.log.debug(`client state ${State[e.oldState]} -> ${State[e.newState]}`);
       if (e.newState === State.Running) void this.refresh();
       else if (e.newState === State.Starting) this.set({ state: 'starting' });
     });

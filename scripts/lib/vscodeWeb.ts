@@ -1,0 +1,129 @@
+// Real VS Code without a download from Microsoft: code-server (VS Code's own workbench and Node
+// extension host, from npm) on loopback. Used by the end-to-end suite and by `npm start`.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface VsCodeWeb {
+  node24: string;
+  entry: string;
+  chromium: string;
+}
+
+/** Installs (or finds, cached under ~/.cache/torbit) code-server, Node 24 and Chromium. */
+export function setupVsCodeWeb(): VsCodeWeb {
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-vscode-web.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const kv = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const web = { node24: kv.NODE24 ?? '', entry: kv.CODE_SERVER_ENTRY ?? '', chromium: kv.CHROMIUM ?? '' };
+  for (const [k, v] of Object.entries(web)) if (!v || !fs.existsSync(v)) throw new Error(`setup-vscode-web.sh did not provide ${k} (${v || 'nothing'})`);
+  return web;
+}
+
+function codeServer(web: VsCodeWeb, args: string[]): string {
+  return execFileSync(web.node24, [web.entry, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function installExtension(web: VsCodeWeb, vsix: string, extensionsDir: string): string[] {
+  codeServer(web, ['--install-extension', vsix, '--force', '--extensions-dir', extensionsDir]);
+  return codeServer(web, ['--list-extensions', '--show-versions', '--extensions-dir', extensionsDir]).trim().split('\n');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningCodeServer {
+  url: string;
+  /** The URL that opens `folder` in the workbench. */
+  folderUrl(folder: string): string;
+  log(): string;
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+export interface StartOptions {
+  workspace: string;
+  extensionsDir: string;
+  userDataDir: string;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Inherit stdio instead of capturing it (npm start). */
+  inherit?: boolean;
+}
+
+export async function startCodeServer(web: VsCodeWeb, o: StartOptions): Promise<RunningCodeServer> {
+  const port = o.port ?? (await freePort());
+  fs.mkdirSync(path.join(o.userDataDir, 'User'), { recursive: true });
+  const settings = path.join(o.userDataDir, 'User', 'settings.json');
+  if (!fs.existsSync(settings)) {
+    fs.writeFileSync(settings, JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'chat.disableAIFeatures': true,
+    }, null, 2));
+  }
+  const child = spawn(web.node24, [web.entry,
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--extensions-dir', o.extensionsDir, '--user-data-dir', o.userDataDir, o.workspace,
+  ], { env: { ...process.env, ...o.env }, stdio: o.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => { log += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${log}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) { child.kill(); throw new Error(`code-server did not answer on ${url} within 60 s:\n${log}`); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    folderUrl: (folder) => `${url}/?folder=${encodeURIComponent(folder)}`,
+    log: () => log,
+    process: child,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }),
+  };
+}
+
+/** Builds the production .vsix with `npm run package`'s script; returns its path. */
+export function packageVsix(): string {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const vsix = out.trim().split('\n').at(-1) ?? '';
+  if (!vsix.endsWith('.vsix') || !fs.existsSync(vsix)) throw new Error(`npm run package did not produce a .vsix:\n${out}`);
+  return vsix;
+}
+
+/** Copies the sample workspace into `dest` and makes it a git repository, as a real project is. */
+export function sampleWorkspace(dest: string): string {
+  fs.cpSync(path.join(ROOT, 'test/fixtures/sample-workspace'), dest, { recursive: true });
+  if (!fs.existsSync(path.join(dest, '.git'))) {
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: dest, stdio: 'ignore' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('-c', 'user.name=Torbit Sample', '-c', 'user.email=sample@torbit.invalid', 'commit', '-q', '-m', 'Sample workspace');
+  }
+  return dest;
+}

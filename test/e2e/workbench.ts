@@ -1,0 +1,57 @@
+// Acting in the VS Code workbench as a person would: wait on what a person waits on (a status
+// text, a view, a toast), never on fixed sleeps alone.
+import type { Frame, Page } from 'playwright-core';
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export async function statusBarText(page: Page): Promise<string> {
+  return (await page.locator('.statusbar').innerText()).replace(/\n/g, ' | ');
+}
+
+/** The frame of a webview view that contains `selector` (webviews nest two iframes deep). */
+export function webviewFrame(page: Page, selector: string, what: string): Promise<Frame> {
+  return until(what, async () => {
+    for (const f of page.frames()) if (await f.locator(selector).count().catch(() => 0)) return f;
+    return undefined;
+  });
+}
+
+/** Runs a command from the command palette by its title, as typed by a person. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible' });
+  await input.press('Enter');
+}
+
+/** The text of the newest notification toast whose text matches. */
+export function toast(page: Page, pattern: RegExp, ms = 30_000): Promise<string> {
+  return until(`a notification matching ${pattern}`, async () => {
+    const texts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+    return texts.map((t) => t.replace(/\n/g, ' ')).reverse().find((t) => pattern.test(t));
+  }, ms);
+}
+
+/** Dismisses every notification, as a keyboard user would (the toasts' own buttons appear only on hover). */
+export async function clearToasts(page: Page): Promise<void> {
+  if (!(await page.locator('.notifications-toasts .notification-toast').count())) return;
+  await runFromPalette(page, 'Notifications: Clear All Notifications');
+  await until('the notifications to clear', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 10_000);
+}
