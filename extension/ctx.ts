@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { rpc, Status, type BackendView, type InitOptions, type RequestDef } from '../server/protocol';
+import { rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { createClient } from './client';
 import { readConfig } from './config';
 import { RestartPolicy } from './restartPolicy';
@@ -55,11 +55,6 @@ export class Ctx implements vscode.Disposable {
     this.set({ state: 'starting' });
     try {
       await client.start();
-      client.onNotification(rpc.didChangeStatus.method, (raw: unknown) => {
-        const s = Status.safeParse(raw);
-        if (s.success) this.set(viewOf(s.data));
-        else this.log.warn(`ignored a malformed ${rpc.didChangeStatus.method} notification`);
-      });
     } catch (err) {
       const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
       this.log.error(detail);

@@ -2,5 +2,5 @@
 export * from './define';
 export * from './status';
 export * as rpc from './requests';
-export { InitOptions } from './requests';
+export * from './init';
 export * from './webview';

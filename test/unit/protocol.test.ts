@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as protocol from '../../server/protocol';
 import { InitOptions, parseFromWebview, parseToWebview, rpc, Status } from '../../server/protocol';
 
 const okStatus = {
@@ -12,9 +11,10 @@ const okStatus = {
 
 describe('protocol', () => {
   it('names every request and notification torbit/… once, each with a sender', () => {
-    const defs = Object.values(rpc).filter((d): d is protocol.RequestDef<never, never> | protocol.NotificationDef<never> =>
+    const defs = Object.values(rpc as Record<string, unknown>).filter((d): d is { method: string; sender: string } =>
       typeof d === 'object' && d !== null && 'kind' in d);
-    assert.ok(defs.length >= 2);
+    assert.equal(defs.length, Object.keys(rpc).length, 'requests.ts holds message definitions only');
+    assert.ok(defs.length >= 1);
     const methods = defs.map((d) => d.method);
     assert.equal(new Set(methods).size, methods.length, 'no method is defined twice');
     for (const d of defs) {
