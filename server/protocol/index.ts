@@ -1,6 +1,7 @@
 // THE contract between the extension, the backend and the webviews. Depends on zod only.
 export * from './define';
 export * from './status';
+export * from './chat';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';

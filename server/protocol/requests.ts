@@ -8,3 +8,5 @@ const NoParams = z.object({}).strict().optional();
 
 /** extension → server: the backend's version, pid, uptime, data directory and database state. */
 export const status = request('torbit/status', 'extension', NoParams, Status);
+
+export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';

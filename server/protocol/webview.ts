@@ -1,6 +1,7 @@
 // Messages between the extension and its webviews: one typed map per direction, each entry
 // a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
 import { z } from 'zod';
+import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
 import { describeZodError } from './define';
 import { Status } from './status';
 
@@ -17,13 +18,34 @@ export const BackendView = z.object({
 export type BackendView = z.infer<typeof BackendView>;
 
 /** Commands a webview may ask the extension to run: an allow-list, not any command id. */
-export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir']);
+export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey']);
+
+/** Everything the Chat view shows when it (re)loads or switches session. */
+export const ChatState = z.object({
+  /** Models offered by the picker (`provider:model`), and the one new turns use. */
+  models: z.array(z.string()),
+  model: z.string(),
+  sessions: z.array(SessionSummary),
+  /** The session on screen; null for a new, empty one. */
+  sessionId: z.string().nullable(),
+  transcript: z.array(Turn),
+  /** The turn still running in this session, if any: the view shows Stop. */
+  runningTurnId: z.string().nullable(),
+  /** Record when each text chunk was rendered (the relay benchmark reads it). */
+  recordTimings: z.boolean(),
+});
+export type ChatState = z.infer<typeof ChatState>;
 
 /** extension → webview */
 export const ToWebview = {
   backend: BackendView,
-  /** A line the chat shows as a system notice. */
-  notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+  /** A line the chat shows as a system notice, optionally with one action button. */
+  notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string(), action: z.enum(['setApiKey', 'openSettings']).optional() }),
+  chatState: ChatState,
+  /** One event of a running turn of the session on screen, forwarded as the backend sent it. */
+  chatEvent: ChatEventParams,
+  /** The session list changed (a turn ended, a title was set). */
+  sessions: z.object({ sessions: z.array(SessionSummary) }),
 } as const;
 
 /** webview → extension */
@@ -33,6 +55,16 @@ export const FromWebview = {
   /** The person sent a prompt from the chat box. */
   prompt: z.object({ text: z.string().trim().min(1, 'the prompt is empty').max(100_000) }),
   runCommand: z.object({ command: WebviewCommand }),
+  /** Stop the running turn. */
+  stop: z.object({}),
+  newSession: z.object({}),
+  openSession: z.object({ sessionId: z.string().min(1) }),
+  selectModel: z.object({ model: ModelRef }),
+  /** Show the diff of a change a tool applied. */
+  openChange: z.object({ changeId: z.number().int().positive() }),
+  /** Open a workspace file (absolute path, checked by the extension to be inside the workspace). */
+  openFile: z.object({ path: z.string().min(1) }),
+  copy: z.object({ text: z.string().max(10_000_000) }),
 } as const;
 
 /** zod infers `z.object({})` as Record<string, never>, which would swallow `type`. */

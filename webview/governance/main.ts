@@ -38,7 +38,7 @@ function render(view: BackendView): void {
 
 onMessage((msg) => {
   if (msg.type === 'backend') render(msg);
-  else notice.textContent = msg.text;
+  else if (msg.type === 'notice') notice.textContent = msg.text;
 });
 
 post({ type: 'ready' });
