@@ -1,10 +1,15 @@
 // Typed access to Torbit's settings, and which of them need a backend restart.
 import * as vscode from 'vscode';
+import { AgentSettings, describeZodError } from '../server/protocol';
 
 export interface Config {
   dataDir: string;
   maxRestarts: number;
   restartWindowSeconds: number;
+  model: string;
+  models: string[];
+  baseUrl: string;
+  recordRelayTimings: boolean;
 }
 
 export function readConfig(): Config {
@@ -13,8 +18,38 @@ export function readConfig(): Config {
     dataDir: c.get<string>('dataDir', ''),
     maxRestarts: c.get<number>('backend.maxRestarts', 4),
     restartWindowSeconds: c.get<number>('backend.restartWindowSeconds', 180),
+    model: c.get<string>('model', 'openai:gpt-4.1-mini'),
+    models: c.get<string[]>('models', []),
+    baseUrl: c.get<string>('openaiCompatible.baseUrl', ''),
+    recordRelayTimings: c.get<boolean>('diagnostics.recordRelayTimings', false),
   };
 }
 
+/** The agent's settings, checked: a bad value is reported and its default used instead. */
+export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
+  const c = vscode.workspace.getConfiguration('torbit');
+  const raw = {
+    maxSteps: c.get('agent.maxSteps'),
+    maxRetries: c.get('agent.maxRetries'),
+    commandTimeoutSeconds: c.get('command.timeoutSeconds'),
+    maxOutputBytes: c.get('command.maxOutputBytes'),
+    budgetUsd: c.get('budget.maxCostUsd'),
+    budgetTokens: c.get('budget.maxTokens'),
+    prices: c.get('prices'),
+  };
+  const parsed = AgentSettings.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  warn(`Torbit: some settings are invalid and were ignored (${describeZodError(parsed.error)})`);
+  const fallback: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const one = AgentSettings.safeParse({ [k]: v });
+    if (one.success) fallback[k] = v;
+  }
+  return AgentSettings.parse(fallback);
+}
+
 /** Settings the backend reads at start: changing one restarts it. */
-export const RESTART_SETTINGS = ['torbit.dataDir', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds'] as const;
+export const RESTART_SETTINGS = [
+  'torbit.dataDir', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
+  'torbit.agent', 'torbit.command', 'torbit.budget', 'torbit.prices',
+] as const;

@@ -5,7 +5,7 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
 import { rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { createClient } from './client';
-import { readConfig } from './config';
+import { readAgentSettings, readConfig } from './config';
 import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
 
@@ -40,6 +40,7 @@ export class Ctx implements vscode.Disposable {
       dataDirSetting: cfg.dataDir,
       globalStorageDir: this.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,
+      agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
     };
     const client = createClient(this.extension, this.log, init, policy, {
       onGiveUp: (reason) => this.set({ state: 'error', detail: reason }),

@@ -9,10 +9,16 @@ import type { Status, StoreHealth } from './protocol';
 import { DB_FILE, openStore } from './store/open';
 import { StoreError } from './store/errors';
 import type { Db } from './store/sqlite';
+import { ChatRepo } from './store/chatRepo';
+import { ChatService, type ChatDeps } from './agent/chat';
+import { Workspace } from './agent/workspace';
 import { VERSION } from './version';
 
 export interface BackendOptions {
+  /** The first workspace folder: the default data directory goes there. */
   workspace: string | null;
+  /** Every workspace folder the tools may touch (defaults to `workspace`). */
+  folders?: string[];
   dataDirSetting: string;
   globalStorageDir?: string;
   env: NodeJS.ProcessEnv;
@@ -26,6 +32,7 @@ export class Backend {
 
   private constructor(
     readonly workspace: string | null,
+    private readonly folders: string[],
     readonly dataDir: DataDir,
     readonly db: Db | undefined,
     readonly store: StoreHealth,
@@ -34,9 +41,10 @@ export class Backend {
   static async open(opts: BackendOptions): Promise<Backend> {
     const dataDir = resolveDataDir({ env: opts.env, setting: opts.dataDirSetting, workspace: opts.workspace, globalStorageDir: opts.globalStorageDir });
     const file = path.join(dataDir.dir, DB_FILE);
+    const folders = opts.folders ?? (opts.workspace ? [opts.workspace] : []);
     opts.log.info(`data directory ${dataDir.dir} (from ${dataDir.source})`);
     if (opts.mode === 'readonly' && !fs.existsSync(file)) {
-      return new Backend(opts.workspace, dataDir, undefined, { state: 'absent', path: file });
+      return new Backend(opts.workspace, folders, dataDir, undefined, { state: 'absent', path: file });
     }
     if (opts.mode === 'migrate') {
       fs.mkdirSync(dataDir.dir, { recursive: true });
@@ -51,12 +59,30 @@ export class Backend {
         mode: opts.mode,
         onMigrated: (m) => opts.log.info(`applied migration ${m.version} (${m.name})`),
       });
-      return new Backend(opts.workspace, dataDir, db, { state: 'ok', path: file, ...info });
+      return new Backend(opts.workspace, folders, dataDir, db, { state: 'ok', path: file, ...info });
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       opts.log.error(err.message);
-      return new Backend(opts.workspace, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
+      return new Backend(opts.workspace, folders, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
     }
+  }
+
+  /** The database, or a clear error saying why there is none. */
+  requireDb(): Db {
+    if (this.db) return this.db;
+    throw new Error(this.store.state === 'error' ? this.store.message : `there is no Torbit database at ${this.store.path} yet`);
+  }
+
+  /**
+   * The chat service over this backend's database and workspace. Turns a dead process left
+   * 'running' are marked interrupted first.
+   */
+  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace'>): Promise<{ chat: ChatService; repo: ChatRepo; interrupted: number }> {
+    const db = this.requireDb();
+    const repo = new ChatRepo(db);
+    const interrupted = await repo.markInterrupted(isAlive);
+    const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
+    return { chat: new ChatService({ ...deps, db, repo, workspace }), repo, interrupted };
   }
 
   status(): Status {
@@ -75,5 +101,14 @@ export class Backend {
 
   async close(): Promise<void> {
     await this.db?.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

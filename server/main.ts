@@ -2,9 +2,11 @@
 // same way. It owns the work; the extension only renders what this process reports.
 import { createConnection, ErrorCodes, ProposedFeatures, ResponseError } from 'vscode-languageserver/node';
 import { Backend } from './backend';
+import type { ChatService } from './agent/chat';
+import type { ChatRepo } from './store/chatRepo';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
-import { onRequest } from './rpc';
+import { notify, onRequest } from './rpc';
 import { VERSION } from './version';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -16,10 +18,17 @@ const log: Logger = {
 };
 
 let backend: Backend | undefined;
+let chat: { chat: ChatService; repo: ChatRepo } | undefined;
 
 function ready(): Backend {
   if (!backend) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
   return backend;
+}
+
+function chatReady(): { chat: ChatService; repo: ChatRepo } {
+  ready();
+  if (!chat) throw new Error(backend?.store.state === 'error' ? `the chat is unavailable: ${backend.store.message}` : 'the chat is unavailable (no database)');
+  return chat;
 }
 
 connection.onInitialize(async (params) => {
@@ -32,17 +41,46 @@ connection.onInitialize(async (params) => {
     workspace: opts.workspaceFolders[0] ?? null,
     dataDirSetting: opts.dataDirSetting,
     globalStorageDir: opts.globalStorageDir,
+    folders: opts.workspaceFolders,
     env: process.env,
     log,
     mode: 'migrate',
   });
+  if (backend.store.state === 'ok') {
+    const opened = await backend.openChat({
+      trusted: opts.trusted, settings: opts.agent, env: process.env, log,
+      sink: (p) => notify(connection, rpc.chatEvent, p),
+    });
+    chat = opened;
+    if (opened.interrupted) log.warn(`${opened.interrupted} turn(s) left running by a previous backend were marked interrupted`);
+  }
   log.info(`Torbit backend ${VERSION} (pid ${process.pid}, node ${process.version}) serving ${opts.workspaceFolders.join(', ') || 'no folder'}${opts.trusted ? '' : ' [untrusted: no tool execution]'}`);
   return { capabilities: {}, serverInfo: { name: 'torbit', version: VERSION } };
 });
 
 onRequest(connection, log, rpc.status, () => ready().status());
+onRequest(connection, log, rpc.chatSend, async (p) => {
+  const { sessionId, turnId } = await chatReady().chat.send(p);
+  return { sessionId, turnId };
+});
+onRequest(connection, log, rpc.chatStop, (p) => ({ stopped: chatReady().chat.stop(p.turnId) }));
+onRequest(connection, log, rpc.sessionList, async (p) => ({ sessions: await chatReady().repo.listSessions(p?.limit) }));
+onRequest(connection, log, rpc.sessionGet, async (p) => {
+  const { repo } = chatReady();
+  const session = await repo.summary(p.sessionId);
+  if (!session) throw new ResponseError(ErrorCodes.InvalidParams, `there is no session ${p.sessionId}`);
+  return { session, turns: await repo.transcript(p.sessionId), runningTurnId: await repo.runningTurn(p.sessionId) };
+});
+onRequest(connection, log, rpc.changeGet, async (p) => {
+  const change = await chatReady().chat.change(p.changeId);
+  if (!change) throw new ResponseError(ErrorCodes.InvalidParams, `there is no change ${p.changeId}`);
+  return change;
+});
 
-connection.onShutdown(async () => { await backend?.close(); });
+connection.onShutdown(async () => {
+  await chat?.chat.stopAll();
+  await backend?.close();
+});
 
 process.on('uncaughtException', (err) => {
   log.error(`uncaught: ${err.stack ?? err.message}`);

@@ -106,7 +106,12 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-export const SessionTranscript = z.object({ session: SessionSummary, turns: z.array(Turn) });
+export const SessionTranscript = z.object({
+  session: SessionSummary,
+  turns: z.array(Turn),
+  /** A turn of this session still running in the backend (after a window reload), if any. */
+  runningTurnId: z.string().nullable(),
+});
 export type SessionTranscript = z.infer<typeof SessionTranscript>;
 
 /** extension → server: run one turn. Answers at once; the run streams as torbit/chat/event. */

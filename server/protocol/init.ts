@@ -1,6 +1,21 @@
 // What the extension tells the backend when it starts it (LSP initializationOptions).
 import { z } from 'zod';
 
+/** How runs behave; from the torbit.agent.*, torbit.command.*, torbit.budget.* and torbit.prices settings. */
+export const AgentSettings = z.object({
+  maxSteps: z.number().int().min(1).max(500).default(25),
+  maxRetries: z.number().int().min(0).max(10).default(2),
+  commandTimeoutSeconds: z.number().int().min(1).max(24 * 3600).default(300),
+  maxOutputBytes: z.number().int().min(1024).max(50_000_000).default(200_000),
+  /** USD per run, 0 for none. */
+  budgetUsd: z.number().nonnegative().default(0),
+  /** Tokens per run, 0 for none. */
+  budgetTokens: z.number().int().nonnegative().default(0),
+  /** Extra or overriding prices, USD per 1M tokens, keyed `provider:model`. */
+  prices: z.record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict()).default({}),
+}).strict();
+export type AgentSettings = z.infer<typeof AgentSettings>;
+
 /** Sent by the extension as `initializationOptions`; the CLI builds the same thing. */
 export const InitOptions = z.object({
   /** Workspace folders, absolute paths; the first one holds the default data directory. */
@@ -11,5 +26,6 @@ export const InitOptions = z.object({
   globalStorageDir: z.string().min(1).optional(),
   /** False in an untrusted workspace: the backend then refuses anything that writes or runs. */
   trusted: z.boolean().default(false),
+  agent: AgentSettings.prefault({}),
 }).strict();
 export type InitOptions = z.infer<typeof InitOptions>;

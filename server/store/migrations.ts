@@ -16,6 +16,94 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'chat',
+    sql: `
+      CREATE TABLE sessions (
+        id         TEXT PRIMARY KEY,
+        title      TEXT NOT NULL,
+        model      TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE turns (
+        id            TEXT PRIMARY KEY,
+        session_id    TEXT NOT NULL REFERENCES sessions(id),
+        seq           INTEGER NOT NULL,
+        user_text     TEXT NOT NULL,
+        model         TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        error_code    TEXT,
+        error_message TEXT,
+        error_action  TEXT,
+        owner_pid     INTEGER NOT NULL,
+        started_at    TEXT NOT NULL,
+        ended_at      TEXT,
+        UNIQUE (session_id, seq)
+      ) STRICT;
+      CREATE INDEX turns_status ON turns(status);
+      -- What the turn showed, in order: text segments and tool cards.
+      CREATE TABLE turn_parts (
+        turn_id      TEXT NOT NULL REFERENCES turns(id),
+        idx          INTEGER NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('text', 'tool')),
+        text         TEXT,
+        tool_call_id TEXT,
+        PRIMARY KEY (turn_id, idx)
+      ) STRICT;
+      -- The model conversation (AI SDK ModelMessage JSON), replayed as context for later turns.
+      CREATE TABLE messages (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        turn_id    TEXT NOT NULL REFERENCES turns(id),
+        role       TEXT NOT NULL,
+        content    TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX messages_session ON messages(session_id, id);
+      CREATE TABLE tool_calls (
+        id         TEXT PRIMARY KEY,
+        turn_id    TEXT NOT NULL REFERENCES turns(id),
+        tool       TEXT NOT NULL,
+        input      TEXT NOT NULL,
+        summary    TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        result     TEXT,
+        output     TEXT,
+        change_id  INTEGER REFERENCES changes(id),
+        open_path  TEXT,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT
+      ) STRICT;
+      CREATE TABLE usage (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id    TEXT NOT NULL REFERENCES sessions(id),
+        turn_id       TEXT NOT NULL REFERENCES turns(id),
+        step          INTEGER NOT NULL,
+        model         TEXT NOT NULL,
+        input_tokens  INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd      REAL,
+        created_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX usage_session ON usage(session_id);
+      -- Every change a tool applied to the workspace, with what the file held before.
+      CREATE TABLE changes (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id   TEXT,
+        turn_id      TEXT,
+        tool_call_id TEXT,
+        path         TEXT NOT NULL,
+        abs_path     TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('create', 'modify')),
+        sha_before   TEXT,
+        sha_after    TEXT NOT NULL,
+        before_text  TEXT,
+        applied_at   TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

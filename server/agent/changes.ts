@@ -1,0 +1,80 @@
+// The one place where a tool's proposed change to a file becomes real. The trust layer will
+// put its approval gate here; until then every change is applied and recorded.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Db } from '../store/sqlite';
+import type { Resolved } from './workspace';
+
+export interface ProposedChange {
+  target: Resolved;
+  /** The file's content before, or null when the change creates it. */
+  before: string | null;
+  after: string;
+  tool: string;
+  toolCallId: string;
+}
+
+export interface AppliedChange {
+  id: number;
+  kind: 'create' | 'modify';
+  shaBefore: string | null;
+  shaAfter: string;
+}
+
+export type GateDecision = { approved: true } | { approved: false; reason: string };
+
+/** Decides whether a proposed change may be applied. */
+export type ChangeGate = (change: ProposedChange) => Promise<GateDecision>;
+
+export const applyAll: ChangeGate = async () => ({ approved: true });
+
+export interface ChangeScope {
+  sessionId: string | null;
+  turnId: string | null;
+}
+
+/** Keeps the text before a change (for the diff link and, later, rollback) up to this size. */
+const MAX_BEFORE_TEXT = 2 * 1024 * 1024;
+
+export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+export class ChangeApplier {
+  constructor(private readonly db: Db, private readonly gate: ChangeGate = applyAll) {}
+
+  async apply(change: ProposedChange, scope: ChangeScope): Promise<AppliedChange> {
+    const decision = await this.gate(change);
+    if (!decision.approved) throw new Error(`the change to ${change.target.display} was rejected: ${decision.reason}`);
+    const abs = change.target.abs;
+    await fs.mkdir(path.dirname(abs), { recursive: true });
+    // Write beside the file, then rename: a crash never leaves half a file behind.
+    const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.torbit-${process.pid}-${Date.now()}.tmp`);
+    const mode = await fs.stat(abs).then((s) => s.mode, () => undefined);
+    await fs.writeFile(tmp, change.after, mode !== undefined ? { mode } : {});
+    try {
+      await fs.rename(tmp, abs);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    const applied = {
+      kind: change.before === null ? 'create' as const : 'modify' as const,
+      shaBefore: change.before === null ? null : sha256(change.before),
+      shaAfter: sha256(change.after),
+    };
+    const r = await this.db.run(
+      `INSERT INTO changes (session_id, turn_id, tool_call_id, path, abs_path, kind, sha_before, sha_after, before_text, applied_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [scope.sessionId, scope.turnId, change.toolCallId, change.target.display, abs, applied.kind, applied.shaBefore, applied.shaAfter,
+        change.before !== null && change.before.length <= MAX_BEFORE_TEXT ? change.before : null, new Date().toISOString()]);
+    return { id: r.lastID, ...applied };
+  }
+
+  /** A recorded change with the text before it and the file as it is now, for a diff. */
+  async get(id: number): Promise<{ path: string; absPath: string; before: string | null; after: string | null } | undefined> {
+    const row = await this.db.get<{ path: string; abs_path: string; before_text: string | null }>('SELECT path, abs_path, before_text FROM changes WHERE id = ?', [id]);
+    if (!row) return undefined;
+    const after = await fs.readFile(row.abs_path, 'utf8').catch(() => null);
+    return { path: row.path, absPath: row.abs_path, before: row.before_text, after };
+  }
+}

@@ -1,0 +1,160 @@
+// Runs chat turns: sessions, the model, the tools and the loop, with every event recorded and
+// relayed. Used by the language server (events become torbit/chat/event) and the CLI (printed).
+import type { ModelMessage } from 'ai';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import type { AgentSettings, ChatEventParams, RunError, TurnStatus } from '../protocol';
+import type { ChatRepo } from '../store/chatRepo';
+import type { Db } from '../store/sqlite';
+import { ChangeApplier, type ChangeGate } from './changes';
+import { addUsage, Fuel, priceOf } from './fuel';
+import { runTurn } from './loop';
+import { createModel, parseModelRef, type ModelFactory } from './models';
+import { systemPrompt } from './prompt';
+import { TurnRecorder } from './recorder';
+import { commandEnv, Redactor } from './secrets';
+import { buildTools } from './tools';
+import type { ToolContext } from './tools/spec';
+import type { Workspace } from './workspace';
+import { classifyError } from './errors';
+
+export interface ChatDeps {
+  db: Db;
+  repo: ChatRepo;
+  workspace: Workspace | null;
+  trusted: boolean;
+  settings: AgentSettings;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  sink(p: ChatEventParams): void;
+  modelFactory?: ModelFactory;
+  gate?: ChangeGate;
+}
+
+export interface SendParams {
+  sessionId?: string;
+  text: string;
+  model: string;
+  baseUrl?: string;
+}
+
+/** A stored message is ours, but it is read back from disk: check its outline before use. */
+const StoredMessage = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.unknown() }).passthrough();
+
+export class ChatService {
+  private readonly running = new Map<string, { controller: AbortController; sessionId: string; done: Promise<TurnStatus> }>();
+  private readonly redact: Redactor;
+  private readonly changes: ChangeApplier;
+
+  constructor(private readonly d: ChatDeps) {
+    this.redact = new Redactor(d.env);
+    this.changes = new ChangeApplier(d.db, d.gate);
+  }
+
+  /** Starts a turn and answers at once; the turn streams through the sink. */
+  async send(p: SendParams): Promise<{ sessionId: string; turnId: string; done: Promise<TurnStatus> }> {
+    const spec = parseModelRef(p.model, p.baseUrl);
+    let sessionId = p.sessionId;
+    if (sessionId) {
+      if (!(await this.d.repo.sessionExists(sessionId))) throw new Error(`there is no session ${sessionId}`);
+      for (const r of this.running.values()) if (r.sessionId === sessionId) throw new Error('a turn is already running in this session; stop it first');
+    } else {
+      sessionId = await this.d.repo.createSession(titleOf(p.text), spec.ref);
+    }
+    const turnId = await this.d.repo.startTurn(sessionId, p.text, spec.ref);
+    const controller = new AbortController();
+    const sid = sessionId;
+    // Start on the next turn of the event loop, so the caller's answer goes out before any event.
+    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, turnId, p.text, spec, controller.signal))));
+    this.running.set(turnId, { controller, sessionId, done });
+    void done.finally(() => this.running.delete(turnId));
+    return { sessionId, turnId, done };
+  }
+
+  stop(turnId: string): boolean {
+    const r = this.running.get(turnId);
+    if (!r) return false;
+    r.controller.abort();
+    return true;
+  }
+
+  change(id: number) {
+    return this.changes.get(id);
+  }
+
+  runningTurns(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Stops every run and waits for them to be recorded (shutdown). */
+  async stopAll(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) r.controller.abort();
+    await Promise.all(all.map((r) => r.done));
+  }
+
+  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal): Promise<TurnStatus> {
+    const { repo, settings, log } = this.d;
+    const rec = new TurnRecorder(repo, sessionId, turnId, this.d.sink, log);
+    const redact = (s: string) => this.redact.text(s);
+    rec.start(text, spec.ref);
+    const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
+      await rec.settled();
+      const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
+      await repo.appendMessages(sessionId, turnId, all);
+      await rec.end(status, error);
+      log.info(`turn ${turnId} ${status}${error ? `: ${error.message}` : ''}`);
+      return status;
+    };
+    try {
+      if (!this.d.workspace) return await finish('error', { code: 'internal', message: 'Open a folder first: Torbit works on a workspace.' });
+      let model;
+      try {
+        model = (this.d.modelFactory ?? createModel)(spec, this.d.env);
+      } catch (err) {
+        return await finish('error', classifyError(err, spec, redact));
+      }
+      const history = (await repo.messages(sessionId)).map((m) => StoredMessage.parse(m) as unknown as ModelMessage);
+      const sessionBase = await repo.sessionUsage(sessionId);
+      const fuel = new Fuel(priceOf(spec.ref, settings.prices), { usd: settings.budgetUsd, tokens: settings.budgetTokens });
+      const ctx: ToolContext = {
+        workspace: this.d.workspace,
+        limits: {
+          commandTimeoutMs: settings.commandTimeoutSeconds * 1000, maxOutputBytes: settings.maxOutputBytes,
+          maxReadBytes: 256 * 1024, maxSearchResults: 200, maxListedFiles: 2000,
+        },
+        redact: this.redact,
+        changes: this.changes,
+        scope: { sessionId, turnId },
+        commandEnv: commandEnv(this.d.env),
+      };
+      const tools = buildTools(ctx, this.d.trusted, {
+        start: (card, input) => rec.toolStart(card, input),
+        output: (id, chunk) => rec.toolOutput(id, chunk),
+        end: (card) => rec.toolEnd(card),
+      });
+      let stepNo = 0;
+      const out = await runTurn({
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools,
+        maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
+        onText: (t) => rec.textDelta(t),
+        onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),
+        onRejectedToolCall: (card) => rec.rejectedToolCall(card),
+        ranToolCalls: rec.ran,
+      });
+      // A turn that did not finish keeps what the model said, so the next turn has the context.
+      const messages: ModelMessage[] = out.responseMessages.length
+        ? out.responseMessages
+        : out.text ? [{ role: 'assistant', content: `${out.text}\n\n[${out.status === 'canceled' ? 'stopped by the user' : 'interrupted by an error'}]` }] : [];
+      return await finish(out.status, out.error, messages);
+    } catch (err) {
+      log.error(`turn ${turnId}: ${(err as Error).stack ?? err}`);
+      return await finish('error', { code: 'internal', message: `Torbit failed while running the turn: ${redact((err as Error).message)}` }).catch(() => 'error' as const);
+    }
+  }
+}
+
+function titleOf(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New session';
+}

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs/promises';
+import { z } from 'zod';
+import { ToolError } from '../workspace';
+import { capText, defineTool } from './spec';
+
+interface CommandResult {
+  command: string;
+  args: string[];
+  cwd: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  output: string;
+  truncated: boolean;
+}
+
+/** Kills the whole process group: a command's children go with it. */
+function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(process.platform === 'win32' ? pid : -pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export const runCommand = defineTool({
+  name: 'run_command',
+  description: 'Run a program in the workspace, without a shell: give the program and its arguments separately, '
+    + 'e.g. {"command":"npm","args":["test"]}. Pipes, redirections and globs are not interpreted. Returns the exit code and output.',
+  input: z.object({
+    command: z.string().min(1).describe('the program, e.g. "npm" or "git"'),
+    args: z.array(z.string()).default([]),
+    cwd: z.string().default('.').describe('workspace-relative working directory'),
+    timeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  }),
+  effect: 'run',
+  summarize: (i) => [i.command, ...i.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ') + (i.cwd !== '.' ? `  (in ${i.cwd})` : ''),
+  async execute(i, ctx, run) {
+    if (i.command.includes('\0') || i.args.some((a) => a.includes('\0'))) throw new ToolError('the command contains a NUL byte');
+    const dir = await ctx.workspace.resolve(i.cwd);
+    if (!(await fs.stat(dir.abs).then((s) => s.isDirectory(), () => false))) throw new ToolError(`${dir.display} is not a directory`);
+    const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs);
+    const max = ctx.limits.maxOutputBytes;
+    const started = Date.now();
+    return await new Promise<CommandResult>((resolve, reject) => {
+      const child = spawn(i.command, i.args, {
+        cwd: dir.abs, env: ctx.commandEnv, shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+      });
+      let output = '';
+      let streamed = 0;
+      let timedOut = false;
+      let canceled = false;
+      const onData = (d: Buffer) => {
+        const s = ctx.redact.text(d.toString('utf8'));
+        // Keep at most twice the cap in memory; capText trims to the cap at the end.
+        output += s;
+        if (output.length > max * 2) output = output.slice(0, Math.floor(max * 0.5)) + output.slice(-Math.floor(max * 1.5));
+        if (streamed < max) {
+          const piece = s.slice(0, max - streamed);
+          streamed += piece.length;
+          run.output(piece);
+          if (streamed >= max) run.output('\n[output capped; the rest is summarized in the result]\n');
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const stop = (why: 'timeout' | 'cancel') => {
+        if (why === 'timeout') timedOut = true; else canceled = true;
+        killTree(child.pid, 'SIGTERM');
+        setTimeout(() => killTree(child.pid, 'SIGKILL'), 2000).unref();
+      };
+      const timer = setTimeout(() => stop('timeout'), timeoutMs);
+      const onAbort = () => stop('cancel');
+      run.signal.addEventListener('abort', onAbort, { once: true });
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        run.signal.removeEventListener('abort', onAbort);
+        reject(err.code === 'ENOENT'
+          ? new ToolError(`command not found: ${i.command}. run_command starts a program directly, without a shell; pass the program and its arguments separately`)
+          : new ToolError(`could not start ${i.command}: ${err.message}`));
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        run.signal.removeEventListener('abort', onAbort);
+        if (canceled) { reject(new Error('the command was stopped')); return; }
+        const capped = capText(output, max);
+        resolve({
+          command: i.command, args: i.args, cwd: dir.display, exitCode: code, signal: signal ?? null, timedOut,
+          durationMs: Date.now() - started, output: capped.text, truncated: capped.truncated,
+        });
+      });
+    });
+  },
+  outcome: (o) => ({
+    result: o.timedOut ? `timed out after ${(o.durationMs / 1000).toFixed(1)} s` : `${o.signal ? `killed by ${o.signal}` : `exit ${o.exitCode}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
+  }),
+});
