@@ -1,0 +1,50 @@
+// A real backend (SQLite in a temp data dir, a real git workspace) whose chat runs on a given model.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LanguageModel } from 'ai';
+import { Backend } from '../../server/backend';
+import { silentLogger } from '../../server/logger';
+import { AgentSettings, type ChatEventParams, type ChatEvent } from '../../server/protocol';
+import type { ModelFactory } from '../../server/agent/models';
+import { gitRepo } from './tmp';
+
+export interface HarnessOptions {
+  model?: LanguageModel;
+  modelFactory?: ModelFactory;
+  settings?: Partial<AgentSettings>;
+  trusted?: boolean;
+  env?: NodeJS.ProcessEnv;
+  files?: Record<string, string>;
+}
+
+export async function chatHarness(o: HarnessOptions = {}) {
+  const ws = gitRepo();
+  for (const [f, content] of Object.entries(o.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
+    fs.writeFileSync(path.join(ws, f), content);
+  }
+  const env = { ...(o.env ?? {}), TORBIT_DATA_DIR: '' };
+  const backend = await Backend.open({ workspace: ws, dataDirSetting: '', env, log: silentLogger, mode: 'migrate' });
+  const events: ChatEventParams[] = [];
+  const { chat, repo } = await backend.openChat({
+    trusted: o.trusted ?? true,
+    settings: AgentSettings.parse(o.settings ?? {}),
+    env,
+    log: silentLogger,
+    sink: (e) => events.push(e),
+    modelFactory: o.modelFactory ?? (() => {
+      if (!o.model) throw new Error('no model given');
+      return o.model;
+    }),
+  });
+  const kinds = (turnId?: string) => events.filter((e) => !turnId || e.turnId === turnId).map((e) => e.event.type);
+  const of = <T extends ChatEvent['type']>(type: T) => events.map((e) => e.event).filter((e): e is Extract<ChatEvent, { type: T }> => e.type === type);
+  const until = async (pred: () => boolean, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out; events so far: ${kinds().join(', ')}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  return { ws, backend, chat, repo, events, kinds, of, until, close: () => backend.close() };
+}
