@@ -14,7 +14,7 @@ const reporter = path.join(root, 'test/support/reporter.cjs');
 const mochaSuite = (glob, timeout) => [mocha, '--import=tsx', '--reporter', reporter, '--timeout', String(timeout), glob];
 
 const SUITES = {
-  unit: mochaSuite('test/unit/**/*.test.ts', 10_000),
+  unit: mochaSuite('test/{unit,stubs}/**/*.test.ts', 20_000),
   integration: mochaSuite('test/integration/**/*.test.ts', 60_000),
   e2e: mochaSuite('test/e2e/**/*.test.ts', 600_000),
   electron: ['--import=tsx', 'test/electron/launch.ts'],

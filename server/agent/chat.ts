@@ -102,6 +102,8 @@ export class ChatService {
       await rec.settled();
       const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
+      // Forget the run before announcing its end: a client may send its next prompt at once.
+      this.running.delete(turnId);
       await rec.end(status, error);
       log.info(`turn ${turnId} ${status}${error ? `: ${error.message}` : ''}`);
       return status;
