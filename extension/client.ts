@@ -15,12 +15,12 @@ export interface ClientHooks {
 }
 
 export function createClient(
-  extCtx: vscode.ExtensionContext, log: vscode.LogOutputChannel, init: InitOptions, policy: RestartPolicy, hooks: ClientHooks,
+  extCtx: vscode.ExtensionContext, log: vscode.LogOutputChannel, init: InitOptions, env: NodeJS.ProcessEnv, policy: RestartPolicy, hooks: ClientHooks,
 ): LanguageClient {
   const module = extCtx.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const errorHandler: ErrorHandler = {
     error(_error, _message, count): ErrorHandlerResult {

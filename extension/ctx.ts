@@ -3,11 +3,13 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { ChatEventParams, rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { createClient } from './client';
 import { readAgentSettings, readConfig } from './config';
+import { backendEnv } from './secrets';
 import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
+import type { ChatView } from './views/chatView';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
@@ -16,7 +18,12 @@ export class Ctx implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<BackendView>();
   /** Fires whenever the backend's state or status changes; views and the status bar follow it. */
   readonly onDidChangeBackend = this.changed.event;
+  private readonly chatEvents = new vscode.EventEmitter<ChatEventParams>();
+  /** Every torbit/chat/event the backend sends, validated. */
+  readonly onChatEvent = this.chatEvents.event;
   private client: LanguageClient | undefined;
+  /** The Chat view's host, for commands that act on the chat. */
+  chat: ChatView | undefined;
   private view: BackendView = { state: 'starting' };
 
   constructor(readonly extension: vscode.ExtensionContext) {}
@@ -42,7 +49,7 @@ export class Ctx implements vscode.Disposable {
       trusted: vscode.workspace.isTrusted,
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
     };
-    const client = createClient(this.extension, this.log, init, policy, {
+    const client = createClient(this.extension, this.log, init, await backendEnv(this.extension.secrets), policy, {
       onGiveUp: (reason) => this.set({ state: 'error', detail: reason }),
       onRestarting: () => this.set({ state: 'starting', detail: 'restarting after a crash' }),
     });
@@ -56,6 +63,11 @@ export class Ctx implements vscode.Disposable {
     this.set({ state: 'starting' });
     try {
       await client.start();
+      client.onNotification(rpc.chatEvent.method, (raw: unknown) => {
+        const p = ChatEventParams.safeParse(raw);
+        if (p.success) this.chatEvents.fire(p.data);
+        else this.log.warn(`ignored a malformed ${rpc.chatEvent.method} notification`);
+      });
     } catch (err) {
       const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
       this.log.error(detail);
@@ -105,6 +117,7 @@ export class Ctx implements vscode.Disposable {
     for (const d of this.subscriptions.splice(0)) d.dispose();
     this.statusBar.dispose();
     this.changed.dispose();
+    this.chatEvents.dispose();
     this.log.dispose();
   }
 }

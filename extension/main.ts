@@ -4,6 +4,7 @@ import type { Status } from '../server/protocol';
 import { COMMANDS } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
+import { ChangeContent, CHANGE_SCHEME } from './views/changeDiff';
 import { ChatView } from './views/chatView';
 import { GovernanceView } from './views/governanceView';
 
@@ -21,8 +22,11 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   for (const [id, factory] of Object.entries(COMMANDS)) {
     c.subscriptions.push(vscode.commands.registerCommand(id, factory(c)));
   }
+  const changes = new ChangeContent();
+  c.chat = new ChatView(c, changes);
   c.subscriptions.push(
-    vscode.window.registerWebviewViewProvider(ChatView.id, new ChatView(c), { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
+    vscode.window.registerWebviewViewProvider(ChatView.id, c.chat, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerWebviewViewProvider(GovernanceView.id, new GovernanceView(c)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) {

@@ -5,5 +5,8 @@ export const COMMAND_IDS = [
   'torbit.restartBackend',
   'torbit.openChat',
   'torbit.revealDataDir',
+  'torbit.setApiKey',
+  'torbit.newSession',
+  'torbit.stopRun',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -39,6 +39,7 @@ export abstract class WebviewHost implements vscode.WebviewViewProvider {
     switch (msg.type) {
       case 'ready':
         this.post({ type: 'backend', ...this.ctx.backend });
+        this.onReady();
         break;
       case 'runCommand':
         void vscode.commands.executeCommand(msg.command);
@@ -48,6 +49,9 @@ export abstract class WebviewHost implements vscode.WebviewViewProvider {
           this.post({ type: 'notice', level: 'error', text: err.message }));
     }
   }
+
+  /** The webview (re)loaded: send it what it shows. */
+  protected onReady(): void {}
 
   /** View-specific messages (everything but ready and runCommand). */
   protected abstract handle(msg: Exclude<FromWebviewMessage, { type: 'ready' | 'runCommand' }>): void | Promise<void>;

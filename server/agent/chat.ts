@@ -86,10 +86,13 @@ export class ChatService {
     return [...this.running.keys()];
   }
 
-  /** Stops every run and waits for them to be recorded (shutdown). */
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every run and waits for them to be recorded. On shutdown (a window reload, VS Code
+   * closing) they are recorded as interrupted, not as stopped by the person.
+   */
+  async stopAll(reason: 'shutdown' | 'stop' = 'shutdown'): Promise<void> {
     const all = [...this.running.values()];
-    for (const r of all) r.controller.abort();
+    for (const r of all) r.controller.abort(reason);
     await Promise.all(all.map((r) => r.done));
   }
 
@@ -144,10 +147,12 @@ export class ChatService {
         onRejectedToolCall: (card) => rec.rejectedToolCall(card),
         ranToolCalls: rec.ran,
       });
+      if (out.status === 'canceled' && signal.reason === 'shutdown') out.status = 'interrupted';
       // A turn that did not finish keeps what the model said, so the next turn has the context.
+      const note = out.status === 'canceled' ? 'stopped by the user' : out.status === 'interrupted' ? 'interrupted' : 'cut short by an error';
       const messages: ModelMessage[] = out.responseMessages.length
         ? out.responseMessages
-        : out.text ? [{ role: 'assistant', content: `${out.text}\n\n[${out.status === 'canceled' ? 'stopped by the user' : 'interrupted by an error'}]` }] : [];
+        : out.text ? [{ role: 'assistant', content: `${out.text}\n\n[${note}]` }] : [];
       return await finish(out.status, out.error, messages);
     } catch (err) {
       log.error(`turn ${turnId}: ${(err as Error).stack ?? err}`);
