@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `torbit`: the headless CLI over the same backend code the extension runs.
-// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused. Errors are one line on stderr.
+// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped
+// by Ctrl+C. Errors are one line on stderr.
 import { parseArgs } from 'node:util';
 import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
+import { ChatFailed } from './cli/chat';
 import { UsageError } from './cli/settings';
 import { VERSION } from './version';
 
@@ -18,13 +20,15 @@ function help(): string {
     '',
     'Options: -h, --help (also after a command), --version',
     "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else .vscode/settings.json's torbit.dataDir, else ./.torbit-data.",
-    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build).',
+    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build),',
+    '4 stopped by the budget, 130 stopped by Ctrl+C.',
   ].join('\n');
 }
 
 function commandHelp(c: Command): string {
   const w = Math.max(10, ...c.optionHelp.map(([f]) => f.length));
-  return [c.usage, '', c.summary, '', 'Options:', ...c.optionHelp.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), `  ${'-h, --help'.padEnd(w)}  show this help`].join('\n');
+  return [c.usage, '', c.summary, '', 'Options:', ...c.optionHelp.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), `  ${'-h, --help'.padEnd(w)}  show this help`,
+    ...(c.extraHelp ? ['', ...c.extraHelp] : [])].join('\n');
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -36,18 +40,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) return fail(EXIT.usage, `unknown command '${name}' (try torbit --help)`);
   let values: Record<string, unknown>;
+  let positionals: string[];
   try {
-    const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    const parsed = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: cmd.positionals === true, strict: true });
     values = parsed.values;
+    positionals = parsed.positionals;
   } catch (err) {
     return fail(EXIT.usage, `${name}: ${(err as Error).message}`);
   }
   if (values.help) { out(commandHelp(cmd)); return EXIT.ok; }
   try {
-    return await cmd.run(values, { cwd, env, out });
+    return await cmd.run(values, { cwd, env, out }, positionals);
   } catch (err) {
     if (err instanceof UsageError) return fail(EXIT.usage, err.message);
     if (err instanceof StoreRefused) return fail(EXIT.storeRefused, err.message);
+    if (err instanceof ChatFailed) return fail(err.code, err.message);
     return fail(EXIT.failed, (err as Error).message);
   }
 }

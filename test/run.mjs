@@ -16,6 +16,7 @@ const mochaSuite = (glob, timeout) => [mocha, '--import=tsx', '--reporter', repo
 const SUITES = {
   unit: mochaSuite('test/{unit,stubs}/**/*.test.ts', 20_000),
   integration: mochaSuite('test/integration/**/*.test.ts', 60_000),
+  webview: mochaSuite('test/webview/**/*.test.ts', 60_000),
   e2e: mochaSuite('test/e2e/**/*.test.ts', 600_000),
   electron: ['--import=tsx', 'test/electron/launch.ts'],
 };

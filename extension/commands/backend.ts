@@ -33,6 +33,7 @@ export const backendCommands = {
     await vscode.window.showInformationMessage(describeStatus(s));
   },
   'torbit.showLogs': (ctx: Ctx) => () => ctx.log.show(),
+  'torbit.openSettings': (_ctx: Ctx) => () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:torbit.torbit'),
   'torbit.restartBackend': (ctx: Ctx) => () =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Torbit backend' }, () => ctx.restart()),
   'torbit.revealDataDir': (ctx: Ctx) => async () => {

@@ -8,5 +8,6 @@ export const COMMAND_IDS = [
   'torbit.setApiKey',
   'torbit.newSession',
   'torbit.stopRun',
+  'torbit.openSettings',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

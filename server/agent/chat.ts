@@ -133,20 +133,22 @@ export class ChatService {
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
       };
-      const tools = buildTools(ctx, this.d.trusted, {
+      const built = buildTools(ctx, this.d.trusted, {
         start: (card, input) => rec.toolStart(card, input),
         output: (id, chunk) => rec.toolOutput(id, chunk),
         end: (card) => rec.toolEnd(card),
       });
       let stepNo = 0;
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools,
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools: built.tools,
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),
         onRejectedToolCall: (card) => rec.rejectedToolCall(card),
         ranToolCalls: rec.ran,
       });
+      // A stopped command is killed with SIGTERM, then SIGKILL after 2 s: wait for its card to close.
+      await Promise.race([built.settled(), new Promise((r) => setTimeout(r, 5000).unref())]);
       if (out.status === 'canceled' && signal.reason === 'shutdown') out.status = 'interrupted';
       // A turn that did not finish keeps what the model said, so the next turn has the context.
       const note = out.status === 'canceled' ? 'stopped by the user' : out.status === 'interrupted' ? 'interrupted' : 'cut short by an error';

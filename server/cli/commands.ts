@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import type { Status } from '../protocol';
+import { chatCommand } from './chat';
 import { readDataDirSetting } from './settings';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3 } as const;
@@ -18,7 +19,11 @@ export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   optionHelp: [string, string][];
-  run(values: Record<string, unknown>, io: CommandIo): Promise<number>;
+  /** Lines after the options in --help. */
+  extraHelp?: string[];
+  /** Takes positional arguments (e.g. chat's prompt). */
+  positionals?: boolean;
+  run(values: Record<string, unknown>, io: CommandIo, positionals?: string[]): Promise<number>;
 }
 
 const common = {
@@ -60,6 +65,7 @@ function refusal(s: Status): string | undefined {
 }
 
 export const COMMANDS: Record<string, Command> = {
+  chat: chatCommand,
   status: {
     summary: "Show Torbit's version, data directory and database state (creates nothing)",
     usage: 'torbit status [--json] [--verbose]',

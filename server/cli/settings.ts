@@ -1,22 +1,56 @@
-// The CLI honours the same torbit.dataDir a person set in VS Code for this workspace.
+// The CLI honours the torbit.* settings a person set in VS Code for this workspace
+// (.vscode/settings.json): the data directory, the model and the agent's limits.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
-import { describeZodError } from '../protocol';
+import { AgentSettings, describeZodError } from '../protocol';
 
-const WorkspaceSettings = z.object({ 'torbit.dataDir': z.string().optional() }).passthrough();
+const WorkspaceSettings = z.object({
+  'torbit.dataDir': z.string().optional(),
+  'torbit.model': z.string().optional(),
+  'torbit.openaiCompatible.baseUrl': z.string().optional(),
+  'torbit.agent.maxSteps': z.unknown().optional(),
+  'torbit.agent.maxRetries': z.unknown().optional(),
+  'torbit.command.timeoutSeconds': z.unknown().optional(),
+  'torbit.command.maxOutputBytes': z.unknown().optional(),
+  'torbit.budget.maxCostUsd': z.unknown().optional(),
+  'torbit.budget.maxTokens': z.unknown().optional(),
+  'torbit.prices': z.unknown().optional(),
+}).passthrough();
 
-export function readDataDirSetting(workspace: string): string {
+export interface CliSettings {
+  dataDir: string;
+  model?: string;
+  baseUrl?: string;
+  agent: AgentSettings;
+}
+
+/** A mistake in how the CLI was called or configured (exit code 2). */
+export class UsageError extends Error {}
+
+function readFile(workspace: string): z.infer<typeof WorkspaceSettings> {
   const file = path.join(workspace, '.vscode', 'settings.json');
-  if (!fs.existsSync(file)) return '';
+  if (!fs.existsSync(file)) return {};
   const errors: ParseError[] = [];
   const raw: unknown = parse(fs.readFileSync(file, 'utf8'), errors, { allowTrailingComma: true });
   if (errors.length) throw new UsageError(`${file}: ${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset}`);
   const parsed = WorkspaceSettings.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(`${file}: ${describeZodError(parsed.error)}`);
-  return parsed.data['torbit.dataDir'] ?? '';
+  return parsed.data;
 }
 
-/** A mistake in how the CLI was called or configured (exit code 2). */
-export class UsageError extends Error {}
+export function readWorkspaceSettings(workspace: string): CliSettings {
+  const s = readFile(workspace);
+  const agent = AgentSettings.safeParse({
+    maxSteps: s['torbit.agent.maxSteps'], maxRetries: s['torbit.agent.maxRetries'],
+    commandTimeoutSeconds: s['torbit.command.timeoutSeconds'], maxOutputBytes: s['torbit.command.maxOutputBytes'],
+    budgetUsd: s['torbit.budget.maxCostUsd'], budgetTokens: s['torbit.budget.maxTokens'], prices: s['torbit.prices'],
+  });
+  if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
+  return { dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data };
+}
+
+export function readDataDirSetting(workspace: string): string {
+  return readWorkspaceSettings(workspace).dataDir;
+}

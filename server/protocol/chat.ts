@@ -1,7 +1,7 @@
 // The chat: what the extension asks of the backend, and the ordered stream of events a run
 // produces. Events carry a per-turn sequence number so the receiver can prove nothing was
 // lost or reordered.
-import { z } from 'zod';
+import * as z from 'zod';
 import { notification, request } from './define';
 
 export const PROVIDERS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;

@@ -1,5 +1,5 @@
 // What the extension tells the backend when it starts it (LSP initializationOptions).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How runs behave; from the torbit.agent.*, torbit.command.*, torbit.budget.* and torbit.prices settings. */
 export const AgentSettings = z.object({

@@ -1,6 +1,6 @@
 // Every custom JSON-RPC request and notification between the extension and the backend.
 // The backend also speaks the base protocol of vscode-languageserver (initialize, shutdown, exit).
-import { z } from 'zod';
+import * as z from 'zod';
 import { request } from './define';
 import { Status } from './status';
 

@@ -1,5 +1,5 @@
 // Shapes of the backend's health, shared by torbit/status, the status bar and the CLI.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const StoreHealth = z.discriminatedUnion('state', [
   z.object({

@@ -1,6 +1,6 @@
 // Messages between the extension and its webviews: one typed map per direction, each entry
 // a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
 import { describeZodError } from './define';
 import { Status } from './status';
@@ -18,7 +18,7 @@ export const BackendView = z.object({
 export type BackendView = z.infer<typeof BackendView>;
 
 /** Commands a webview may ask the extension to run: an allow-list, not any command id. */
-export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey']);
+export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey', 'torbit.openSettings']);
 
 /** Everything the Chat view shows when it (re)loads or switches session. */
 export const ChatState = z.object({

@@ -8,6 +8,7 @@ import {
   installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer, type RunningCodeServer,
 } from '../../scripts/lib/vscodeWeb';
 import { tmpDir } from '../support/tmp';
+import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { clearToasts, runFromPalette, statusBarText, toast, until, webviewFrame } from './workbench';
 
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
@@ -102,7 +103,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   it('runs "Torbit: Show Backend Status" from the command palette and shows its answer', async () => {
     await clearToasts(page);
     await runFromPalette(page, 'Torbit: Show Backend Status');
-    const text = await toast(page, /Torbit backend .* ready: schema 1, pid \d+/);
+    const text = await toast(page, new RegExp(`Torbit backend .* ready: schema ${LATEST_SCHEMA_VERSION}, pid \\d+`));
     firstPid = Number(/pid (\d+)/.exec(text)?.[1]);
     assert.ok(firstPid > 0);
     assert.ok(text.includes(path.join(workspace, '.torbit-data')), text);
@@ -124,7 +125,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 30_000);
     await clearToasts(page);
     await runFromPalette(page, 'Torbit: Show Backend Status');
-    const text = await toast(page, /Torbit backend .* ready: schema 1, pid \d+/);
+    const text = await toast(page, new RegExp(`Torbit backend .* ready: schema ${LATEST_SCHEMA_VERSION}, pid \\d+`));
     const pid = Number(/pid (\d+)/.exec(text)?.[1]);
     assert.ok(pid > 0 && pid !== firstPid, `a new backend process (was ${firstPid}, now ${pid})`);
   });

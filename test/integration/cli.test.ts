@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Status } from '../../server/protocol';
+import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
+import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { gitRepo, sha256, tmpDir } from '../support/tmp';
 
 const CLI = path.join(__dirname, '../../dist/cli.js');
@@ -28,12 +30,12 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     assert.ok(!fs.existsSync(path.join(ws, '.torbit-data')), 'status did not create the data directory');
     const m = torbit(ws, ['migrate', '--json']);
     assert.equal(m.code, 0, m.err);
-    assert.deepEqual(JSON.parse(m.out), { database: path.join(ws, '.torbit-data', 'torbit.db'), from: null, to: 1 });
+    assert.deepEqual(JSON.parse(m.out), { database: path.join(ws, '.torbit-data', 'torbit.db'), from: null, to: LATEST_SCHEMA_VERSION });
     const again = torbit(ws, ['migrate']);
-    assert.match(again.out, /already at schema 1/);
+    assert.match(again.out, new RegExp(`already at schema ${LATEST_SCHEMA_VERSION}`));
     const s2 = Status.parse(JSON.parse(torbit(ws, ['status', '--json']).out));
     assert.equal(s2.store.state === 'ok' && s2.store.journalMode, 'wal');
-    assert.equal(s2.schemaVersion, 1);
+    assert.equal(s2.schemaVersion, LATEST_SCHEMA_VERSION);
     assert.match(torbit(ws, ['status']).out, /data dir: +.*\.torbit-data \(from workspace\)/);
   });
 
@@ -86,5 +88,76 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     oneLineError(badFlag, /status: Unknown option '--colour'/);
     assert.equal(torbit(ws, []).code, 2);
     assert.ok(!fs.existsSync(path.join(ws, '.torbit-data')), 'no command above wrote anything');
+  });
+});
+
+describe('torbit chat (bundled CLI against the OpenAI-compatible SSE stub)', function () {
+  this.timeout(30_000);
+  let stub: OpenAIStub;
+  beforeEach(async () => { stub = await startOpenAIStub(); });
+  afterEach(() => stub.close());
+
+  async function torbitAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', ...env } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => { out += d; });
+      child.stderr.on('data', (d: Buffer) => { err += d; });
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+  }
+
+  it('streams the answer to stdout and tool events to stderr, and edits the workspace', async () => {
+    const ws = gitRepo();
+    fs.writeFileSync(path.join(ws, 'greet.txt'), 'Hello, world\n');
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'e', name: 'edit_file', args: { path: 'greet.txt', oldText: 'Hello', newText: 'Howdy' } }], 6), usage: { prompt_tokens: 100, completion_tokens: 10 } },
+      { kind: 'stream', chunks: textChunks('Changed the greeting.', 5), usage: { prompt_tokens: 150, completion_tokens: 5 } },
+    );
+    const r = await torbitAsync(ws, ['chat', 'be friendlier', '--provider', 'openai-compatible', '--model', 'stub', '--base-url', stub.baseURL]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'Changed the greeting.\n');
+    assert.match(r.err, /⚙ edit_file greet\.txt\n {2}✓ edited at line 1\n/);
+    assert.match(r.err, /— done; 265 tokens; session [0-9a-f-]{36}\n$/);
+    assert.equal(fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8'), 'Howdy, world\n');
+  });
+
+  it('prints JSON lines with --json, takes the workspace from --workspace and the key from TORBIT_API_KEY', async () => {
+    const ws = gitRepo();
+    stub.enqueue({ kind: 'stream', chunks: textChunks('hi there', 2) });
+    const r = await torbitAsync(tmpDir(), ['chat', 'hi', '--workspace', ws, '--model', 'openai-compatible:stub', '--base-url', stub.baseURL, '--json'], { TORBIT_API_KEY: 'generic-key-0123456789' });
+    assert.equal(r.code, 0, r.err);
+    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; event: { type: string } });
+    assert.deepEqual(events.map((e) => e.event.type), ['turn-start', 'text-delta', 'text-delta', 'usage', 'turn-end']);
+    assert.equal(stub.requests[0]!.headers.authorization, 'Bearer generic-key-0123456789');
+    assert.ok(fs.existsSync(path.join(ws, '.torbit-data', 'torbit.db')), 'the session was stored in the workspace given');
+  });
+
+  it('fails with a one-line reason: no key, a rejected key, no prompt, a bad provider', async () => {
+    const ws = tmpDir();
+    const noKey = await torbitAsync(ws, ['chat', 'hi', '--provider', 'openai', '--model', 'gpt-4.1']);
+    assert.equal(noKey.code, 1);
+    assert.equal(noKey.err, 'torbit: No API key for openai. Run "Torbit: Set API Key", or set OPENAI_API_KEY (or TORBIT_API_KEY for the CLI).\n');
+    stub.enqueue({ kind: 'error', status: 401 });
+    const bad = await torbitAsync(ws, ['chat', 'hi', '--model', 'openai-compatible:stub', '--base-url', stub.baseURL]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^torbit: the model server at .* rejected the API key \(401\).*\n$/);
+    assert.equal((await torbitAsync(ws, ['chat'])).code, 2);
+    const prov = await torbitAsync(ws, ['chat', 'x', '--provider', 'azure', '--model', 'm']);
+    assert.equal(prov.code, 2);
+    assert.match(prov.err, /--provider must be one of openai, anthropic, google, openai-compatible/);
+  });
+
+  it('exits 4 when the budget in .vscode/settings.json stops the run', async () => {
+    const ws = gitRepo();
+    fs.mkdirSync(path.join(ws, '.vscode'));
+    fs.writeFileSync(path.join(ws, '.vscode/settings.json'), '{ "torbit.budget.maxTokens": 150, "torbit.model": "openai-compatible:stub" }');
+    const step = { kind: 'stream' as const, chunks: toolCallChunks([{ id: 'l', name: 'list_files', args: {} }], 2), usage: { prompt_tokens: 90, completion_tokens: 10 } };
+    stub.enqueue(step, step);
+    const r = await torbitAsync(ws, ['chat', 'go', '--base-url', stub.baseURL]);
+    assert.equal(r.code, 4, r.err);
+    assert.match(r.err, /budget \(150 tokens\) would be exceeded/);
+    assert.equal(stub.requests.length, 1);
   });
 });

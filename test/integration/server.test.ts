@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
 import { RestartPolicy } from '../../extension/restartPolicy';
 import { rpc, Status } from '../../server/protocol';
+import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { gitRepo, sha256, tmpDir } from '../support/tmp';
 
@@ -31,7 +32,7 @@ describe('backend over real JSON-RPC (spawned dist/server.js, IPC)', () => {
     assert.equal(status.pid, s.child.pid);
     assert.equal(status.dataDir, path.join(ws, '.torbit-data'));
     assert.equal(status.dataDirSource, 'workspace');
-    assert.equal(status.schemaVersion, 1);
+    assert.equal(status.schemaVersion, LATEST_SCHEMA_VERSION);
     assert.equal(status.store.state, 'ok');
     assert.equal(status.workspace, ws);
     assert.ok(status.uptimeMs >= 0);

@@ -117,6 +117,8 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.equal(await done, 'canceled');
       const card = h.of('tool-end').find((e) => e.card.toolCallId === 'r1')!.card;
       assert.equal(card.status, 'canceled');
+      const order = h.kinds(turnId);
+      assert.ok(order.indexOf('tool-end') < order.indexOf('turn-end'), `the card closes before the turn ends: ${order.join(', ')}`);
       const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
       await h.until(() => !alive(parent!) && !alive(child!), 5000);
       assert.equal(model.doStreamCalls.length, 1, 'no further model call after the stop');

@@ -1,3 +1,4 @@
+import '../common/zodJitless';
 // The Governance view's DOM: the backend, where its data lives, and the actions on it.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';

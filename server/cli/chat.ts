@@ -1,0 +1,112 @@
+// `torbit chat "prompt"`: one turn, headless, through the same chat service the extension uses.
+// Text streams to stdout; tool events go to stderr (or everything as JSON lines with --json).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Backend } from '../backend';
+import { stderrLogger } from '../logger';
+import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
+import { readWorkspaceSettings, UsageError } from './settings';
+import type { Command } from './commands';
+
+export const CHAT_EXIT: Record<TurnStatus, number> = {
+  done: 0, 'step-limit': 0, error: 1, budget: 4, canceled: 130, interrupted: 130, running: 1,
+};
+
+function modelRef(values: Record<string, unknown>, fallback: string | undefined): string {
+  const provider = values.provider as string | undefined;
+  const model = values.model as string | undefined;
+  if (provider && !(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')}`);
+  if (model && model.includes(':') && !provider && (PROVIDERS as readonly string[]).some((p) => model.startsWith(`${p}:`))) return model;
+  if (provider && model) return `${provider}:${model}`;
+  const base = fallback ?? 'openai:gpt-4.1-mini';
+  if (provider) throw new UsageError(`--provider ${provider} needs --model too`);
+  if (model) return `${base.slice(0, base.indexOf(':'))}:${model}`;
+  return base;
+}
+
+export const chatCommand: Command = {
+  summary: 'Run one chat turn headless: stream the answer and the tool events',
+  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--json] [--verbose]',
+  options: {
+    workspace: { type: 'string' },
+    provider: { type: 'string' },
+    model: { type: 'string' },
+    'base-url': { type: 'string' },
+    session: { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+  },
+  positionals: true,
+  optionHelp: [
+    ['--workspace DIR', 'the workspace (default: the current directory)'],
+    ['--provider P', 'openai, anthropic, google or openai-compatible'],
+    ['--model M', 'the model id, or provider:model (default: torbit.model, else openai:gpt-4.1-mini)'],
+    ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1'],
+    ['--session ID', 'continue a session instead of starting one'],
+    ['--json', 'print every event as a JSON line on stdout'],
+    ['--verbose', 'log what the backend does to stderr'],
+  ],
+  extraHelp: [
+    'The key comes from the provider\'s variable (OPENAI_API_KEY, ANTHROPIC_API_KEY,',
+    'GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_COMPATIBLE_API_KEY) or TORBIT_API_KEY.',
+    'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',
+  ],
+  async run(values, io, positionals = []) {
+    const prompt = positionals.join(' ').trim();
+    if (!prompt) throw new UsageError('chat needs a prompt: torbit chat "what to do"');
+    const workspace = path.resolve(io.cwd, (values.workspace as string | undefined) ?? '.');
+    if (!fs.existsSync(workspace) || !fs.statSync(workspace).isDirectory()) throw new UsageError(`--workspace ${workspace} is not a directory`);
+    const settings = readWorkspaceSettings(workspace);
+    const model = modelRef(values, settings.model);
+    const log = stderrLogger(values.verbose === true);
+    const backend = await Backend.open({ workspace, dataDirSetting: settings.dataDir, env: io.env, log, mode: 'migrate' });
+    try {
+      const json = values.json === true;
+      let atLineStart = true;
+      const sink = (p: ChatEventParams) => {
+        if (json) { io.out(JSON.stringify(p)); return; }
+        const e = p.event;
+        const err = (s: string) => process.stderr.write(`${atLineStart ? '' : '\n'}${s}\n`);
+        switch (e.type) {
+          case 'text-delta':
+            process.stdout.write(e.text);
+            atLineStart = e.text.endsWith('\n');
+            break;
+          case 'tool-start': err(`⚙ ${e.card.tool} ${e.card.summary}`); atLineStart = true; break;
+          case 'tool-end': err(`  ${e.card.status === 'ok' ? '✓' : '✗'} ${e.card.result ?? e.card.status}`); atLineStart = true; break;
+          case 'usage': break;
+          case 'turn-end': {
+            if (!atLineStart) process.stdout.write('\n');
+            break;
+          }
+          default: break;
+        }
+      };
+      const { chat, repo } = await backend.openChat({ trusted: true, settings: settings.agent, env: io.env, log, sink });
+      const { turnId, done, sessionId } = await chat.send({
+        sessionId: values.session as string | undefined, text: prompt, model,
+        baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,
+      });
+      const onSigint = () => chat.stop(turnId);
+      process.once('SIGINT', onSigint);
+      const status = await done;
+      process.removeListener('SIGINT', onSigint);
+      if (!json) {
+        const [turn] = (await repo.transcript(sessionId)).slice(-1);
+        if (turn?.error) throw new ChatFailed(CHAT_EXIT[status], turn.error.message);
+        const u = turn?.usage;
+        process.stderr.write(`— ${status}; ${u ? `${u.inputTokens + u.outputTokens} tokens${u.costUsd !== null ? `, $${u.costUsd.toFixed(4)}` : ''}` : ''}; session ${sessionId}\n`);
+      }
+      return CHAT_EXIT[status];
+    } finally {
+      await backend.close();
+    }
+  },
+};
+
+/** A turn that ended in an error: its message becomes the CLI's one-line reason. */
+export class ChatFailed extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
