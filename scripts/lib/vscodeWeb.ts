@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -59,14 +60,18 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Inherit stdio instead of capturing it (npm start). */
   inherit?: boolean;
+  /** User settings merged over the profile's defaults. */
+  settings?: Record<string, unknown>;
 }
 
 export async function startCodeServer(web: VsCodeWeb, o: StartOptions): Promise<RunningCodeServer> {
   const port = o.port ?? (await freePort());
   fs.mkdirSync(path.join(o.userDataDir, 'User'), { recursive: true });
   const settings = path.join(o.userDataDir, 'User', 'settings.json');
-  if (!fs.existsSync(settings)) {
+  if (!fs.existsSync(settings) || o.settings) {
+    const existing = fs.existsSync(settings) ? (parseJsonc(fs.readFileSync(settings, 'utf8')) ?? {}) as Record<string, unknown> : {};
     fs.writeFileSync(settings, JSON.stringify({
+      ...existing,
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'telemetry.telemetryLevel': 'off',
@@ -75,6 +80,7 @@ export async function startCodeServer(web: VsCodeWeb, o: StartOptions): Promise<
       'update.mode': 'none',
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'chat.disableAIFeatures': true,
+      ...o.settings,
     }, null, 2));
   }
   const child = spawn(web.node24, [web.entry,

@@ -1,14 +1,16 @@
 // End to end, in a real VS Code (code-server's workbench and extension host) driven through
 // headless Chromium: install the packaged .vsix, open a workspace, use Torbit as a person would.
+// The model is the OpenAI-compatible SSE stub, running in this process on 127.0.0.1.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import {
   installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer, type RunningCodeServer,
 } from '../../scripts/lib/vscodeWeb';
-import { tmpDir } from '../support/tmp';
 import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
+import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { tmpDir } from '../support/tmp';
 import { clearToasts, runFromPalette, statusBarText, toast, until, webviewFrame } from './workbench';
 
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
@@ -16,15 +18,31 @@ const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
 describe('Torbit in real VS Code (code-server + Chromium)', function () {
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
+  let stub: OpenAIStub;
   let page: Page;
   let workspace: string;
   let userDataDir: string;
   let installed: string[];
   const consoleErrors: string[] = [];
 
+  const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
+  async function openTorbit(): Promise<void> {
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.locator('.activitybar .action-item a[aria-label^="Torbit"]').click();
+    await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
+  }
+  async function prompt(chat: Frame, text: string): Promise<void> {
+    await chat.locator('[data-testid="prompt-input"]').click();
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+  }
+  const lastTurnDone = (chat: Frame, n: number) => until(`turn ${n} to end`, async () =>
+    (await chat.locator('[data-testid="send"]').isVisible()) && (await chat.locator('[data-testid="message-user"]').count()) === n, 30_000);
+
   before(async function () {
     this.timeout(900_000);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    stub = await startOpenAIStub();
     const web = setupVsCodeWeb();
     const vsix = packageVsix();
     const root = tmpDir('torbit-e2e-');
@@ -32,7 +50,11 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     userDataDir = path.join(root, 'profile');
     installed = installExtension(web, vsix, extensionsDir);
     workspace = sampleWorkspace(path.join(root, 'sample'));
-    server = await startCodeServer(web, { workspace, extensionsDir, userDataDir, env: { TORBIT_DATA_DIR: '' } });
+    server = await startCodeServer(web, {
+      workspace, extensionsDir, userDataDir,
+      env: { TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '' },
+      settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': stub.baseURL },
+    });
     browser = await chromium.launch({
       executablePath: web.chromium,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -40,7 +62,6 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     await page.goto(server.folderUrl(workspace));
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   });
 
   afterEach(async function () {
@@ -53,8 +74,9 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     this.timeout(60_000);
     await browser?.close();
     await server?.stop();
+    await stub?.close();
     if (server) fs.writeFileSync(path.join(ARTIFACTS, 'code-server.log'), server.log());
-    // Keep the extension's own log ("Torbit" output channel) beside the screenshot.
+    // Keep the extension's own log ("Torbit" output channel) beside the screenshots.
     const logs = userDataDir ? fs.globSync('**/Torbit.log', { cwd: userDataDir }) : [];
     for (const l of logs) fs.copyFileSync(path.join(userDataDir, l), path.join(ARTIFACTS, 'Torbit.log'));
   });
@@ -64,31 +86,93 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   });
 
   it('opens the Torbit view container, and the status bar shows the backend ready', async () => {
-    await page.locator('.activitybar .action-item a[aria-label^="Torbit"]').click();
-    const text = await until('"Torbit: ready" in the status bar', async () => {
-      const t = await statusBarText(page);
-      return t.includes('Torbit: ready') && t;
-    }, 90_000);
-    assert.doesNotMatch(text, /Torbit: error/);
+    await openTorbit();
+    assert.doesNotMatch(await statusBarText(page), /Torbit: error/);
   });
 
-  it('renders the Chat view with its prompt box, and Enter sends what was typed', async () => {
-    const chat = await webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
+  it('chat: a typed prompt streams an answer and a tool card, and the file lands on disk', async () => {
+    const chat = await chatFrame();
     await until('the chat to show the backend ready', async () =>
       (await chat.locator('[data-testid="backend-state"]').getAttribute('data-state')) === 'ready');
-    const input = chat.locator('[data-testid="prompt-input"]');
-    assert.ok(await input.isVisible(), 'the prompt box is visible');
-    assert.ok(await chat.locator('[data-testid="send"]').isVisible(), 'the Send button is visible');
-    await input.click();
-    await page.keyboard.type('first line');
+    assert.equal(await chat.locator('[data-testid="model-picker"]').evaluate((el) => (el as unknown as { value: string }).value), 'openai-compatible:stub-model');
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_1', name: 'write_file', args: { path: 'hello.md', content: '# Hello from Torbit\n' } }], 8), usage: { prompt_tokens: 500, completion_tokens: 30 }, delayMs: 20 },
+      { kind: 'stream', chunks: textChunks('I created **hello.md** with a heading.', 10), usage: { prompt_tokens: 600, completion_tokens: 12 }, delayMs: 30 },
+    );
+    await chat.locator('[data-testid="prompt-input"]').click();
+    await page.keyboard.type('Create hello.md');
     await page.keyboard.press('Shift+Enter');
-    await page.keyboard.type('second line');
+    await page.keyboard.type('with a heading');
     await page.keyboard.press('Enter');
-    const sent = await until('the user message', async () => (await chat.locator('[data-testid="message-user"]').allInnerTexts())[0]);
-    assert.equal(sent, 'first line\nsecond line');
-    const notice = await until('the reply notice', async () => (await chat.locator('[data-testid="message-warning"]').allInnerTexts())[0]);
-    assert.match(notice, /No model is connected/);
-    assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), '', 'the prompt box was cleared');
+    const card = chat.locator('[data-testid="tool-card"][data-tool="write_file"]');
+    await until('the write_file card to succeed', async () => (await card.getAttribute('data-status')) === 'ok');
+    const answer = await until('the streamed answer', async () => {
+      const t = (await chat.locator('[data-testid="message-assistant"]').allInnerTexts()).join(' ');
+      return t.includes('with a heading.') && t;
+    });
+    assert.match(answer, /I created hello\.md with a heading\./);
+    assert.equal(await chat.locator('[data-testid="message-assistant"] strong').first().innerText(), 'hello.md', 'markdown is rendered');
+    assert.equal(fs.readFileSync(path.join(workspace, 'hello.md'), 'utf8'), '# Hello from Torbit\n');
+    assert.equal(stub.requests[0]!.body.messages.at(-1).content, 'Create hello.md\nwith a heading', 'Shift+Enter made a new line');
+    await lastTurnDone(chat, 1);
+    assert.match(await chat.locator('[data-testid="meter"]').innerText(), /1,142 tokens/);
+    // The card's Diff link opens VS Code's diff editor on the change.
+    await card.locator('[data-testid="open-diff"]').click();
+    await until('the diff editor', async () => (await page.locator('.tabs-container .tab', { hasText: 'hello.md' }).count()) > 0 && (await page.locator('.monaco-diff-editor').count()) > 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'chat.png') });
+  });
+
+  it('Torbit: Set API Key stores the key in SecretStorage and the backend sends it', async () => {
+    await runFromPalette(page, 'Torbit: Set API Key');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'OpenAI-compatible' }).first().waitFor();
+    await input.fill('OpenAI-compatible');
+    await input.press('Enter');
+    await until('the key input', async () => (await input.getAttribute('type')) === 'password');
+    await input.fill('e2e-secret-key-42424242');
+    await input.press('Enter');
+    await toast(page, /the OpenAI-compatible server .* key is stored/);
+    await until('"Torbit: ready" after the restart', async () => (await statusBarText(page)).includes('Torbit: ready'));
+    const chat = await chatFrame();
+    stub.enqueue({ kind: 'stream', chunks: textChunks('Key received.', 2) });
+    const before = stub.requests.length;
+    await prompt(chat, 'ping');
+    await until('the request with the key', async () => stub.requests.length > before);
+    assert.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer e2e-secret-key-42424242');
+    await lastTurnDone(chat, 2);
+    const logText = fs.globSync('**/Torbit.log', { cwd: userDataDir }).map((l) => fs.readFileSync(path.join(userDataDir, l), 'utf8')).join('');
+    assert.ok(!logText.includes('e2e-secret-key-42424242'), 'the key is not in the log');
+  });
+
+  it('Stop during a long answer stops it', async () => {
+    const chat = await chatFrame();
+    stub.enqueue({ kind: 'stream', chunks: textChunks('word '.repeat(400), 400), delayMs: 40, stall: true });
+    await prompt(chat, 'Write a very long essay');
+    const stop = chat.locator('[data-testid="stop"]');
+    await until('Stop to show and text to stream', async () =>
+      (await stop.isVisible()) && (await chat.locator('[data-testid="message-assistant"]').last().innerText()).length > 20);
+    await stop.click();
+    const status = await until('the turn to say it stopped', async () => (await chat.locator('[data-testid="turn-status"]').allInnerTexts()).at(-1));
+    assert.match(status, /Stopped/);
+    const streamed = (await chat.locator('[data-testid="message-assistant"]').last().innerText()).length;
+    assert.ok(streamed < 'word '.repeat(400).length, 'the answer did not run to its end');
+    await until('Send to come back', async () => chat.locator('[data-testid="send"]').isVisible());
+  });
+
+  it('reloading the window restores the session as it was', async () => {
+    const chat0 = await chatFrame();
+    const before = await chat0.locator('[data-testid="messages"]').innerText();
+    await page.reload();
+    await openTorbit();
+    const chat = await chatFrame();
+    await until('the restored transcript', async () => (await chat.locator('[data-testid="message-user"]').count()) === 3);
+    assert.deepEqual(await chat.locator('[data-testid="message-user"]').allInnerTexts(), ['Create hello.md\nwith a heading', 'ping', 'Write a very long essay']);
+    assert.equal(await chat.locator('[data-testid="tool-card"][data-tool="write_file"]').getAttribute('data-status'), 'ok');
+    assert.match(await chat.locator('[data-testid="turn-status"]').last().innerText(), /Stopped/);
+    const after = await chat.locator('[data-testid="messages"]').innerText();
+    assert.ok(after.includes('I created hello.md with a heading.'), 'the streamed answer is back');
+    assert.equal(after.replace(/\s+/g, ' '), before.replace(/\s+/g, ' '), 'the transcript reads as it did before the reload');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'workbench.png') });
   });
 
   it('shows the backend facts in the Governance view', async () => {
@@ -109,7 +193,6 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.ok(text.includes(path.join(workspace, '.torbit-data')), text);
     assert.ok(fs.existsSync(path.join(workspace, '.torbit-data', 'torbit.db')), 'the backend created its database in the workspace');
     assert.match(fs.readFileSync(path.join(workspace, '.git/info/exclude'), 'utf8'), /^\/\.torbit-data\/$/m);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'workbench.png') });
   });
 
   it('restarts the backend after it crashes, and the status bar comes back to ready', async () => {
@@ -131,7 +214,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   });
 
   it('left no Content-Security-Policy violations in the console', () => {
-    const csp = consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
+    const csp = consoleErrors.filter((e) => /Content Security Policy|Refused to|unsafe-eval/i.test(e));
     assert.deepEqual(csp, []);
   });
 });
