@@ -17,6 +17,8 @@ export class ChatView extends WebviewHost {
   static readonly id = 'torbit.chat';
   private sessionId: string | null;
   private runningTurnId: string | null = null;
+  /** torbit.diagnostics.recordRelayTimings, as last sent to the webview. */
+  private recordTimings = false;
   /** Events that arrive before chat/send has answered with a new session's id. */
   private early: ChatEventParams[] | undefined;
 
@@ -66,6 +68,7 @@ export class ChatView extends WebviewHost {
       }
     }
     this.runningTurnId = state.runningTurnId;
+    this.recordTimings = state.recordTimings;
     this.post({ type: 'chatState', ...state });
   }
 
@@ -75,7 +78,7 @@ export class ChatView extends WebviewHost {
       return;
     }
     if (e.sessionId !== this.sessionId) return;
-    this.post({ type: 'chatEvent', ...e });
+    this.post({ type: 'chatEvent', ...e, ...(this.recordTimings ? { relayedAt: performance.timeOrigin + performance.now() } : {}) });
     if (e.event.type === 'turn-end') {
       if (this.runningTurnId === e.turnId) this.runningTurnId = null;
       void this.refreshSessions();

@@ -43,7 +43,10 @@ export const ToWebview = {
   notice: z.object({ level: z.enum(['info', 'warning', 'error']), text: z.string(), action: z.enum(['setApiKey', 'openSettings']).optional() }),
   chatState: ChatState,
   /** One event of a running turn of the session on screen, forwarded as the backend sent it. */
-  chatEvent: ChatEventParams,
+  chatEvent: ChatEventParams.extend({
+    /** With recordTimings: when the extension host relayed it (performance.timeOrigin + now, ms). */
+    relayedAt: z.number().optional(),
+  }),
   /** The session list changed (a turn ended, a title was set). */
   sessions: z.object({ sessions: z.array(SessionSummary) }),
 } as const;

@@ -27,4 +27,5 @@ export function cleanupTmp(): void {
   for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
-after(cleanupTmp);
+// Under mocha, clean up after the run; scripts (the benchmark) call cleanupTmp themselves.
+if (typeof after === 'function') after(cleanupTmp);

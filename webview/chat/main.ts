@@ -19,8 +19,11 @@ import { actionButton, TurnView } from './turn';
 
 declare global {
   interface Window {
-    /** When chatState.recordTimings: one entry per rendered text-delta (read by the relay benchmark). */
-    __torbitTimings?: { seq: number; t: number }[];
+    /**
+     * When chatState.recordTimings: one entry per rendered text-delta (read by the relay benchmark):
+     * when the extension host relayed it, when it arrived here, and when it was rendered.
+     */
+    __torbitTimings?: { seq: number; t: number; tIn: number; relayedAt?: number }[];
     /** When chatState.recordTimings: the raw text of the current turn so far. */
     __torbitText?: string;
     /** Chat events that arrived out of sequence (always counted). */
@@ -211,7 +214,7 @@ function turnFor(p: ChatEventParams): TurnView {
   return turn;
 }
 
-function onChatEvent(p: ChatEventParams): void {
+function onChatEvent(p: ChatEventParams & { relayedAt?: number }, tIn: number): void {
   if (sessionId !== null && p.sessionId !== sessionId) {
     console.warn(`Torbit: ignored an event of session ${p.sessionId} (showing ${sessionId})`);
     return;
@@ -232,7 +235,7 @@ function onChatEvent(p: ChatEventParams): void {
     case 'text-delta':
       turn.appendText(e.text);
       if (recordTimings) {
-        (window.__torbitTimings ??= []).push({ seq: p.seq, t: performance.timeOrigin + performance.now() });
+        (window.__torbitTimings ??= []).push({ seq: p.seq, t: performance.timeOrigin + performance.now(), tIn, relayedAt: p.relayedAt });
         window.__torbitText = turn.text;
       }
       break;
@@ -275,7 +278,7 @@ function onExtensionMessage(msg: ToWebviewMessage): void {
       applyState(msg);
       break;
     case 'chatEvent':
-      onChatEvent(msg);
+      onChatEvent(msg, recordTimings ? performance.timeOrigin + performance.now() : 0);
       break;
     case 'sessions':
       sessions = msg.sessions;

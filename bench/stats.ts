@@ -1,0 +1,42 @@
+// Percentiles and the table `npm run bench` prints.
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export interface Row {
+  metric: string;
+  measured: number;
+  unit: string;
+  /** The named baseline: the issue's target, or a reference measurement. */
+  baseline?: number;
+  baselineName?: string;
+  /** Lower is better and must not exceed the baseline. */
+  limit?: boolean;
+}
+
+export function table(title: string, rows: Row[]): string {
+  const fmt = (n: number | undefined, unit = '') => (n === undefined || Number.isNaN(n) ? '—' : `${Number.isInteger(n) ? n : n.toFixed(2)}${unit ? ` ${unit}` : ''}`);
+  const cells = rows.map((r) => [
+    r.metric, fmt(r.measured, r.unit), r.baseline === undefined ? '—' : `${fmt(r.baseline, r.unit)} (${r.baselineName})`,
+    r.baseline === undefined ? '—' : r.baseline === 0 ? (r.measured === 0 ? '1.00×' : '∞') : `${(r.measured / r.baseline).toFixed(2)}×`,
+    r.limit ? (r.measured <= (r.baseline ?? Infinity) ? 'met' : 'MISSED') : '',
+  ]);
+  const head = ['metric', 'measured', 'baseline', 'ratio', 'target'];
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(w[i]!)).join(' | ')} |`;
+  return [`\n${title}`, line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+export function missed(rows: Row[]): Row[] {
+  return rows.filter((r) => r.limit && !(r.measured <= (r.baseline ?? Infinity)));
+}
+
+/** Resident set size of a process, in MiB (Linux /proc). */
+export async function rssMiB(pid: number): Promise<number | undefined> {
+  const fs = await import('node:fs/promises');
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb ? Number(kb) / 1024 : undefined;
+}
