@@ -1,6 +1,7 @@
 // The HTML shell of every Torbit webview: a strict nonce-based CSP, local resources only.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewCsp } from './csp';
 
 export type WebviewEntry = 'chat' | 'governance';
 
@@ -11,13 +12,7 @@ export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, entry: WebviewEntry, title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const res = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = webviewCsp(webview.cspSource, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

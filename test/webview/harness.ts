@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FromWebviewMessage, ToWebviewMessage } from '../../server/protocol';
+import { webviewCsp } from '../../extension/views/csp';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.TORBIT_CHROMIUM ?? '/usr/bin/chromium';
@@ -47,13 +48,7 @@ export async function bundleWebview(entry: 'chat' | 'governance', production = f
 }
 
 function shell(origin: string, nonce: string, entry: string): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${origin} data:`,
-    `font-src ${origin}`,
-    `style-src ${origin} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const csp = webviewCsp(origin, nonce);
   // The stub API and the error/CSP recorders are the only inline script, allowed by the nonce.
   return `<!DOCTYPE html>
 <html lang="en">
