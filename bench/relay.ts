@@ -163,7 +163,7 @@ async function channelFloor(page: Page): Promise<number[]> {
   const { offset } = await clockOffset(frame);
   await runFromPalette(page, 'Relay Probe: Run');
   const count = () => frame.evaluate(() => (globalThis as unknown as { __probe: unknown[] }).__probe.length);
-  const n = 3000; // the probe's default
+  const n = N; // set in the profile as relayProbe.count
   await until('the probe run', async () => (await count()) >= n, n / RATE * 1000 + 60_000);
   const rows = await frame.evaluate(() => (globalThis as unknown as { __probe: { sentAt: number; tIn: number }[] }).__probe);
   return rows.map((r) => r.tIn - offset - r.sentAt);
@@ -181,7 +181,10 @@ async function webviewRelay(): Promise<Row[]> {
   const workspace = sampleWorkspace(path.join(root, 'sample'));
   const server = await startCodeServer(web, {
     workspace, extensionsDir, userDataDir: path.join(root, 'profile'), env: { TORBIT_DATA_DIR: '' },
-    settings: { 'torbit.model': 'openai-compatible:bench', 'torbit.openaiCompatible.baseUrl': stub.baseURL, 'torbit.diagnostics.recordRelayTimings': true },
+    settings: {
+      'torbit.model': 'openai-compatible:bench', 'torbit.openaiCompatible.baseUrl': stub.baseURL, 'torbit.diagnostics.recordRelayTimings': true,
+      'relayProbe.count': N, 'relayProbe.rate': RATE,
+    },
   });
   const browser = await chromium.launch({ executablePath: web.chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   let peak = 0;

@@ -24,9 +24,12 @@ window.addEventListener('message', (e) => {
 </script></body></html>`;
     },
   }));
-  ctx.subscriptions.push(vscode.commands.registerCommand('relayProbe.run', async (n = 3000, rate = 200) => {
+  ctx.subscriptions.push(vscode.commands.registerCommand('relayProbe.run', async () => {
     if (!view) throw new Error('open the Relay Probe view first');
-    const interval = 1000 / Number(rate);
+    // The bench sets these in the profile, so the probe carries the same traffic as Torbit.
+    const cfg = vscode.workspace.getConfiguration('relayProbe');
+    const n = cfg.get('count', 3000);
+    const interval = 1000 / cfg.get('rate', 200);
     const t0 = performance.now();
     for (let i = 0; i < Number(n); i++) {
       const wait = t0 + i * interval - performance.now();
