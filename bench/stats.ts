@@ -12,8 +12,8 @@ export interface Row {
   /** The named baseline: the issue's target, or a reference measurement. */
   baseline?: number;
   baselineName?: string;
-  /** Lower is better and must not exceed the baseline. */
-  limit?: boolean;
+  /** The baseline is a target: 'max', the measured value must not exceed it; 'min', not fall below it. */
+  limit?: 'max' | 'min';
 }
 
 export function table(title: string, rows: Row[]): string {
@@ -21,7 +21,7 @@ export function table(title: string, rows: Row[]): string {
   const cells = rows.map((r) => [
     r.metric, fmt(r.measured, r.unit), r.baseline === undefined ? '—' : `${fmt(r.baseline, r.unit)} (${r.baselineName})`,
     r.baseline === undefined ? '—' : r.baseline === 0 ? (r.measured === 0 ? '1.00×' : '∞') : `${(r.measured / r.baseline).toFixed(2)}×`,
-    r.limit ? (r.measured <= (r.baseline ?? Infinity) ? 'met' : 'MISSED') : '',
+    r.limit ? (meets(r) ? 'met' : 'MISSED') : '',
   ]);
   const head = ['metric', 'measured', 'baseline', 'ratio', 'target'];
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -29,8 +29,13 @@ export function table(title: string, rows: Row[]): string {
   return [`\n${title}`, line(head), `|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
+function meets(r: Row): boolean {
+  if (r.baseline === undefined) return true;
+  return r.limit === 'min' ? r.measured >= r.baseline : r.measured <= r.baseline;
+}
+
 export function missed(rows: Row[]): Row[] {
-  return rows.filter((r) => r.limit && !(r.measured <= (r.baseline ?? Infinity)));
+  return rows.filter((r) => r.limit && !meets(r));
 }
 
 /** Resident set size of a process, in MiB (Linux /proc). */

@@ -12,6 +12,8 @@ import type { Db } from './store/sqlite';
 import { ChatRepo } from './store/chatRepo';
 import { ChatService, type ChatDeps } from './agent/chat';
 import { Workspace } from './agent/workspace';
+import { AuditLog } from './audit/log';
+import { environmentProblem, resolveEnvironment, type TorbitEnvironment } from './environment';
 import { VERSION } from './version';
 
 export interface BackendOptions {
@@ -25,26 +27,33 @@ export interface BackendOptions {
   log: Logger;
   /** readonly: look, never create or migrate (CLI status). */
   mode: 'readonly' | 'migrate';
+  /** The torbit.environment setting; TORBIT_ENV wins. */
+  environmentSetting?: string;
 }
 
 export class Backend {
   private readonly started = Date.now();
+  private auditLog: AuditLog | undefined;
 
   private constructor(
     readonly workspace: string | null,
     private readonly folders: string[],
+    readonly environment: TorbitEnvironment,
     readonly dataDir: DataDir,
     readonly db: Db | undefined,
     readonly store: StoreHealth,
   ) {}
 
   static async open(opts: BackendOptions): Promise<Backend> {
+    const environment = resolveEnvironment(opts.env, opts.environmentSetting);
+    const problem = opts.mode === 'migrate' ? environmentProblem(environment, opts.env) : undefined;
+    if (problem) throw new Error(problem);
     const dataDir = resolveDataDir({ env: opts.env, setting: opts.dataDirSetting, workspace: opts.workspace, globalStorageDir: opts.globalStorageDir });
     const file = path.join(dataDir.dir, DB_FILE);
     const folders = opts.folders ?? (opts.workspace ? [opts.workspace] : []);
     opts.log.info(`data directory ${dataDir.dir} (from ${dataDir.source})`);
     if (opts.mode === 'readonly' && !fs.existsSync(file)) {
-      return new Backend(opts.workspace, folders, dataDir, undefined, { state: 'absent', path: file });
+      return new Backend(opts.workspace, folders, environment, dataDir, undefined, { state: 'absent', path: file });
     }
     if (opts.mode === 'migrate') {
       fs.mkdirSync(dataDir.dir, { recursive: true });
@@ -59,11 +68,11 @@ export class Backend {
         mode: opts.mode,
         onMigrated: (m) => opts.log.info(`applied migration ${m.version} (${m.name})`),
       });
-      return new Backend(opts.workspace, folders, dataDir, db, { state: 'ok', path: file, ...info });
+      return new Backend(opts.workspace, folders, environment, dataDir, db, { state: 'ok', path: file, ...info });
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       opts.log.error(err.message);
-      return new Backend(opts.workspace, folders, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
+      return new Backend(opts.workspace, folders, environment, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
     }
   }
 
@@ -77,12 +86,18 @@ export class Backend {
    * The chat service over this backend's database and workspace. Turns a dead process left
    * 'running' are marked interrupted first.
    */
-  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace'>): Promise<{ chat: ChatService; repo: ChatRepo; interrupted: number }> {
+  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace' | 'audit'>): Promise<{ chat: ChatService; repo: ChatRepo; interrupted: number }> {
     const db = this.requireDb();
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
-    return { chat: new ChatService({ ...deps, db, repo, workspace }), repo, interrupted };
+    return { chat: new ChatService({ ...deps, db, repo, workspace, audit: this.audit() }), repo, interrupted };
+  }
+
+  /** The audit log of this backend's database (one instance, so appends stay serialized). */
+  audit(): AuditLog {
+    this.auditLog ??= new AuditLog(this.requireDb());
+    return this.auditLog;
   }
 
   status(): Status {
@@ -94,6 +109,7 @@ export class Backend {
       workspace: this.workspace,
       dataDir: this.dataDir.dir,
       dataDirSource: this.dataDir.source,
+      environment: this.environment,
       schemaVersion: this.store.state === 'ok' ? this.store.schemaVersion : null,
       store: this.store,
     };

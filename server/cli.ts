@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `torbit`: the headless CLI over the same backend code the extension runs.
-// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped
-// by Ctrl+C. Errors are one line on stderr.
+// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 5 verification
+// failed, 130 stopped by Ctrl+C. Errors are one line on stderr.
 import { parseArgs } from 'node:util';
 import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
+import { VerifyFailed } from './cli/audit';
 import { ChatFailed } from './cli/chat';
 import { UsageError } from './cli/settings';
 import { VERSION } from './version';
@@ -21,7 +22,7 @@ function help(): string {
     'Options: -h, --help (also after a command), --version',
     "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else .vscode/settings.json's torbit.dataDir, else ./.torbit-data.",
     'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build),',
-    '4 stopped by the budget, 130 stopped by Ctrl+C.',
+    '4 stopped by the budget, 5 verification failed (audit verify, verify), 130 stopped by Ctrl+C.',
   ].join('\n');
 }
 
@@ -55,6 +56,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
     if (err instanceof UsageError) return fail(EXIT.usage, err.message);
     if (err instanceof StoreRefused) return fail(EXIT.storeRefused, err.message);
     if (err instanceof ChatFailed) return fail(err.code, err.message);
+    if (err instanceof VerifyFailed) return fail(EXIT.verifyFailed, err.message);
     return fail(EXIT.failed, (err as Error).message);
   }
 }

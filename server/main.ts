@@ -42,6 +42,7 @@ connection.onInitialize(async (params) => {
     dataDirSetting: opts.dataDirSetting,
     globalStorageDir: opts.globalStorageDir,
     folders: opts.workspaceFolders,
+    environmentSetting: opts.environment,
     env: process.env,
     log,
     mode: 'migrate',

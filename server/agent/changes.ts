@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { AuditLog } from '../audit/log';
 import type { Db } from '../store/sqlite';
 import type { Resolved } from './workspace';
 
@@ -40,7 +41,7 @@ const MAX_BEFORE_TEXT = 2 * 1024 * 1024;
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 export class ChangeApplier {
-  constructor(private readonly db: Db, private readonly gate: ChangeGate = applyAll) {}
+  constructor(private readonly db: Db, private readonly gate: ChangeGate = applyAll, private readonly audit?: AuditLog) {}
 
   async apply(change: ProposedChange, scope: ChangeScope): Promise<AppliedChange> {
     const decision = await this.gate(change);
@@ -67,6 +68,10 @@ export class ChangeApplier {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [scope.sessionId, scope.turnId, change.toolCallId, change.target.display, abs, applied.kind, applied.shaBefore, applied.shaAfter,
         change.before !== null && change.before.length <= MAX_BEFORE_TEXT ? change.before : null, new Date().toISOString()]);
+    await this.audit?.append({
+      kind: 'change', actor: 'system', sessionId: scope.sessionId, turnId: scope.turnId,
+      data: { changeId: r.lastID, path: change.target.display, change: applied.kind, shaBefore: applied.shaBefore, shaAfter: applied.shaAfter, tool: change.tool, toolCallId: change.toolCallId },
+    });
     return { id: r.lastID, ...applied };
   }
 

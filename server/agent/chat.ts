@@ -4,6 +4,7 @@ import type { ModelMessage } from 'ai';
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import type { AgentSettings, ChatEventParams, RunError, TurnStatus } from '../protocol';
+import type { AuditLog } from '../audit/log';
 import type { ChatRepo } from '../store/chatRepo';
 import type { Db } from '../store/sqlite';
 import { ChangeApplier, type ChangeGate } from './changes';
@@ -29,6 +30,7 @@ export interface ChatDeps {
   sink(p: ChatEventParams): void;
   modelFactory?: ModelFactory;
   gate?: ChangeGate;
+  audit: AuditLog;
 }
 
 export interface SendParams {
@@ -48,7 +50,7 @@ export class ChatService {
 
   constructor(private readonly d: ChatDeps) {
     this.redact = new Redactor(d.env);
-    this.changes = new ChangeApplier(d.db, d.gate);
+    this.changes = new ChangeApplier(d.db, d.gate, d.audit);
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
@@ -101,8 +103,12 @@ export class ChatService {
     const rec = new TurnRecorder(repo, sessionId, turnId, this.d.sink, log);
     const redact = (s: string) => this.redact.text(s);
     rec.start(text, spec.ref);
+    const audit = (e: Parameters<AuditLog['append']>[0]) => void this.d.audit.append(e).catch((err: Error) => log.error(`audit: ${err.message}`));
+    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref } });
     const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
       await rec.settled();
+      // The turn's audit records land before its end is announced (the CLI closes the database then).
+      await this.d.audit.settled();
       const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
       // Forget the run before announcing its end: a client may send its next prompt at once.
@@ -136,7 +142,10 @@ export class ChatService {
       const built = buildTools(ctx, this.d.trusted, {
         start: (card, input) => rec.toolStart(card, input),
         output: (id, chunk) => rec.toolOutput(id, chunk),
-        end: (card) => rec.toolEnd(card),
+        end: (card) => {
+          rec.toolEnd(card);
+          audit({ kind: 'tool-call', actor: 'model', sessionId, turnId, data: { toolCallId: card.toolCallId, tool: card.tool, summary: card.summary, status: card.status, result: card.result ?? null } });
+        },
       });
       let stepNo = 0;
       const out = await runTurn({

@@ -3,10 +3,11 @@ import type { ParseArgsConfig } from 'node:util';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import type { Status } from '../protocol';
+import { auditCommand, verifyCommand } from './audit';
 import { chatCommand } from './chat';
 import { readDataDirSetting } from './settings';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5 } as const;
 
 export interface CommandIo {
   cwd: string;
@@ -66,6 +67,8 @@ function refusal(s: Status): string | undefined {
 
 export const COMMANDS: Record<string, Command> = {
   chat: chatCommand,
+  audit: auditCommand,
+  verify: verifyCommand,
   status: {
     summary: "Show Torbit's version, data directory and database state (creates nothing)",
     usage: 'torbit status [--json] [--verbose]',

@@ -26,6 +26,8 @@ export const InitOptions = z.object({
   globalStorageDir: z.string().min(1).optional(),
   /** False in an untrusted workspace: the backend then refuses anything that writes or runs. */
   trusted: z.boolean().default(false),
+  /** The torbit.environment setting (TORBIT_ENV in the backend's environment wins). */
+  environment: z.string().default(''),
   agent: AgentSettings.prefault({}),
 }).strict();
 export type InitOptions = z.infer<typeof InitOptions>;

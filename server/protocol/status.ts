@@ -32,6 +32,7 @@ export const Status = z.object({
   workspace: z.string().nullable(),
   dataDir: z.string(),
   dataDirSource: DataDirSource,
+  environment: z.enum(['dev', 'staging', 'production']),
   /** The schema version of the database, or null when there is none or it was refused. */
   schemaVersion: z.number().int().nonnegative().nullable(),
   store: StoreHealth,

@@ -104,6 +104,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'audit',
+    sql: `
+      -- The audit log: hash-chained and append-only. body is the canonical JSON the hash covers.
+      CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        ts         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        session_id TEXT,
+        turn_id    TEXT,
+        body       TEXT NOT NULL,
+        prev       TEXT NOT NULL,
+        hash       TEXT NOT NULL UNIQUE
+      ) STRICT;
+      CREATE INDEX audit_session ON audit(session_id, seq);
+      CREATE INDEX audit_ts ON audit(ts);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

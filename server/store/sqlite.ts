@@ -39,17 +39,27 @@ export class Db {
     return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
   }
 
-  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back on any error. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.exec('BEGIN IMMEDIATE');
-    try {
-      const out = await fn();
-      await this.exec('COMMIT');
-      return out;
-    } catch (err) {
-      await this.exec('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+  private txTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `fn` inside BEGIN IMMEDIATE … COMMIT, rolling back on any error. Transactions on this
+   * connection run one after another: independent writers (the chat recorder, the audit log)
+   * share it, and SQLite has no nested transactions. `fn` must not start another one.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.txTail.then(async () => {
+      await this.exec('BEGIN IMMEDIATE');
+      try {
+        const out = await fn();
+        await this.exec('COMMIT');
+        return out;
+      } catch (err) {
+        await this.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+    this.txTail = run.catch(() => undefined);
+    return run;
   }
 
   close(): Promise<void> {

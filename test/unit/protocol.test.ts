@@ -5,7 +5,7 @@ import { InitOptions, parseFromWebview, parseToWebview, rpc, Status } from '../.
 
 const okStatus = {
   version: '0.1.0', pid: 42, uptimeMs: 10, node: 'v24.0.0', workspace: '/w', dataDir: '/w/.torbit-data',
-  dataDirSource: 'workspace', schemaVersion: 1,
+  dataDirSource: 'workspace', environment: 'dev', schemaVersion: 1,
   store: { state: 'ok', path: '/w/.torbit-data/torbit.db', schemaVersion: 1, pendingMigrations: 0, journalMode: 'wal' },
 };
 

@@ -121,6 +121,25 @@ describe('store', () => {
     assert.equal(sha256(file), before);
   });
 
+  it('runs concurrent transactions on one connection one after another, never nested', async () => {
+    const { db } = await openStore(path.join(tmpDir(), 'torbit.db'), { mode: 'migrate' });
+    try {
+      const slow = (k: string) => db.transaction(async () => {
+        await db.run('INSERT INTO meta (key, value) VALUES (?, ?)', [k, '1']);
+        await new Promise((r) => setTimeout(r, 5));
+        await db.run('UPDATE meta SET value = ? WHERE key = ?', ['2', k]);
+      });
+      await Promise.all(['a', 'b', 'c', 'd'].map(slow));
+      const rows = await db.all<{ key: string; value: string }>('SELECT key, value FROM meta ORDER BY key');
+      assert.deepEqual(rows.map((r) => `${r.key}=${r.value}`), ['a=2', 'b=2', 'c=2', 'd=2']);
+      // A failing one rolls back alone.
+      await assert.rejects(db.transaction(async () => { await db.run("INSERT INTO meta VALUES ('e', '1')"); throw new Error('boom'); }), /boom/);
+      assert.equal(await db.get("SELECT 1 FROM meta WHERE key = 'e'"), undefined);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('reports an unopenable path as an io error', async () => {
     const dir = tmpDir();
     const err = await refusal(path.join(dir, 'no', 'such', 'dir', 'torbit.db'));
