@@ -1,0 +1,175 @@
+// The approval policy (.torbit/policy.json): per category allow / ask / deny inside and outside
+// the workspace, protected paths that always ask, command rules on argv tokens, and limits that
+// ask again. Every decision carries the policy's sha256.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { minimatch } from 'minimatch';
+import * as z from 'zod';
+import { describeZodError } from '../protocol';
+import { canonicalJson } from '../audit/canonical';
+import { shellSyntaxIn } from './commandLine';
+
+export const Decision = z.enum(['allow', 'ask', 'deny']);
+export type Decision = z.infer<typeof Decision>;
+
+const Where = z.object({ inside: Decision, outside: Decision }).strict();
+
+export const CATEGORIES = ['read', 'edit', 'command', 'network', 'ship'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const Policy = z.object({
+  version: z.literal(1),
+  categories: z.object({ read: Where, edit: Where, command: Where, network: Where, ship: Where }).strict(),
+  /** Globs (workspace-relative, POSIX) whose reads and edits always ask. */
+  protectedPaths: z.array(z.string().min(1)),
+  /** First match wins. `exact`: argv equals the rule's argv; `prefix`: argv starts with those tokens. */
+  commands: z.array(z.object({
+    match: z.enum(['exact', 'prefix']),
+    argv: z.array(z.string()).min(1, 'a command rule needs at least the program'),
+    decision: Decision,
+    note: z.string().optional(),
+  }).strict()),
+  limits: z.object({
+    /** Ask again after this many auto-approved actions in one run (0: never). */
+    askAfterAutoApproved: z.number().int().nonnegative(),
+    /** Ask again once a run has cost this many USD (0: never). */
+    askAfterCostUsd: z.number().nonnegative(),
+  }).strict(),
+}).strict();
+export type Policy = z.infer<typeof Policy>;
+
+export const DEFAULT_POLICY: Policy = {
+  version: 1,
+  categories: {
+    read: { inside: 'allow', outside: 'deny' },
+    edit: { inside: 'ask', outside: 'deny' },
+    command: { inside: 'ask', outside: 'deny' },
+    network: { inside: 'ask', outside: 'ask' },
+    ship: { inside: 'ask', outside: 'ask' },
+  },
+  protectedPaths: ['.env', '.env.*', '**/.env', '**/.env.*', '.git/**', '.torbit/**', '**/*.pem', '**/*.key', '**/*.p8', '**/*.p12', '**/id_rsa*', '**/id_ed25519*', '**/.npmrc', '**/credentials*.json'],
+  commands: [
+    { match: 'exact', argv: ['git', 'status'], decision: 'allow' },
+    { match: 'prefix', argv: ['git', 'diff'], decision: 'allow' },
+    { match: 'prefix', argv: ['git', 'log'], decision: 'allow' },
+    { match: 'prefix', argv: ['git', 'push'], decision: 'ask', note: 'pushing leaves the machine' },
+  ],
+  limits: { askAfterAutoApproved: 50, askAfterCostUsd: 0 },
+};
+
+export const POLICY_FILE = path.join('.torbit', 'policy.json');
+
+export interface LoadedPolicy {
+  policy: Policy;
+  /** sha256 of the file's bytes, or of the default policy's canonical JSON. */
+  hash: string;
+  source: 'file' | 'default';
+  /** Set when the policy was refused: every decision then asks. */
+  error?: string;
+}
+
+export function loadPolicy(root: string, o: { pinnedHash?: string; environment?: 'dev' | 'staging' | 'production' } = {}): LoadedPolicy {
+  const file = path.join(root, POLICY_FILE);
+  let loaded: LoadedPolicy;
+  if (!fs.existsSync(file)) {
+    loaded = { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
+  } else {
+    const bytes = fs.readFileSync(file);
+    const hash = sha256(bytes);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      return { policy: DEFAULT_POLICY, hash, source: 'file', error: `${POLICY_FILE} is not valid JSON (${(err as Error).message}); every action will ask` };
+    }
+    const parsed = Policy.safeParse(raw);
+    if (!parsed.success) return { policy: DEFAULT_POLICY, hash, source: 'file', error: `${POLICY_FILE} is invalid: ${describeZodError(parsed.error)}; every action will ask` };
+    loaded = { policy: parsed.data, hash, source: 'file' };
+  }
+  const pinned = o.pinnedHash?.trim().toLowerCase();
+  if (pinned && pinned !== loaded.hash) {
+    return { ...loaded, error: `the policy's sha256 is ${loaded.hash}, but torbit.policyHash pins ${pinned}; the policy is refused and every action will ask` };
+  }
+  if (o.environment && o.environment !== 'dev') {
+    const why = approvesEverything(loaded.policy);
+    if (why) return { ...loaded, error: `in ${o.environment} mode the policy may not approve everything (${why}); every action will ask` };
+  }
+  return loaded;
+}
+
+/** Why a policy approves everything (refused outside dev), if it does. */
+export function approvesEverything(p: Policy): string | undefined {
+  for (const c of ['edit', 'command', 'ship'] as const) {
+    if (p.categories[c].outside === 'allow') return `${c} outside the workspace is allowed`;
+  }
+  if (p.categories.edit.inside === 'allow' && p.categories.command.inside === 'allow' && p.protectedPaths.length === 0) {
+    return 'edits and commands are allowed with no protected paths';
+  }
+  return undefined;
+}
+
+export type Action =
+  | { category: 'read' | 'edit'; path: string; inside: boolean }
+  | { category: 'command'; argv: string[]; inside: boolean; shellSyntax?: string[] }
+  | { category: 'network' | 'ship'; what: string; inside: boolean };
+
+export interface RunTally {
+  autoApproved: number;
+  costUsd: number;
+}
+
+export interface Verdict {
+  decision: Decision;
+  reason: string;
+  policyHash: string;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'cmd', 'cmd.exe', 'powershell', 'powershell.exe', 'pwsh', 'pwsh.exe']);
+const WRAPPERS = new Set(['env', 'sudo', 'doas', 'nohup', 'nice', 'timeout', 'xargs', 'exec', 'command', 'eval', 'time', 'watch', 'su']);
+
+export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoApproved: 0, costUsd: 0 }): Verdict {
+  const v = (decision: Decision, reason: string): Verdict => ({ decision, reason, policyHash: lp.hash });
+  if (lp.error) return v('ask', lp.error);
+  const p = lp.policy;
+  let base = p.categories[a.category][a.inside ? 'inside' : 'outside'];
+  let reason = `${a.category} ${a.inside ? 'inside' : 'outside'} the workspace: ${base}`;
+  if (a.category === 'read' || a.category === 'edit') {
+    const hit = p.protectedPaths.find((g) => minimatch(a.path, g, { dot: true }));
+    if (hit && base === 'allow') { base = 'ask'; reason = `${a.path} is protected (${hit})`; }
+  }
+  if (a.category === 'command') {
+    const argv = a.argv;
+    const program = argv[0] ?? '';
+    const syntax = [...new Set([...(a.shellSyntax ?? []), ...shellSyntaxIn(argv)])];
+    if (base === 'deny') return v('deny', reason);
+    if (syntax.length) return v('ask', `shell syntax (${syntax.join(' ')}) always asks`);
+    if (SHELLS.has(program.toLowerCase())) return v('ask', `${program} runs arbitrary commands: always asks`);
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) return v('ask', `an environment assignment before the program (${program}) always asks`);
+    if (WRAPPERS.has(program)) return v('ask', `${program} runs another program: always asks`);
+    if (/[\\/]/.test(program)) return v('ask', `a program given by path (${program}) never matches a rule: asks`);
+    const rule = p.commands.find((r) => (r.match === 'exact' ? sameTokens(argv, r.argv) : startsWith(argv, r.argv)));
+    if (rule) { base = rule.decision; reason = `rule ${rule.match} [${rule.argv.join(' ')}]: ${rule.decision}`; }
+  }
+  if (base === 'allow') {
+    if (p.limits.askAfterAutoApproved > 0 && tally.autoApproved >= p.limits.askAfterAutoApproved) {
+      return v('ask', `${tally.autoApproved} actions were approved automatically in this run (limit ${p.limits.askAfterAutoApproved})`);
+    }
+    if (p.limits.askAfterCostUsd > 0 && tally.costUsd >= p.limits.askAfterCostUsd) {
+      return v('ask', `this run has cost $${tally.costUsd.toFixed(2)} (limit $${p.limits.askAfterCostUsd})`);
+    }
+  }
+  return v(base, reason);
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+function startsWith(a: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= a.length && prefix.every((t, i) => t === a[i]);
+}
+
+function sha256(x: string | Buffer): string {
+  return createHash('sha256').update(x).digest('hex');
+}
