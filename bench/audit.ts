@@ -6,7 +6,7 @@ import { Backend } from '../server/backend';
 import { GENESIS, sealRecord, verifyChain, type AuditBody } from '../server/audit/record';
 import { loadOrCreateSigningKey, keyIdOf } from '../server/audit/keys';
 import { verifyBundle } from '../server/audit/verify';
-import { exportBundle } from '../server/cli/audit';
+import { exportBundle } from '../server/audit/export';
 import { silentLogger } from '../server/logger';
 import { ROOT } from '../scripts/lib/vscodeWeb';
 import { cleanupTmp, tmpDir } from '../test/support/tmp';

@@ -50,6 +50,6 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
 
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
-  'torbit.dataDir', 'torbit.environment', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
+  'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
   'torbit.agent', 'torbit.command', 'torbit.budget', 'torbit.prices',
 ] as const;

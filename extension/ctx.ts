@@ -10,6 +10,7 @@ import { backendEnv } from './secrets';
 import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
 import type { ChatView } from './views/chatView';
+import type { GovernanceView } from './views/governanceView';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
@@ -24,6 +25,8 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** The Chat view's host, for commands that act on the chat. */
   chat: ChatView | undefined;
+  /** The Governance view's host, refreshed after exports. */
+  governance: GovernanceView | undefined;
   private view: BackendView = { state: 'starting' };
 
   constructor(readonly extension: vscode.ExtensionContext) {}
@@ -48,6 +51,7 @@ export class Ctx implements vscode.Disposable {
       globalStorageDir: this.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,
       environment: vscode.workspace.getConfiguration('torbit').get<string>('environment', ''),
+      policyHash: vscode.workspace.getConfiguration('torbit').get<string>('policyHash', ''),
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
     };
     const client = createClient(this.extension, this.log, init, await backendEnv(this.extension.secrets), policy, {

@@ -24,10 +24,11 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   }
   const changes = new ChangeContent();
   c.chat = new ChatView(c, changes);
+  c.governance = new GovernanceView(c);
   c.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.window.registerWebviewViewProvider(ChatView.id, c.chat, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.window.registerWebviewViewProvider(GovernanceView.id, new GovernanceView(c)),
+    vscode.window.registerWebviewViewProvider(GovernanceView.id, c.governance),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) {
         c.log.info('a backend setting changed; restarting the backend');

@@ -4,6 +4,7 @@ import { createConnection, ErrorCodes, ProposedFeatures, ResponseError } from 'v
 import { Backend } from './backend';
 import type { ChatService } from './agent/chat';
 import type { ChatRepo } from './store/chatRepo';
+import { Governance } from './trust/governance';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
 import { notify, onRequest } from './rpc';
@@ -19,6 +20,7 @@ const log: Logger = {
 
 let backend: Backend | undefined;
 let chat: { chat: ChatService; repo: ChatRepo } | undefined;
+let governance: Governance | undefined;
 
 function ready(): Backend {
   if (!backend) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
@@ -47,6 +49,7 @@ connection.onInitialize(async (params) => {
     log,
     mode: 'migrate',
   });
+  governance = new Governance(backend, { pinnedHash: opts.policyHash, env: process.env });
   if (backend.store.state === 'ok') {
     const opened = await backend.openChat({
       trusted: opts.trusted, settings: opts.agent, env: process.env, log,
@@ -77,6 +80,17 @@ onRequest(connection, log, rpc.changeGet, async (p) => {
   if (!change) throw new ResponseError(ErrorCodes.InvalidParams, `there is no change ${p.changeId}`);
   return change;
 });
+
+function governanceReady(): Governance {
+  ready().requireDb();
+  if (!governance) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
+  return governance;
+}
+onRequest(connection, log, rpc.policyGet, () => governanceReady().policy());
+onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
+onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
+onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));
+onRequest(connection, log, rpc.auditVerify, (p) => governanceReady().verify(p.file));
 
 connection.onShutdown(async () => {
   await chat?.chat.stopAll();

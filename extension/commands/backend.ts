@@ -33,6 +33,23 @@ export const backendCommands = {
     await vscode.window.showInformationMessage(describeStatus(s));
   },
   'torbit.showLogs': (ctx: Ctx) => () => ctx.log.show(),
+  'torbit.exportAuditBundle': (ctx: Ctx) => async () => {
+    try {
+      const r = await ctx.request(rpc.auditExport, {});
+      // The view lists the bundle at once; the notification's buttons may wait for a long time.
+      void ctx.governance?.refresh();
+      const pick = await vscode.window.showInformationMessage(
+        `Torbit: exported ${r.records} audit record(s), signed by ${r.signedBy.map((s) => s.kind).join(' and ')}, to ${r.file}`, 'Verify', 'Open');
+      if (pick === 'Verify') {
+        const v = await ctx.request(rpc.auditVerify, { file: r.file });
+        if (v.ok) void vscode.window.showInformationMessage(`Torbit: the bundle is valid (${v.records} record(s)).`);
+        else void vscode.window.showErrorMessage(`Torbit: the bundle is NOT valid: ${v.reason}`);
+      }
+      if (pick === 'Open') await vscode.window.showTextDocument(vscode.Uri.file(r.file));
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Torbit: exporting the audit bundle failed: ${(err as Error).message}`);
+    }
+  },
   'torbit.openSettings': (_ctx: Ctx) => () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:torbit.torbit'),
   'torbit.restartBackend': (ctx: Ctx) => () =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Torbit backend' }, () => ctx.restart()),

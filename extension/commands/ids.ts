@@ -9,5 +9,6 @@ export const COMMAND_IDS = [
   'torbit.newSession',
   'torbit.stopRun',
   'torbit.openSettings',
+  'torbit.exportAuditBundle',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

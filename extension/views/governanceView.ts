@@ -1,15 +1,59 @@
-// The Governance view: the backend's state and data location (policy and audit build on it).
+// The Governance view: the backend, the policy in force with its hash, the audit timeline with
+// filters, and signed bundles with Verify.
+import * as vscode from 'vscode';
+import { rpc, type FromWebviewMessage } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { WebviewHost } from './host';
 
+type GovMessage = Exclude<FromWebviewMessage, { type: 'ready' | 'runCommand' }>;
+
 export class GovernanceView extends WebviewHost {
   static readonly id = 'torbit.governance';
+  private filter: { sessionId?: string; tool?: string; outcome?: string } = {};
 
   constructor(ctx: Ctx) {
     super(ctx, 'governance', 'Torbit Governance');
+    ctx.subscriptions.push(
+      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') void this.refresh(); }),
+      ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
+    );
   }
 
-  protected handle(): void {
-    // No governance-specific messages yet: it only renders backend state and runs allow-listed commands.
+  protected override onReady(): void {
+    void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    if (this.ctx.backend.state !== 'ready') {
+      this.post({ type: 'governance', policy: null, timeline: null, bundles: [], error: null });
+      return;
+    }
+    try {
+      const [policy, timeline, bundles] = await Promise.all([
+        this.ctx.request(rpc.policyGet, {}),
+        this.ctx.request(rpc.auditList, this.filter),
+        this.ctx.request(rpc.auditBundles, {}),
+      ]);
+      this.post({ type: 'governance', policy, timeline, bundles: bundles.bundles, error: null });
+    } catch (err) {
+      this.post({ type: 'governance', policy: null, timeline: null, bundles: [], error: (err as Error).message });
+    }
+  }
+
+  protected async handle(msg: GovMessage): Promise<void> {
+    switch (msg.type) {
+      case 'auditQuery':
+        this.filter = { sessionId: msg.sessionId || undefined, tool: msg.tool || undefined, outcome: msg.outcome || undefined };
+        return this.refresh();
+      case 'exportBundle':
+        // The command refreshes this view itself once the bundle is written.
+        void vscode.commands.executeCommand('torbit.exportAuditBundle');
+        return;
+      case 'verifyBundle':
+        this.post({ type: 'verifyResult', ...await this.ctx.request(rpc.auditVerify, { file: msg.file }) });
+        return;
+      default:
+        return;
+    }
   }
 }

@@ -4,11 +4,10 @@ import { createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Backend } from '../backend';
-import { buildStatement, signStatement, toSigstore } from '../audit/bundle';
-import { DEFAULT_HMAC_KEY_ID, hmacSignerFromEnv, KEY_ID_ENV, keyFile, keyIdOf, loadOrCreateSigningKey, SECRET_ENV, type Signer } from '../audit/keys';
+import { exportBundle, ownTrustedKeys } from '../audit/export';
+import { DEFAULT_HMAC_KEY_ID, KEY_ID_ENV, keyIdOf, loadOrCreateSigningKey, SECRET_ENV } from '../audit/keys';
 import { verifyBundle, type TrustedKeys } from '../audit/verify';
 import { stderrLogger } from '../logger';
-import { VERSION } from '../version';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command, CommandIo } from './commands';
 
@@ -20,22 +19,6 @@ async function openBackend(io: CommandIo, values: Record<string, unknown>): Prom
   const b = await Backend.open({ workspace: io.cwd, dataDirSetting: settings.dataDir, env: io.env, log: stderrLogger(values.verbose === true), mode: 'migrate' });
   b.requireDb();
   return b;
-}
-
-/** Exports the (filtered) log as a signed bundle; returns what it wrote. */
-export async function exportBundle(backend: Backend, env: NodeJS.ProcessEnv, o: { out: string; sessionId?: string; since?: string; format?: 'dsse' | 'sigstore' }) {
-  const records = await backend.audit().records({ sessionId: o.sessionId, since: o.since });
-  const ed = loadOrCreateSigningKey(backend.dataDir.dir);
-  const signers: Signer[] = [ed];
-  const hmac = hmacSignerFromEnv(env);
-  if (hmac) signers.push(hmac);
-  const statement = buildStatement(records, { version: VERSION, signers, sessionId: o.sessionId, since: o.since });
-  const envelope = signStatement(statement, signers);
-  const doc = o.format === 'sigstore' ? toSigstore(envelope, ed.keyid) : envelope;
-  fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-  fs.writeFileSync(o.out, `${JSON.stringify(doc, null, 2)}\n`);
-  await backend.audit().append({ kind: 'export', actor: 'user', data: { file: path.basename(o.out), format: o.format ?? 'dsse', records: records.length, head: statement.predicate.chain.head, signedBy: signers.map((s) => s.keyid) } });
-  return { records: records.length, head: statement.predicate.chain.head, signers, publicPem: ed.publicPem };
 }
 
 export const auditCommand: Command = {
@@ -114,7 +97,7 @@ export const verifyCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('verify takes one bundle file');
     const file = path.resolve(io.cwd, positionals[0]!);
     if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist`);
-    const keys: TrustedKeys = { ed25519: new Map(), hmac: new Map() };
+    let keys: TrustedKeys = { ed25519: new Map(), hmac: new Map() };
     for (const p of (values.pub as string[] | undefined) ?? []) {
       let key;
       try {
@@ -134,14 +117,8 @@ export const verifyCommand: Command = {
     if (!keys.ed25519.size && !keys.hmac.size) {
       const settings = readWorkspaceSettings(io.cwd);
       const backend = await Backend.open({ workspace: io.cwd, dataDirSetting: settings.dataDir, env: io.env, log: stderrLogger(false), mode: 'readonly' });
-      const own = keyFile(backend.dataDir.dir);
       await backend.close();
-      if (fs.existsSync(own)) {
-        const pub = loadOrCreateSigningKey(backend.dataDir.dir).publicKey;
-        keys.ed25519.set(keyIdOf(pub), pub);
-      }
-      const hmac = hmacSignerFromEnv(io.env);
-      if (hmac) keys.hmac.set(hmac.keyid, hmac.secret);
+      keys = ownTrustedKeys(backend.dataDir.dir, io.env);
     }
     const r = verifyBundle(fs.readFileSync(file, 'utf8'), keys);
     if (!r.ok) throw new VerifyFailed(`${path.basename(file)} is NOT valid: ${r.reason}`);

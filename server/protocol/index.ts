@@ -2,6 +2,7 @@
 export * from './define';
 export * from './status';
 export * from './chat';
+export * from './governance';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';

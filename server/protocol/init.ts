@@ -28,6 +28,8 @@ export const InitOptions = z.object({
   trusted: z.boolean().default(false),
   /** The torbit.environment setting (TORBIT_ENV in the backend's environment wins). */
   environment: z.string().default(''),
+  /** The torbit.policyHash setting: a sha256 the policy file must have, or empty. */
+  policyHash: z.string().default(''),
   agent: AgentSettings.prefault({}),
 }).strict();
 export type InitOptions = z.infer<typeof InitOptions>;

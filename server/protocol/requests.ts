@@ -10,3 +10,4 @@ const NoParams = z.object({}).strict().optional();
 export const status = request('torbit/status', 'extension', NoParams, Status);
 
 export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';
+export { policyGet, auditList, auditExport, auditBundles, auditVerify } from './governance';

@@ -2,6 +2,7 @@
 // a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
 import * as z from 'zod';
 import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
+import { AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
 import { describeZodError } from './define';
 import { Status } from './status';
 
@@ -18,7 +19,7 @@ export const BackendView = z.object({
 export type BackendView = z.infer<typeof BackendView>;
 
 /** Commands a webview may ask the extension to run: an allow-list, not any command id. */
-export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey', 'torbit.openSettings']);
+export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey', 'torbit.openSettings', 'torbit.exportAuditBundle']);
 
 /** Everything the Chat view shows when it (re)loads or switches session. */
 export const ChatState = z.object({
@@ -49,6 +50,9 @@ export const ToWebview = {
   }),
   /** The session list changed (a turn ended, a title was set). */
   sessions: z.object({ sessions: z.array(SessionSummary) }),
+  /** Governance view: the policy, the (filtered) audit timeline and the exported bundles. */
+  governance: z.object({ policy: PolicyView.nullable(), timeline: AuditTimeline.nullable(), bundles: z.array(BundleInfo), error: z.string().nullable() }),
+  verifyResult: VerifyResult,
 } as const;
 
 /** webview → extension */
@@ -68,6 +72,10 @@ export const FromWebview = {
   /** Open a workspace file (absolute path, checked by the extension to be inside the workspace). */
   openFile: z.object({ path: z.string().min(1) }),
   copy: z.object({ text: z.string().max(10_000_000) }),
+  /** Governance view: filter the audit timeline. */
+  auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), outcome: z.string().optional() }),
+  exportBundle: z.object({}),
+  verifyBundle: z.object({ file: z.string().min(1) }),
 } as const;
 
 /** zod infers `z.object({})` as Record<string, never>, which would swallow `type`. */

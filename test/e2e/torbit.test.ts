@@ -2,6 +2,7 @@
 // headless Chromium: install the packaged .vsix, open a workspace, use Torbit as a person would.
 // The model is the OpenAI-compatible SSE stub, running in this process on 127.0.0.1.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -42,6 +43,8 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   before(async function () {
     this.timeout(900_000);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // Screenshots of failures belong to this run only.
+    for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith('failed-')) fs.rmSync(path.join(ARTIFACTS, f));
     stub = await startOpenAIStub();
     const web = setupVsCodeWeb();
     const vsix = packageVsix();
@@ -157,6 +160,31 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const streamed = (await chat.locator('[data-testid="message-assistant"]').last().innerText()).length;
     assert.ok(streamed < 'word '.repeat(400).length, 'the answer did not run to its end');
     await until('Send to come back', async () => chat.locator('[data-testid="send"]').isVisible());
+  });
+
+  it('Governance shows the policy hash and the audit timeline; a bundle exported there verifies, in the view and with the CLI', async () => {
+    const gov = await webviewFrame(page, '[data-testid="audit-timeline"]', 'the Governance view');
+    assert.match(await until('the policy hash', async () => gov.locator('[data-testid="policy-hash"]').innerText().catch(() => '')), /^[0-9a-f]{64}$/);
+    await until('the chat in the audit timeline', async () => (await gov.locator('[data-testid="audit-entry"][data-kind="change"]').count()) > 0);
+    assert.ok(await gov.locator('[data-testid="audit-entry"][data-kind="prompt"]').count() >= 3, 'every prompt is audited');
+    assert.match(await gov.locator('[data-testid="audit-chain"]').innerText(), /chain intact/);
+    await clearToasts(page);
+    await gov.locator('[data-testid="export-bundle"]').click();
+    await toast(page, /exported \d+ audit record\(s\), signed by ed25519/);
+    const bundle = gov.locator('[data-testid="bundle"]').first();
+    await bundle.waitFor();
+    const file = await bundle.getAttribute('data-file');
+    await bundle.locator('[data-testid="verify-bundle"]').click();
+    assert.match(await until('the verification', async () => {
+      const t = await bundle.locator('[data-testid="verify-result"]').innerText();
+      return t.startsWith('valid') || t.startsWith('NOT') ? t : undefined;
+    }), /^valid: \d+ record\(s\)/);
+    // Anyone can check it offline with the workspace's public key.
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    const run = (args: string[], cwd: string) => execFileSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
+    const pem = path.join(tmpDir(), 'torbit.pem');
+    run(['audit', 'pubkey', '--out', pem], workspace);
+    assert.match(run(['verify', file!, '--pub', pem], tmpDir()), /is valid \(dsse\)/);
   });
 
   it('reloading the window restores the session as it was', async () => {

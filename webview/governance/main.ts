@@ -1,8 +1,9 @@
 import '../common/zodJitless';
-// The Governance view's DOM: the backend, where its data lives, and the actions on it.
+// The Governance view's DOM: the backend, the policy in force, the audit timeline with filters,
+// and signed bundles with Export and Verify.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import type { BackendView } from '../../server/protocol';
+import type { AuditTimeline, BackendView, BundleInfo, PolicyView, VerifyResult } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
 
@@ -10,21 +11,52 @@ const app = document.getElementById('app')!;
 const state = h('div');
 const details = h('dl', { class: 'facts', 'data-testid': 'backend-facts' });
 const notice = h('div', { class: 'notice', role: 'status' });
+const policyBox = h('div', { class: 'policy', 'data-testid': 'policy' });
+const filters = h('div', { class: 'filters' });
+const timelineBox = h('ol', { class: 'timeline', 'data-testid': 'audit-timeline', reversed: '' });
+const chainLine = h('div', { class: 'chain', 'data-testid': 'audit-chain' });
+const bundlesBox = h('ul', { class: 'bundles', 'data-testid': 'bundles' });
 
 const button = (label: string, icon: string, command: 'torbit.restartBackend' | 'torbit.showLogs' | 'torbit.revealDataDir', testid: string) => {
   const b = h('vscode-button', { secondary: '', icon, 'data-testid': testid }, label);
   b.addEventListener('click', () => post({ type: 'runCommand', command }));
   return b;
 };
+const exportButton = h('vscode-button', { icon: 'shield', 'data-testid': 'export-bundle' }, 'Export signed bundle');
+exportButton.addEventListener('click', () => post({ type: 'exportBundle' }));
+
+function select(testid: string, label: string): HTMLSelectElement {
+  const s = h('select', { 'data-testid': testid, 'aria-label': label });
+  s.addEventListener('change', query);
+  filters.append(h('label', {}, `${label} `, s));
+  return s;
+}
+const sessionFilter = select('filter-session', 'Session');
+const toolFilter = select('filter-tool', 'Tool');
+const outcomeFilter = select('filter-outcome', 'Decision');
+
+function query(): void {
+  post({ type: 'auditQuery', sessionId: sessionFilter.value || undefined, tool: toolFilter.value || undefined, outcome: outcomeFilter.value || undefined });
+}
+
+function options(sel: HTMLSelectElement, values: string[], label: (v: string) => string): void {
+  const current = sel.value;
+  sel.replaceChildren(h('option', { value: '' }, 'all'), ...values.map((v) => h('option', { value: v }, label(v))));
+  sel.value = values.includes(current) ? current : '';
+}
+
 app.append(
   h('h3', {}, 'Backend'), state, details, notice,
   h('div', { class: 'actions' },
     button('Restart', 'debug-restart', 'torbit.restartBackend', 'restart-backend'),
     button('Logs', 'output', 'torbit.showLogs', 'show-logs'),
     button('Data', 'folder-opened', 'torbit.revealDataDir', 'reveal-data')),
+  h('h3', {}, 'Policy'), policyBox,
+  h('h3', {}, 'Audit'), chainLine, filters, timelineBox,
+  h('h3', {}, 'Signed bundles'), h('div', { class: 'actions' }, exportButton), bundlesBox,
 );
 
-function render(view: BackendView): void {
+function renderBackend(view: BackendView): void {
   state.replaceChildren(backendBadge(view));
   const s = view.status;
   const rows: [string, string][] = s ? [
@@ -32,14 +64,68 @@ function render(view: BackendView): void {
     ['Process', `pid ${s.pid}, node ${s.node}`],
     ['Data directory', `${s.dataDir} (${s.dataDirSource})`],
     ['Schema', s.schemaVersion === null ? 'n/a' : String(s.schemaVersion)],
+    ['Environment', s.environment],
   ] : [];
   details.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-testid': `fact-${k.toLowerCase().replace(/\s+/g, '-')}` }, v)]));
   notice.textContent = view.state === 'error' ? view.detail ?? '' : '';
 }
 
+function renderPolicy(p: PolicyView | null): void {
+  if (!p) { policyBox.replaceChildren(); return; }
+  policyBox.replaceChildren(
+    h('div', {}, p.source === 'file' ? p.path : 'built-in default policy (no .torbit/policy.json)'),
+    h('div', { class: 'hash' }, 'sha256 ', h('code', { 'data-testid': 'policy-hash' }, p.hash)),
+    ...(p.pinned ? [h('div', {}, `pinned: ${p.pinned === p.hash ? 'matches' : 'DIFFERS'}`)] : []),
+    ...(p.error ? [h('div', { class: 'notice', 'data-testid': 'policy-error' }, p.error)] : []),
+  );
+}
+
+function renderTimeline(t: AuditTimeline | null): void {
+  if (!t) { timelineBox.replaceChildren(); chainLine.textContent = ''; return; }
+  chainLine.textContent = t.chain.ok ? `${t.total} record(s), chain intact${t.chain.head ? ` (head ${t.chain.head.slice(0, 12)}…)` : ''}` : `CHAIN BROKEN: ${t.chain.error}`;
+  chainLine.dataset.ok = String(t.chain.ok);
+  options(sessionFilter, t.sessions, (v) => v.slice(0, 8));
+  options(toolFilter, t.tools, (v) => v);
+  options(outcomeFilter, ['allow', 'ask', 'deny', 'approved', 'rejected', 'ok', 'error', 'create', 'modify'], (v) => v);
+  timelineBox.replaceChildren(...t.entries.map((e) => h('li', { 'data-testid': 'audit-entry', 'data-kind': e.kind, ...(e.outcome ? { 'data-outcome': e.outcome } : {}) },
+    h('span', { class: 'when' }, new Date(e.ts).toLocaleTimeString()), ' ',
+    h('span', { class: `kind kind-${e.kind}` }, e.kind), ' ',
+    h('span', { class: 'actor' }, e.actor), ' ',
+    h('span', { class: 'summary' }, e.summary))));
+  if (!t.entries.length) timelineBox.append(h('li', { class: 'empty' }, t.total ? 'No record matches the filters.' : 'Nothing audited yet.'));
+}
+
+function renderBundles(bundles: BundleInfo[]): void {
+  bundlesBox.replaceChildren(...bundles.map((b) => {
+    const result = h('span', { class: 'verify-result', 'data-testid': 'verify-result' });
+    const verify = h('vscode-button', { secondary: '', 'data-testid': 'verify-bundle' }, 'Verify');
+    verify.addEventListener('click', () => { result.textContent = 'verifying…'; post({ type: 'verifyBundle', file: b.file }); });
+    return h('li', { 'data-testid': 'bundle', 'data-file': b.file }, h('span', {}, `${b.name} (${Math.ceil(b.bytes / 1024)} KB) `), verify, ' ', result);
+  }));
+  if (!bundles.length) bundlesBox.append(h('li', { class: 'empty' }, 'No bundle exported yet.'));
+}
+
+function renderVerify(v: VerifyResult): void {
+  const li = [...bundlesBox.querySelectorAll<HTMLElement>('[data-testid="bundle"]')].find((el) => el.dataset.file === v.file);
+  const out = li?.querySelector<HTMLElement>('[data-testid="verify-result"]');
+  if (!out) return;
+  out.textContent = v.ok ? `valid: ${v.records} record(s)` : `NOT valid: ${v.reason}`;
+  out.dataset.ok = String(v.ok);
+}
+
 onMessage((msg) => {
-  if (msg.type === 'backend') render(msg);
-  else if (msg.type === 'notice') notice.textContent = msg.text;
+  switch (msg.type) {
+    case 'backend': renderBackend(msg); break;
+    case 'notice': notice.textContent = msg.text; break;
+    case 'governance':
+      renderPolicy(msg.policy);
+      renderTimeline(msg.timeline);
+      renderBundles(msg.bundles);
+      if (msg.error) notice.textContent = msg.error;
+      break;
+    case 'verifyResult': renderVerify(msg); break;
+    default: break;
+  }
 });
 
 post({ type: 'ready' });

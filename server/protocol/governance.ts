@@ -1,0 +1,76 @@
+// What the Governance view asks of the backend: the active policy, the audit timeline, and
+// signed bundles (export, list, verify).
+import * as z from 'zod';
+import { request } from './define';
+
+export const PolicyView = z.object({
+  source: z.enum(['file', 'default']),
+  path: z.string(),
+  hash: z.string(),
+  /** The pin from torbit.policyHash, if any. */
+  pinned: z.string().nullable(),
+  /** Why the policy is refused (every action then asks), or null. */
+  error: z.string().nullable(),
+});
+export type PolicyView = z.infer<typeof PolicyView>;
+
+export const AuditEntryView = z.object({
+  seq: z.number().int().positive(),
+  ts: z.string(),
+  kind: z.string(),
+  actor: z.string(),
+  sessionId: z.string().nullable(),
+  tool: z.string().nullable(),
+  /** For decisions and tool calls: how it went (allow/ask/deny, ok/error). */
+  outcome: z.string().nullable(),
+  summary: z.string(),
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const AuditFilterParams = z.object({
+  sessionId: z.string().min(1).optional(),
+  tool: z.string().min(1).optional(),
+  kind: z.string().min(1).optional(),
+  /** A decision or outcome: allow, ask, deny, approved, rejected, ok, error… */
+  outcome: z.string().min(1).optional(),
+  limit: z.number().int().positive().max(2000).optional(),
+}).strict();
+
+export const AuditTimeline = z.object({
+  entries: z.array(AuditEntryView),
+  /** All records in the log, before filtering. */
+  total: z.number().int().nonnegative(),
+  chain: z.object({ ok: z.boolean(), head: z.string().nullable(), error: z.string().nullable() }),
+  sessions: z.array(z.string()),
+  tools: z.array(z.string()),
+});
+export type AuditTimeline = z.infer<typeof AuditTimeline>;
+
+export const BundleInfo = z.object({ file: z.string(), name: z.string(), bytes: z.number().int().nonnegative(), modified: z.string() });
+export type BundleInfo = z.infer<typeof BundleInfo>;
+
+export const VerifyResult = z.object({
+  file: z.string(),
+  ok: z.boolean(),
+  reason: z.string().nullable(),
+  records: z.number().int().nonnegative().nullable(),
+  verifiedBy: z.array(z.string()),
+});
+export type VerifyResult = z.infer<typeof VerifyResult>;
+
+/** extension → server: the active policy and its sha256. */
+export const policyGet = request('torbit/policy/get', 'extension', z.object({}).strict().optional(), PolicyView);
+
+/** extension → server: the audit timeline, filtered, newest first, with the chain's state. */
+export const auditList = request('torbit/audit/list', 'extension', AuditFilterParams, AuditTimeline);
+
+/** extension → server: export a signed bundle into the data directory's exports folder. */
+export const auditExport = request('torbit/audit/export', 'extension',
+  z.object({ sessionId: z.string().min(1).optional(), format: z.enum(['dsse', 'sigstore']).optional() }).strict(),
+  z.object({ file: z.string(), records: z.number().int().nonnegative(), head: z.string(), signedBy: z.array(z.object({ kind: z.string(), keyid: z.string() })) }));
+
+/** extension → server: the bundles exported so far, newest first. */
+export const auditBundles = request('torbit/audit/bundles', 'extension', z.object({}).strict().optional(), z.object({ bundles: z.array(BundleInfo) }));
+
+/** extension → server: verify a bundle offline with this workspace's own keys. */
+export const auditVerify = request('torbit/audit/verify', 'extension', z.object({ file: z.string().min(1) }).strict(), VerifyResult);

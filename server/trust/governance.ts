@@ -1,0 +1,95 @@
+// The backend's answers for the Governance view: the policy in force, the audit timeline, and
+// signed bundles. Verification only reads bundles from the exports folder.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Backend } from '../backend';
+import { exportBundle, ownTrustedKeys } from '../audit/export';
+import type { AuditBody } from '../audit/record';
+import { verifyBundle } from '../audit/verify';
+import type { AuditEntryView, AuditTimeline, BundleInfo, PolicyView, VerifyResult } from '../protocol';
+import { loadPolicy, POLICY_FILE } from './policy';
+
+export class Governance {
+  constructor(private readonly backend: Backend, private readonly o: { pinnedHash: string; env: NodeJS.ProcessEnv }) {}
+
+  private get root(): string | null {
+    return this.backend.workspace;
+  }
+
+  get exportsDir(): string {
+    return path.join(this.backend.dataDir.dir, 'exports');
+  }
+
+  policy(): PolicyView {
+    const root = this.root ?? this.backend.dataDir.dir;
+    const lp = loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.backend.environment });
+    return { source: lp.source, path: path.join(root, POLICY_FILE), hash: lp.hash, pinned: this.o.pinnedHash || null, error: lp.error ?? null };
+  }
+
+  async timeline(f: { sessionId?: string; tool?: string; kind?: string; outcome?: string; limit?: number }): Promise<AuditTimeline> {
+    const records = await this.backend.audit().records();
+    const chain = await this.backend.audit().verify();
+    const all = records.map((r) => view(r.seq, JSON.parse(r.body) as AuditBody));
+    const entries = all
+      .filter((e) => (!f.sessionId || e.sessionId === f.sessionId) && (!f.tool || e.tool === f.tool) && (!f.kind || e.kind === f.kind) && (!f.outcome || e.outcome === f.outcome))
+      .reverse()
+      .slice(0, f.limit ?? 500);
+    return {
+      entries,
+      total: records.length,
+      chain: chain.ok ? { ok: true, head: chain.count ? chain.head : null, error: null } : { ok: false, head: null, error: `record ${chain.seq}: ${chain.reason}` },
+      sessions: [...new Set(all.map((e) => e.sessionId).filter((s): s is string => !!s))],
+      tools: [...new Set(all.map((e) => e.tool).filter((t): t is string => !!t))].sort(),
+    };
+  }
+
+  async export(p: { sessionId?: string; format?: 'dsse' | 'sigstore' }) {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const out = path.join(this.exportsDir, `audit-${stamp}${p.format === 'sigstore' ? '.sigstore' : ''}.json`);
+    const r = await exportBundle(this.backend, this.o.env, { out, sessionId: p.sessionId, format: p.format });
+    return { file: out, records: r.records, head: r.head, signedBy: r.signers.map((s) => ({ kind: s.kind, keyid: s.keyid })) };
+  }
+
+  bundles(): BundleInfo[] {
+    if (!fs.existsSync(this.exportsDir)) return [];
+    return fs.readdirSync(this.exportsDir).filter((n) => n.endsWith('.json')).map((name) => {
+      const file = path.join(this.exportsDir, name);
+      const st = fs.statSync(file);
+      return { file, name, bytes: st.size, modified: st.mtime.toISOString() };
+    }).sort((a, b) => (a.modified < b.modified ? 1 : -1));
+  }
+
+  verify(file: string): VerifyResult {
+    const abs = path.resolve(file);
+    if (path.dirname(abs) !== this.exportsDir) throw new Error(`only bundles in ${this.exportsDir} can be verified from the view`);
+    if (!fs.existsSync(abs)) throw new Error(`${abs} does not exist`);
+    const r = verifyBundle(fs.readFileSync(abs, 'utf8'), ownTrustedKeys(this.backend.dataDir.dir, this.o.env));
+    return r.ok
+      ? { file: abs, ok: true, reason: null, records: r.records, verifiedBy: r.verifiedBy }
+      : { file: abs, ok: false, reason: r.reason, records: null, verifiedBy: [] };
+  }
+}
+
+function view(seq: number, b: AuditBody): AuditEntryView {
+  const d = b.data as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+  const base = { seq, ts: b.ts, kind: b.kind, actor: b.actor, sessionId: b.sessionId };
+  switch (b.kind) {
+    case 'prompt':
+      return { ...base, tool: null, outcome: null, summary: truncate(str('text') ?? '') };
+    case 'tool-call':
+      return { ...base, tool: str('tool'), outcome: str('status'), summary: `${str('tool')} ${str('summary') ?? ''}${str('result') ? ` → ${str('result')}` : ''}` };
+    case 'change':
+      return { ...base, tool: str('tool'), outcome: str('change'), summary: `${str('change')} ${str('path')}` };
+    case 'decision':
+      return { ...base, tool: str('tool'), outcome: str('decision'), summary: `${str('decision')} ${str('subject') ?? ''}${str('reason') ? `: ${str('reason')}` : ''}` };
+    case 'export':
+      return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
+    default:
+      return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
+  }
+}
+
+function truncate(s: string, n = 120): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
