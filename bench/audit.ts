@@ -8,9 +8,8 @@ import { loadOrCreateSigningKey, keyIdOf } from '../server/audit/keys';
 import { verifyBundle } from '../server/audit/verify';
 import { exportBundle } from '../server/audit/export';
 import { silentLogger } from '../server/logger';
-import { ROOT } from '../scripts/lib/vscodeWeb';
 import { cleanupTmp, tmpDir } from '../test/support/tmp';
-import { missed, table, type Row } from './stats';
+import { report, runBench, type Row } from './stats';
 
 /** Fills the log the fast way (one transaction); what is measured is reading and verifying it. */
 async function seed(db: ReturnType<Backend['requireDb']>, n: number): Promise<void> {
@@ -72,18 +71,7 @@ async function main(): Promise<void> {
   } finally {
     await mid.close();
   }
-  const out = table('Torbit audit', rows);
-  console.log(out);
-  fs.mkdirSync(path.join(ROOT, 'artifacts', 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'artifacts', 'bench', 'audit.txt'), `${out}\n`);
-  const bad = missed(rows);
-  if (bad.length) {
-    console.log(`\nMISSED: ${bad.map((r) => r.metric).join(', ')}`);
-    process.exitCode = 1;
-  }
+  await report('Torbit audit', 'audit', rows);
 }
 
-main().catch((err: Error) => {
-  console.error(`bench: ${err.stack ?? err.message}`);
-  process.exitCode = 1;
-}).finally(cleanupTmp);
+runBench(main, cleanupTmp);

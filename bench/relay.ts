@@ -14,7 +14,7 @@ import { startOpenAIStub, type StubChunk } from '../test/stubs/openaiStub';
 import { initialize, shutdown, spawnServer } from '../test/support/server';
 import { cleanupTmp, gitRepo, tmpDir } from '../test/support/tmp';
 import { runFromPalette, until, webviewFrame } from '../test/e2e/workbench';
-import { missed, percentile, rssMiB, table, type Row } from './stats';
+import { percentile, report, rssMiB, runBench, type Row } from './stats';
 
 const { values } = parseArgs({ options: { chunks: { type: 'string' }, rate: { type: 'string' }, only: { type: 'string' } } });
 const N = Number(values.chunks ?? 10_000);
@@ -265,18 +265,7 @@ async function main(): Promise<void> {
     p99.baselineName = 'raw SDK p99';
   }
   if (values.only !== 'backend') rows.push(...await webviewRelay());
-  const out = table('Torbit relay overhead', rows);
-  console.log(out);
-  fs.mkdirSync(path.join(ROOT, 'artifacts', 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'artifacts', 'bench', 'relay.txt'), `${out}\n`);
-  const bad = missed(rows);
-  if (bad.length) {
-    console.log(`\nMISSED: ${bad.map((r) => r.metric).join(', ')}`);
-    process.exitCode = 1;
-  }
+  await report('Torbit relay overhead', 'relay', rows);
 }
 
-main().catch((err: Error) => {
-  console.error(`bench: ${err.stack ?? err.message}`);
-  process.exitCode = 1;
-}).finally(cleanupTmp);
+runBench(main, cleanupTmp);

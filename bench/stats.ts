@@ -45,3 +45,27 @@ export async function rssMiB(pid: number): Promise<number | undefined> {
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return kb ? Number(kb) / 1024 : undefined;
 }
+
+/** Prints the table, saves it as artifacts/bench/<name>.txt, and fails the run when a target is missed. */
+export async function report(title: string, name: string, rows: Row[]): Promise<void> {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const out = table(title, rows);
+  console.log(out);
+  const dir = path.resolve(__dirname, '..', 'artifacts', 'bench');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}.txt`), `${out}\n`);
+  const bad = missed(rows);
+  if (bad.length) {
+    console.log(`\nMISSED: ${bad.map((r) => r.metric).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+/** Runs a benchmark's main, reporting a crash as a failure, then cleans up. */
+export function runBench(main: () => Promise<void>, cleanup: () => void): void {
+  main().catch((err: Error) => {
+    console.error(`bench: ${err.stack ?? err.message}`);
+    process.exitCode = 1;
+  }).finally(cleanup);
+}
