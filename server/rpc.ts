@@ -38,16 +38,6 @@ export function onRequest<P extends z.ZodType, R extends z.ZodType>(
   });
 }
 
-export function onNotification<P extends z.ZodType>(
-  conn: Connection, log: Logger, def: NotificationDef<P>, handler: (params: z.output<P>) => void,
-): void {
-  conn.onNotification(def.method, (...args: unknown[]) => {
-    const parsed = def.params.safeParse(paramsOf(args));
-    if (!parsed.success) { log.warn(`${def.method}: ignored, invalid params: ${describeZodError(parsed.error)}`); return; }
-    handler(parsed.data);
-  });
-}
-
 export function notify<P extends z.ZodType>(conn: Connection, def: NotificationDef<P>, params: z.input<P>): void {
   void conn.sendNotification(def.method, def.params.parse(params));
 }

@@ -84,17 +84,13 @@ export class ChatService {
     return this.changes.get(id);
   }
 
-  runningTurns(): string[] {
-    return [...this.running.keys()];
-  }
-
   /**
    * Stops every run and waits for them to be recorded. On shutdown (a window reload, VS Code
    * closing) they are recorded as interrupted, not as stopped by the person.
    */
-  async stopAll(reason: 'shutdown' | 'stop' = 'shutdown'): Promise<void> {
+  async stopAll(): Promise<void> {
     const all = [...this.running.values()];
-    for (const r of all) r.controller.abort(reason);
+    for (const r of all) r.controller.abort('shutdown');
     await Promise.all(all.map((r) => r.done));
   }
 

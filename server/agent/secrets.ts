@@ -1,6 +1,6 @@
 // API keys reach the backend only through its environment. They must not reach the database,
 // the logs, the webview or the commands the model runs: this file knows where they are.
-import { PROVIDERS, type Provider } from '../protocol';
+import type { Provider } from '../protocol';
 
 /** The environment variable each provider's key is read from (what operators already use). */
 export const KEY_ENV: Record<Provider, string> = {
@@ -53,4 +53,3 @@ export function commandEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-export { PROVIDERS };

@@ -32,9 +32,6 @@ export function notification<P extends z.ZodType>(
   return { kind: 'notification', method, sender, params };
 }
 
-export type ParamsOf<D> = D extends { params: infer P extends z.ZodType } ? z.input<P> : never;
-export type ResultOf<D> = D extends RequestDef<z.ZodType, infer R> ? z.output<R> : never;
-
 /** A zod failure as one line that names each bad field: `torbit.dataDir: expected string, received number`. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
