@@ -10,6 +10,8 @@ export interface Config {
   models: string[];
   baseUrl: string;
   recordRelayTimings: boolean;
+  environment: string;
+  policyHash: string;
 }
 
 export function readConfig(): Config {
@@ -22,6 +24,8 @@ export function readConfig(): Config {
     models: c.get<string[]>('models', []),
     baseUrl: c.get<string>('openaiCompatible.baseUrl', ''),
     recordRelayTimings: c.get<boolean>('diagnostics.recordRelayTimings', false),
+    environment: c.get<string>('environment', ''),
+    policyHash: c.get<string>('policyHash', ''),
   };
 }
 

@@ -50,8 +50,8 @@ export class Ctx implements vscode.Disposable {
       dataDirSetting: cfg.dataDir,
       globalStorageDir: this.extension.globalStorageUri.fsPath,
       trusted: vscode.workspace.isTrusted,
-      environment: vscode.workspace.getConfiguration('torbit').get<string>('environment', ''),
-      policyHash: vscode.workspace.getConfiguration('torbit').get<string>('policyHash', ''),
+      environment: cfg.environment,
+      policyHash: cfg.policyHash,
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
     };
     const client = createClient(this.extension, this.log, init, await backendEnv(this.extension.secrets), policy, {

@@ -3,20 +3,19 @@
 import { createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Backend } from '../backend';
+import type { Backend } from '../backend';
 import { exportBundle, ownTrustedKeys } from '../audit/export';
 import { DEFAULT_HMAC_KEY_ID, KEY_ID_ENV, keyIdOf, loadOrCreateSigningKey, SECRET_ENV } from '../audit/keys';
 import { verifyBundle, type TrustedKeys } from '../audit/verify';
-import { stderrLogger } from '../logger';
-import { readWorkspaceSettings, UsageError } from './settings';
+import { openWorkspaceBackend } from './backend';
+import { UsageError } from './settings';
 import type { Command, CommandIo } from './commands';
 
 /** Verification failed: the bundle or the log is not what it claims (exit code 5). */
 export class VerifyFailed extends Error {}
 
 async function openBackend(io: CommandIo, values: Record<string, unknown>): Promise<Backend> {
-  const settings = readWorkspaceSettings(io.cwd);
-  const b = await Backend.open({ workspace: io.cwd, dataDirSetting: settings.dataDir, env: io.env, log: stderrLogger(values.verbose === true), mode: 'migrate' });
+  const b = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
   b.requireDb();
   return b;
 }
@@ -115,8 +114,7 @@ export const verifyCommand: Command = {
       keys.hmac.set(keyid || io.env[KEY_ID_ENV]?.trim() || DEFAULT_HMAC_KEY_ID, Buffer.from(secret, 'utf8'));
     }
     if (!keys.ed25519.size && !keys.hmac.size) {
-      const settings = readWorkspaceSettings(io.cwd);
-      const backend = await Backend.open({ workspace: io.cwd, dataDirSetting: settings.dataDir, env: io.env, log: stderrLogger(false), mode: 'readonly' });
+      const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, mode: 'readonly' });
       await backend.close();
       keys = ownTrustedKeys(backend.dataDir.dir, io.env);
     }

@@ -1,11 +1,10 @@
 // The CLI's subcommands. Each one is a description plus a run function over the shared backend.
 import type { ParseArgsConfig } from 'node:util';
-import { Backend } from '../backend';
-import { stderrLogger } from '../logger';
+import type { Backend } from '../backend';
 import type { Status } from '../protocol';
 import { auditCommand, verifyCommand } from './audit';
 import { chatCommand } from './chat';
-import { readDataDirSetting } from './settings';
+import { openWorkspaceBackend } from './backend';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5 } as const;
 
@@ -37,13 +36,7 @@ const commonHelp: [string, string][] = [
 ];
 
 function open(io: CommandIo, values: Record<string, unknown>, mode: 'readonly' | 'migrate'): Promise<Backend> {
-  return Backend.open({
-    workspace: io.cwd,
-    dataDirSetting: readDataDirSetting(io.cwd),
-    env: io.env,
-    log: stderrLogger(values.verbose === true),
-    mode,
-  });
+  return openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode });
 }
 
 function describe(s: Status): string {

@@ -50,7 +50,3 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
   return { dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data };
 }
-
-export function readDataDirSetting(workspace: string): string {
-  return readWorkspaceSettings(workspace).dataDir;
-}
