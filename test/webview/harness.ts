@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FromWebviewMessage, ToWebviewMessage } from '../../server/protocol';
-import { webviewCsp } from '../../extension/views/csp';
+import { webviewShell } from '../../extension/views/shell';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.TORBIT_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,16 +48,11 @@ export async function bundleWebview(entry: 'chat' | 'governance', production = f
 }
 
 function shell(origin: string, nonce: string, entry: string): string {
-  const csp = webviewCsp(origin, nonce);
-  // The stub API and the error/CSP recorders are the only inline script, allowed by the nonce.
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <link rel="stylesheet" href="/codicons/codicon.css" id="vscode-codicon-stylesheet">
-  <link rel="stylesheet" href="/media/webview.css">
-  <script nonce="${nonce}">
+  // The product's page, with the stub API and the error/CSP recorders as the only inline script.
+  return webviewShell({
+    source: origin, nonce, entry, title: 'Torbit Chat',
+    href: { codicons: '/codicons/codicon.css', css: '/media/webview.css', script: `/${entry}.js` },
+    headExtra: `<script nonce="${nonce}">
     window.__posted = [];
     window.__pageErrors = [];
     window.__cspViolations = [];
@@ -73,14 +68,8 @@ function shell(origin: string, nonce: string, entry: string): string {
       acquired = true;
       return { postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined };
     };
-  </script>
-  <title>Torbit Chat</title>
-</head>
-<body data-entry="${entry}">
-  <main id="app" aria-label="Torbit Chat"></main>
-  <script type="module" nonce="${nonce}" src="/${entry}.js"></script>
-</body>
-</html>`;
+  </script>`,
+  });
 }
 
 export interface Harness {
