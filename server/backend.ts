@@ -13,6 +13,7 @@ import { ChatRepo } from './store/chatRepo';
 import { ChatService, type ChatDeps } from './agent/chat';
 import { Workspace } from './agent/workspace';
 import { AuditLog } from './audit/log';
+import { Trust, type TrustOptions } from './trust/runTrust';
 import { environmentProblem, resolveEnvironment, type TorbitEnvironment } from './environment';
 import { VERSION } from './version';
 
@@ -30,6 +31,9 @@ export interface BackendOptions {
   /** The torbit.environment setting; TORBIT_ENV wins. */
   environmentSetting?: string;
 }
+
+/** How a chat's tool calls are judged: the pinned policy hash, and who is asked. */
+export type ChatTrustOptions = Pick<TrustOptions, 'pinnedHash' | 'broker' | 'approveAsks'>;
 
 export class Backend {
   private readonly started = Date.now();
@@ -86,12 +90,13 @@ export class Backend {
    * The chat service over this backend's database and workspace. Turns a dead process left
    * 'running' are marked interrupted first.
    */
-  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace' | 'audit'>): Promise<{ chat: ChatService; repo: ChatRepo; interrupted: number }> {
+  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace' | 'audit' | 'trust'> & { trust: ChatTrustOptions }): Promise<{ chat: ChatService; repo: ChatRepo; trust: Trust; interrupted: number }> {
     const db = this.requireDb();
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
-    return { chat: new ChatService({ ...deps, db, repo, workspace, audit: this.audit() }), repo, interrupted };
+    const trust = new Trust({ ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log });
+    return { chat: new ChatService({ ...deps, db, repo, workspace, audit: this.audit(), trust }), repo, trust, interrupted };
   }
 
   /** The audit log of this backend's database (one instance, so appends stay serialized). */

@@ -5,6 +5,7 @@ import { Backend } from './backend';
 import type { ChatService } from './agent/chat';
 import type { ChatRepo } from './store/chatRepo';
 import { Governance } from './trust/governance';
+import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
 import { notify, onRequest } from './rpc';
@@ -21,6 +22,7 @@ const log: Logger = {
 let backend: Backend | undefined;
 let chat: { chat: ChatService; repo: ChatRepo } | undefined;
 let governance: Governance | undefined;
+let broker: ApprovalBroker | undefined;
 
 function ready(): Backend {
   if (!backend) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
@@ -50,10 +52,16 @@ connection.onInitialize(async (params) => {
     mode: 'migrate',
   });
   governance = new Governance(backend, { pinnedHash: opts.policyHash, env: process.env });
+  broker = new ApprovalBroker({
+    timeoutMs: opts.agent.approvalTimeoutSeconds * 1000,
+    onRequest: (p) => notify(connection, rpc.approvalRequested, p),
+    onResolved: (approval, outcome) => notify(connection, rpc.approvalResolved, { approval, outcome }),
+  });
   if (backend.store.state === 'ok') {
     const opened = await backend.openChat({
       trusted: opts.trusted, settings: opts.agent, env: process.env, log,
       sink: (p) => notify(connection, rpc.chatEvent, p),
+      trust: { pinnedHash: opts.policyHash, broker },
     });
     chat = opened;
     if (opened.interrupted) log.warn(`${opened.interrupted} turn(s) left running by a previous backend were marked interrupted`);
@@ -91,6 +99,28 @@ onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
 onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
 onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));
 onRequest(connection, log, rpc.auditVerify, (p) => governanceReady().verify(p.file));
+
+function brokerReady(): ApprovalBroker {
+  ready();
+  if (!broker) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
+  return broker;
+}
+onRequest(connection, log, rpc.approvalList, () => ({ approvals: brokerReady().pending() }));
+onRequest(connection, log, rpc.approvalGet, (p) => {
+  const found = brokerReady().get(p.approvalId);
+  if (!found) throw new ResponseError(ErrorCodes.InvalidParams, `there is no pending approval ${p.approvalId} (it was decided, timed out or stopped)`);
+  if (!found.text) throw new ResponseError(ErrorCodes.InvalidParams, `approval ${p.approvalId} is not an edit`);
+  return { approval: found.approval, before: found.text.before, after: found.text.after };
+});
+onRequest(connection, log, rpc.approvalDecide, (p) => {
+  try {
+    brokerReady().decide(p);
+  } catch (err) {
+    if (err instanceof ResponseError) throw err;
+    throw new ResponseError(ErrorCodes.InvalidParams, (err as Error).message);
+  }
+  return { ok: true as const };
+});
 
 connection.onShutdown(async () => {
   await chat?.chat.stopAll();

@@ -1,5 +1,5 @@
-// The one place where a tool's proposed change to a file becomes real. The trust layer will
-// put its approval gate here; until then every change is applied and recorded.
+// The one place where a tool's proposed change to a file becomes real: the run's gate says what
+// was approved (all of it, some hunks, or nothing), and what is written is recorded and audited.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -21,14 +21,16 @@ export interface AppliedChange {
   kind: 'create' | 'modify';
   shaBefore: string | null;
   shaAfter: string;
+  /** What was written: the proposal, or the part of it that was approved. */
+  content: string;
+  /** Said to the model when only part of the change was approved. */
+  note?: string;
 }
 
-export type GateDecision = { approved: true } | { approved: false; reason: string };
+export type GateDecision = { approved: true; after: string; note?: string } | { approved: false; reason: string };
 
-/** Decides whether a proposed change may be applied. */
+/** Decides whether, and what of, a proposed change may be applied. */
 export type ChangeGate = (change: ProposedChange) => Promise<GateDecision>;
-
-export const applyAll: ChangeGate = async () => ({ approved: true });
 
 export interface ChangeScope {
   sessionId: string | null;
@@ -41,11 +43,12 @@ const MAX_BEFORE_TEXT = 2 * 1024 * 1024;
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 export class ChangeApplier {
-  constructor(private readonly db: Db, private readonly gate: ChangeGate = applyAll, private readonly audit?: AuditLog) {}
+  constructor(private readonly db: Db, private readonly audit?: AuditLog) {}
 
-  async apply(change: ProposedChange, scope: ChangeScope): Promise<AppliedChange> {
-    const decision = await this.gate(change);
-    if (!decision.approved) throw new Error(`the change to ${change.target.display} was rejected: ${decision.reason}`);
+  async apply(proposed: ProposedChange, scope: ChangeScope, gate: ChangeGate): Promise<AppliedChange> {
+    const decision = await gate(proposed);
+    if (!decision.approved) throw new Error(`the change to ${proposed.target.display} was not applied: ${decision.reason}`);
+    const change = { ...proposed, after: decision.after };
     const abs = change.target.abs;
     await fs.mkdir(path.dirname(abs), { recursive: true });
     // Write beside the file, then rename: a crash never leaves half a file behind.
@@ -72,7 +75,7 @@ export class ChangeApplier {
       kind: 'change', actor: 'system', sessionId: scope.sessionId, turnId: scope.turnId,
       data: { changeId: r.lastID, path: change.target.display, change: applied.kind, shaBefore: applied.shaBefore, shaAfter: applied.shaAfter, tool: change.tool, toolCallId: change.toolCallId },
     });
-    return { id: r.lastID, ...applied };
+    return { id: r.lastID, ...applied, content: change.after, ...(decision.note ? { note: decision.note } : {}) };
   }
 
   /** A recorded change with the text before it and the file as it is now, for a diff. */

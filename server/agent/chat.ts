@@ -7,7 +7,8 @@ import type { AgentSettings, ChatEventParams, RunError, TurnStatus } from '../pr
 import type { AuditLog } from '../audit/log';
 import type { ChatRepo } from '../store/chatRepo';
 import type { Db } from '../store/sqlite';
-import { ChangeApplier, type ChangeGate } from './changes';
+import type { Trust } from '../trust/runTrust';
+import { ChangeApplier } from './changes';
 import { addUsage, Fuel, priceOf } from './fuel';
 import { runTurn } from './loop';
 import { createModel, parseModelRef, type ModelFactory } from './models';
@@ -29,8 +30,9 @@ export interface ChatDeps {
   log: Logger;
   sink(p: ChatEventParams): void;
   modelFactory?: ModelFactory;
-  gate?: ChangeGate;
   audit: AuditLog;
+  /** Judges every tool call before it runs. */
+  trust: Trust;
 }
 
 export interface SendParams {
@@ -50,7 +52,7 @@ export class ChatService {
 
   constructor(private readonly d: ChatDeps) {
     this.redact = new Redactor(d.env);
-    this.changes = new ChangeApplier(d.db, d.gate, d.audit);
+    this.changes = new ChangeApplier(d.db, d.audit);
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
@@ -134,9 +136,11 @@ export class ChatService {
         changes: this.changes,
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
+        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0),
       };
       const built = buildTools(ctx, this.d.trusted, {
         start: (card, input) => rec.toolStart(card, input),
+        update: (card) => rec.toolUpdate(card),
         output: (id, chunk) => rec.toolOutput(id, chunk),
         end: (card) => {
           rec.toolEnd(card);
@@ -145,7 +149,7 @@ export class ChatService {
       });
       let stepNo = 0;
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools: built.tools,
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools: built.tools, approve: built.approve,
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),

@@ -6,6 +6,7 @@ import type { RunError, ToolCard, TurnStatus, Usage } from '../protocol';
 import { classifyError } from './errors';
 import type { Fuel } from './fuel';
 import type { ModelSpec } from './models';
+import type { ApproveFn } from './tools';
 
 export interface TurnInput {
   model: LanguageModel;
@@ -14,6 +15,8 @@ export interface TurnInput {
   history: ModelMessage[];
   userText: string;
   tools: ToolSet;
+  /** Consulted before each tool call runs (the policy, then a person); the run waits for it. */
+  approve?: ApproveFn;
   maxSteps: number;
   maxRetries: number;
   fuel: Fuel;
@@ -52,6 +55,9 @@ export async function runTurn(t: TurnInput): Promise<TurnOutcome> {
     system: t.system,
     messages: [...t.history, { role: 'user', content: t.userText }],
     tools: t.tools,
+    ...(t.approve ? { toolApproval: t.approve } : {}),
+    // In the order the model wrote them: a second edit of a file was approved on top of the first.
+    toolCallConcurrency: 1,
     stopWhen: [isStepCount(t.maxSteps), budget],
     maxRetries: t.maxRetries,
     abortSignal: t.signal,

@@ -62,6 +62,11 @@ export class TurnRecorder {
     this.write(() => this.repo.startToolCall(this.turnId, idx, card, input));
   }
 
+  toolUpdate(card: ToolCard): void {
+    this.emit({ type: 'tool-update', card });
+    this.write(() => this.repo.updateToolCall(card));
+  }
+
   toolOutput(toolCallId: string, chunk: string): void {
     const prev = this.outputs.get(toolCallId) ?? '';
     if (prev.length < MAX_CARD_OUTPUT) this.outputs.set(toolCallId, prev + chunk.slice(0, MAX_CARD_OUTPUT - prev.length));

@@ -5,9 +5,11 @@ import { stderrLogger } from '../logger';
 import { readWorkspaceSettings } from './settings';
 
 export function openWorkspaceBackend(o: { cwd: string; env: NodeJS.ProcessEnv; verbose?: boolean; mode: 'readonly' | 'migrate' }): Promise<Backend> {
+  const settings = readWorkspaceSettings(o.cwd);
   return Backend.open({
     workspace: o.cwd,
-    dataDirSetting: readWorkspaceSettings(o.cwd).dataDir,
+    dataDirSetting: settings.dataDir,
+    environmentSetting: settings.environment,
     env: o.env,
     log: stderrLogger(o.verbose === true),
     mode: o.mode,

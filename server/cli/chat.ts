@@ -26,13 +26,14 @@ function modelRef(values: Record<string, unknown>, fallback: string | undefined)
 
 export const chatCommand: Command = {
   summary: 'Run one chat turn headless: stream the answer and the tool events',
-  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--json] [--verbose]',
+  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--approve] [--json] [--verbose]',
   options: {
     workspace: { type: 'string' },
     provider: { type: 'string' },
     model: { type: 'string' },
     'base-url': { type: 'string' },
     session: { type: 'string' },
+    approve: { type: 'boolean' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   },
@@ -43,12 +44,15 @@ export const chatCommand: Command = {
     ['--model M', 'the model id, or provider:model (default: torbit.model, else openai:gpt-4.1-mini)'],
     ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1'],
     ['--session ID', 'continue a session instead of starting one'],
+    ['--approve', 'approve up front whatever the policy asks about (dev mode only); without it, asks are rejected'],
     ['--json', 'print every event as a JSON line on stdout'],
     ['--verbose', 'log what the backend does to stderr'],
   ],
   extraHelp: [
     'The key comes from the provider\'s variable (OPENAI_API_KEY, ANTHROPIC_API_KEY,',
     'GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_COMPATIBLE_API_KEY) or TORBIT_API_KEY.',
+    'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
+    'asked in a headless run, so what it asks about is rejected unless --approve is given.',
     'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',
   ],
   async run(values, io, positionals = []) {
@@ -59,8 +63,10 @@ export const chatCommand: Command = {
     const settings = readWorkspaceSettings(workspace);
     const model = modelRef(values, settings.model);
     const log = stderrLogger(values.verbose === true);
-    const backend = await Backend.open({ workspace, dataDirSetting: settings.dataDir, env: io.env, log, mode: 'migrate' });
+    const backend = await Backend.open({ workspace, dataDirSetting: settings.dataDir, environmentSetting: settings.environment, env: io.env, log, mode: 'migrate' });
     try {
+      const approveAsks = values.approve === true;
+      if (approveAsks && backend.environment !== 'dev') throw new UsageError(`--approve approves everything the policy asks about, and is refused in ${backend.environment} mode`);
       const json = values.json === true;
       let atLineStart = true;
       const sink = (p: ChatEventParams) => {
@@ -73,7 +79,7 @@ export const chatCommand: Command = {
             atLineStart = e.text.endsWith('\n');
             break;
           case 'tool-start': err(`⚙ ${e.card.tool} ${e.card.summary}`); atLineStart = true; break;
-          case 'tool-end': err(`  ${e.card.status === 'ok' ? '✓' : '✗'} ${e.card.result ?? e.card.status}`); atLineStart = true; break;
+          case 'tool-end': err(`  ${e.card.status === 'ok' ? '✓' : e.card.status === 'rejected' ? '⊘' : '✗'} ${e.card.result ?? e.card.status}`); atLineStart = true; break;
           case 'usage': break;
           case 'turn-end': {
             if (!atLineStart) process.stdout.write('\n');
@@ -82,7 +88,10 @@ export const chatCommand: Command = {
           default: break;
         }
       };
-      const { chat, repo } = await backend.openChat({ trusted: true, settings: settings.agent, env: io.env, log, sink });
+      const { chat, repo } = await backend.openChat({
+        trusted: true, settings: settings.agent, env: io.env, log, sink,
+        trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
+      });
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
         baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,

@@ -17,6 +17,8 @@ const WorkspaceSettings = z.object({
   'torbit.budget.maxCostUsd': z.unknown().optional(),
   'torbit.budget.maxTokens': z.unknown().optional(),
   'torbit.prices': z.unknown().optional(),
+  'torbit.environment': z.string().optional(),
+  'torbit.policyHash': z.string().optional(),
 }).passthrough();
 
 export interface CliSettings {
@@ -24,6 +26,10 @@ export interface CliSettings {
   model?: string;
   baseUrl?: string;
   agent: AgentSettings;
+  /** torbit.environment (TORBIT_ENV wins). */
+  environment: string;
+  /** torbit.policyHash: the sha256 the policy must have, or empty. */
+  policyHash: string;
 }
 
 /** A mistake in how the CLI was called or configured (exit code 2). */
@@ -48,5 +54,8 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
     budgetUsd: s['torbit.budget.maxCostUsd'], budgetTokens: s['torbit.budget.maxTokens'], prices: s['torbit.prices'],
   });
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
-  return { dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data };
+  return {
+    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
+    environment: s['torbit.environment'] ?? '', policyHash: s['torbit.policyHash'] ?? '',
+  };
 }

@@ -22,7 +22,7 @@ export type Usage = z.infer<typeof Usage>;
 export const TurnStatus = z.enum(['running', 'done', 'error', 'canceled', 'budget', 'step-limit', 'interrupted']);
 export type TurnStatus = z.infer<typeof TurnStatus>;
 
-export const ToolStatus = z.enum(['running', 'ok', 'error', 'canceled', 'interrupted']);
+export const ToolStatus = z.enum(['awaiting-approval', 'running', 'ok', 'error', 'rejected', 'canceled', 'interrupted']);
 export type ToolStatus = z.infer<typeof ToolStatus>;
 
 export const ErrorCode = z.enum([
@@ -53,6 +53,13 @@ export const ToolCard = z.object({
   changeId: z.number().int().positive().optional(),
   /** A workspace file the card links to (absolute path). */
   openPath: z.string().optional(),
+  /** While the call waits for a person: the pending approval. */
+  approval: z.object({
+    id: z.string(),
+    kind: z.enum(['read', 'edit', 'command']),
+    reason: z.string(),
+    expiresAt: z.string(),
+  }).optional(),
 });
 export type ToolCard = z.infer<typeof ToolCard>;
 
@@ -60,6 +67,8 @@ export const ChatEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turn-start'), userText: z.string(), model: z.string() }),
   z.object({ type: z.literal('text-delta'), text: z.string() }),
   z.object({ type: z.literal('tool-start'), card: ToolCard }),
+  /** A started card changes state without ending (awaiting approval → running). */
+  z.object({ type: z.literal('tool-update'), card: ToolCard }),
   z.object({ type: z.literal('tool-output'), toolCallId: z.string(), chunk: z.string() }),
   z.object({ type: z.literal('tool-end'), card: ToolCard }),
   z.object({ type: z.literal('usage'), step: Usage, turn: Usage, session: Usage }),

@@ -3,6 +3,7 @@ export * from './define';
 export * from './status';
 export * from './chat';
 export * from './governance';
+export * from './approvals';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';

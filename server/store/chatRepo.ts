@@ -44,7 +44,7 @@ export class ChatRepo {
     await this.db.run(
       'UPDATE turns SET status = ?, error_code = ?, error_message = ?, error_action = ?, ended_at = ? WHERE id = ?',
       [status, error?.code ?? null, error?.message ?? null, error?.action ?? null, now(), turnId]);
-    await this.db.run("UPDATE tool_calls SET status = ?, ended_at = ? WHERE turn_id = ? AND status = 'running'",
+    await this.db.run("UPDATE tool_calls SET status = ?, ended_at = ? WHERE turn_id = ? AND status IN ('running', 'awaiting-approval')",
       [status === 'canceled' ? 'canceled' : 'interrupted', now(), turnId]);
   }
 
@@ -62,6 +62,10 @@ export class ChatRepo {
         [card.toolCallId, turnId, card.tool, JSON.stringify(input ?? null), card.summary, card.status, now()]);
       await this.db.run("INSERT INTO turn_parts (turn_id, idx, kind, tool_call_id) VALUES (?, ?, 'tool', ?)", [turnId, idx, card.toolCallId]);
     });
+  }
+
+  async updateToolCall(card: ToolCard): Promise<void> {
+    await this.db.run('UPDATE tool_calls SET status = ? WHERE id = ?', [card.status, card.toolCallId]);
   }
 
   async endToolCall(card: ToolCard): Promise<void> {

@@ -69,11 +69,16 @@ export interface LoadedPolicy {
   error?: string;
 }
 
+/** The built-in policy, in force when the workspace has no policy file. */
+export function defaultPolicy(): LoadedPolicy {
+  return { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
+}
+
 export function loadPolicy(root: string, o: { pinnedHash?: string; environment?: 'dev' | 'staging' | 'production' } = {}): LoadedPolicy {
   const file = path.join(root, POLICY_FILE);
   let loaded: LoadedPolicy;
   if (!fs.existsSync(file)) {
-    loaded = { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
+    loaded = defaultPolicy();
   } else {
     const bytes = fs.readFileSync(file);
     const hash = sha256(bytes);

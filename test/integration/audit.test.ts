@@ -39,14 +39,14 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
         { kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'a.txt', content: 'two\n' } }], 3) },
         { kind: 'stream', chunks: textChunks('done', 1) },
       );
-      const chat = await torbitAsync(ws, ['chat', 'change a.txt', '--model', 'openai-compatible:m', '--base-url', stub.baseURL]);
+      const chat = await torbitAsync(ws, ['chat', 'change a.txt', '--model', 'openai-compatible:m', '--base-url', stub.baseURL, '--approve']);
       assert.equal(chat.code, 0, chat.err);
     } finally {
       await stub.close();
     }
     const v = torbit(ws, ['audit', 'verify', '--json']);
     assert.equal(v.code, 0, v.err);
-    assert.equal(JSON.parse(v.out).count, 3, 'the prompt, the change and the tool call, and nothing else yet');
+    assert.equal(JSON.parse(v.out).count, 5, 'the prompt, the policy asking, the approval, the change and the tool call, and nothing else yet');
     const secret = { TORBIT_AUDIT_SIGNING_SECRET: 'ops-secret-1', TORBIT_AUDIT_SIGNING_KEY_ID: 'ops-2026' };
     const out = path.join(tmpDir(), 'audit.json');
     const e = torbit(ws, ['audit', 'export', '--out', out, '--json'], secret);
@@ -59,7 +59,7 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
     const ok = torbit(elsewhere, ['verify', out, '--pub', pub, '--json']);
     assert.equal(ok.code, 0, ok.err);
     const r = JSON.parse(ok.out);
-    assert.deepEqual([r.records, r.files], [3, 1]);
+    assert.deepEqual([r.records, r.files], [5, 1]);
     const byHmac = torbit(elsewhere, ['verify', out, '--secret-env', 'S:ops-2026'], { S: 'ops-secret-1' });
     assert.equal(byHmac.code, 0, byHmac.err);
     const wrongSecret = torbit(elsewhere, ['verify', out, '--secret-env', 'S:ops-2026'], { S: 'guess' });

@@ -4,46 +4,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ChatEventParams, rpc, SessionTranscript, type ChatEvent } from '../../server/protocol';
+import { rpc, SessionTranscript } from '../../server/protocol';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
-import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
+import { openRpcChat } from '../support/rpcChat';
+import { shutdown, type Spawned } from '../support/server';
 import { gitRepo } from '../support/tmp';
-
-interface Session {
-  s: Spawned;
-  ws: string;
-  events: ChatEventParams[];
-  send(text: string, extra?: Record<string, unknown>): Promise<{ sessionId: string; turnId: string }>;
-  turnEnd(turnId: string, ms?: number): Promise<Extract<ChatEvent, { type: 'turn-end' }>>;
-  of<T extends ChatEvent['type']>(type: T, turnId?: string): Extract<ChatEvent, { type: T }>[];
-}
 
 describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)', function () {
   this.timeout(60_000);
   let stub: OpenAIStub;
   const live: Spawned[] = [];
 
-  async function open(ws = gitRepo(), agent: Record<string, unknown> = {}): Promise<Session> {
-    const s = spawnServer({ TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', OPENAI_COMPATIBLE_API_KEY: 'stub-key-123456789' });
-    live.push(s);
-    const events: ChatEventParams[] = [];
-    s.conn.onNotification(rpc.chatEvent.method, (p: unknown) => { events.push(ChatEventParams.parse(p)); });
-    await initialize(s, { workspaceFolders: [ws], trusted: true, agent: { maxRetries: 2, ...agent } });
-    return {
-      s, ws, events,
-      send: async (text, extra = {}) => s.conn.sendRequest(rpc.chatSend.method, { text, model: 'openai-compatible:stub-model', baseUrl: stub.baseURL, ...extra }),
-      turnEnd: async (turnId, ms = 20_000) => {
-        const end = Date.now() + ms;
-        for (;;) {
-          const e = events.find((x) => x.turnId === turnId && x.event.type === 'turn-end');
-          if (e) return e.event as Extract<ChatEvent, { type: 'turn-end' }>;
-          if (Date.now() > end) throw new Error(`no turn-end; events: ${events.map((x) => x.event.type).join(',')}`);
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      },
-      of: (type, turnId) => events.filter((e) => (!turnId || e.turnId === turnId) && e.event.type === type).map((e) => e.event) as never,
-    };
-  }
+  const open = (ws?: string, agent: Record<string, unknown> = {}) => openRpcChat({ ws, baseURL: stub.baseURL, agent }, live);
 
   beforeEach(async () => { stub = await startOpenAIStub(); });
   afterEach(async () => {

@@ -115,12 +115,32 @@ describe('torbit chat (bundled CLI against the OpenAI-compatible SSE stub)', fun
       { kind: 'stream', chunks: toolCallChunks([{ id: 'e', name: 'edit_file', args: { path: 'greet.txt', oldText: 'Hello', newText: 'Howdy' } }], 6), usage: { prompt_tokens: 100, completion_tokens: 10 } },
       { kind: 'stream', chunks: textChunks('Changed the greeting.', 5), usage: { prompt_tokens: 150, completion_tokens: 5 } },
     );
-    const r = await torbitAsync(ws, ['chat', 'be friendlier', '--provider', 'openai-compatible', '--model', 'stub', '--base-url', stub.baseURL]);
+    const r = await torbitAsync(ws, ['chat', 'be friendlier', '--provider', 'openai-compatible', '--model', 'stub', '--base-url', stub.baseURL, '--approve']);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, 'Changed the greeting.\n');
     assert.match(r.err, /⚙ edit_file greet\.txt\n {2}✓ edited at line 1\n/);
     assert.match(r.err, /— done; 265 tokens; session [0-9a-f-]{36}\n$/);
     assert.equal(fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8'), 'Howdy, world\n');
+  });
+
+  it('rejects what the policy asks about when nobody can be asked, tells the model why, and refuses --approve outside dev', async () => {
+    const ws = gitRepo();
+    fs.writeFileSync(path.join(ws, 'greet.txt'), 'Hello, world\n');
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'e', name: 'edit_file', args: { path: 'greet.txt', oldText: 'Hello', newText: 'Howdy' } }], 3) },
+      { kind: 'stream', chunks: textChunks('I was not allowed to edit it.', 3) },
+    );
+    const r = await torbitAsync(ws, ['chat', 'be friendlier', '--model', 'openai-compatible:stub', '--base-url', stub.baseURL]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /⚙ edit_file greet\.txt\n {2}⊘ the policy asks \(edit inside the workspace: ask\) and nobody can be asked in this run; run it with --approve/);
+    assert.equal(fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8'), 'Hello, world\n', 'nothing changed');
+    // The model's next request carries the denial and its reason.
+    const toolMsg = JSON.stringify(stub.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool'));
+    assert.match(toolMsg, /nobody can be asked/);
+    const prod = await torbitAsync(ws, ['chat', 'x', '--model', 'openai-compatible:stub', '--base-url', stub.baseURL, '--approve'],
+      { TORBIT_ENV: 'production', TORBIT_AUDIT_SIGNING_SECRET: 's' });
+    assert.equal(prod.code, 2, prod.err);
+    assert.match(prod.err, /--approve approves everything the policy asks about, and is refused in production mode/);
   });
 
   it('prints JSON lines with --json, takes the workspace from --workspace and the key from TORBIT_API_KEY', async () => {

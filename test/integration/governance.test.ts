@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AuditTimeline, ChatEventParams, PolicyView, rpc, VerifyResult } from '../../server/protocol';
+import { ApprovalView, AuditTimeline, ChatEventParams, PolicyView, rpc, VerifyResult } from '../../server/protocol';
 import { DEFAULT_POLICY } from '../../server/trust/policy';
 import { startOpenAIStub, textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
@@ -41,6 +41,10 @@ describe('governance over JSON-RPC', function () {
       const s = await open(ws, {}, { TORBIT_AUDIT_SIGNING_SECRET: 'ops' });
       let ended = false;
       s.conn.onNotification(rpc.chatEvent.method, (p: unknown) => { if (ChatEventParams.parse(p).event.type === 'turn-end') ended = true; });
+      // The person approves the write when asked.
+      s.conn.onNotification(rpc.approvalRequested.method, (p: unknown) => {
+        void s.conn.sendRequest(rpc.approvalDecide.method, { approvalId: ApprovalView.parse(p).id, approve: true });
+      });
       stub.enqueue(
         { kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'n.md', content: 'x' } }, { id: 'l', name: 'list_files', args: {} }], 2) },
         { kind: 'stream', chunks: textChunks('ok', 1) },
@@ -48,26 +52,28 @@ describe('governance over JSON-RPC', function () {
       const { sessionId } = await s.conn.sendRequest(rpc.chatSend.method, { text: 'note it', model: 'openai-compatible:m', baseUrl: stub.baseURL }) as { sessionId: string };
       while (!ended) await new Promise((r) => setTimeout(r, 20));
       const t = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, {}));
-      assert.equal(t.total, 4);
-      // Newest first. The two tools run at once, so only these orders are fixed: the prompt
-      // opens the turn, and a write's change is recorded before the write's own tool call.
-      assert.equal(t.entries.at(-1)!.kind, 'prompt');
-      assert.deepEqual(t.entries.map((e) => e.kind).sort(), ['change', 'prompt', 'tool-call', 'tool-call']);
-      const seqOf = (pred: (e: (typeof t.entries)[number]) => boolean) => t.entries.find(pred)!.seq;
-      assert.ok(seqOf((e) => e.kind === 'change') < seqOf((e) => e.kind === 'tool-call' && e.tool === 'write_file'));
+      assert.equal(t.total, 7);
+      // Newest first. Each call is judged as it arrives, then the calls run in order: the
+      // policy asks about the write and the person approves it, the policy allows the listing.
+      assert.deepEqual(t.entries.map((e) => `${e.kind}/${e.actor}/${e.tool ?? ''}/${e.outcome ?? ''}`).reverse(), [
+        'prompt/user//', 'decision/policy/write_file/ask', 'decision/user/write_file/approved', 'decision/policy/list_files/allow',
+        'change/system/write_file/create', 'tool-call/model/write_file/ok', 'tool-call/model/list_files/ok',
+      ]);
       assert.ok(t.entries.every((e, i) => i === 0 || e.seq < t.entries[i - 1]!.seq), 'newest first');
       assert.deepEqual([t.chain.ok, t.sessions, t.tools], [true, [sessionId], ['list_files', 'write_file']]);
       const onlyWrites = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { tool: 'write_file' }));
-      assert.deepEqual(onlyWrites.entries.map((e) => e.kind), ['tool-call', 'change']);
+      assert.deepEqual(onlyWrites.entries.map((e) => e.kind), ['tool-call', 'change', 'decision', 'decision']);
+      const approved = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { kind: 'decision', outcome: 'approved' }));
+      assert.deepEqual(approved.entries.map((e) => [e.actor, e.summary]), [['user', 'approved n.md: approved by the user']]);
       const created = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { outcome: 'create' }));
       assert.deepEqual(created.entries.map((e) => e.summary), ['create n.md']);
       const ex = await s.conn.sendRequest(rpc.auditExport.method, {}) as { file: string; records: number; signedBy: { kind: string }[] };
-      assert.equal(ex.records, 4);
+      assert.equal(ex.records, 7);
       assert.deepEqual(ex.signedBy.map((x) => x.kind), ['ed25519', 'hmac']);
       const list = await s.conn.sendRequest(rpc.auditBundles.method, {}) as { bundles: { file: string }[] };
       assert.deepEqual(list.bundles.map((b) => b.file), [ex.file]);
       const v = VerifyResult.parse(await s.conn.sendRequest(rpc.auditVerify.method, { file: ex.file }));
-      assert.deepEqual([v.ok, v.records, v.verifiedBy.length], [true, 4, 2]);
+      assert.deepEqual([v.ok, v.records, v.verifiedBy.length], [true, 7, 2]);
       // A changed byte in the payload: the view is told it is not valid, and why.
       const doc = JSON.parse(fs.readFileSync(ex.file, 'utf8'));
       doc.payload = `${doc.payload.slice(0, 40)}${doc.payload[40] === 'A' ? 'B' : 'A'}${doc.payload.slice(41)}`;

@@ -6,6 +6,7 @@ import { Backend } from '../../server/backend';
 import { silentLogger } from '../../server/logger';
 import { AgentSettings, type ChatEventParams, type ChatEvent } from '../../server/protocol';
 import type { ModelFactory } from '../../server/agent/models';
+import type { ApprovalBroker } from '../../server/trust/approvals';
 import { gitRepo } from './tmp';
 
 export interface HarnessOptions {
@@ -15,6 +16,10 @@ export interface HarnessOptions {
   trusted?: boolean;
   env?: NodeJS.ProcessEnv;
   files?: Record<string, string>;
+  /** Who is asked when the policy asks; without one, every ask is approved up front (as --approve). */
+  broker?: ApprovalBroker;
+  /** Written to .torbit/policy.json; omitted: the default policy. */
+  policy?: unknown;
 }
 
 export async function chatHarness(o: HarnessOptions = {}) {
@@ -22,6 +27,10 @@ export async function chatHarness(o: HarnessOptions = {}) {
   for (const [f, content] of Object.entries(o.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(ws, f)), { recursive: true });
     fs.writeFileSync(path.join(ws, f), content);
+  }
+  if (o.policy !== undefined) {
+    fs.mkdirSync(path.join(ws, '.torbit'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.torbit', 'policy.json'), JSON.stringify(o.policy, null, 2));
   }
   const env = { ...(o.env ?? {}), TORBIT_DATA_DIR: '' };
   const backend = await Backend.open({ workspace: ws, dataDirSetting: '', env, log: silentLogger, mode: 'migrate' });
@@ -32,6 +41,7 @@ export async function chatHarness(o: HarnessOptions = {}) {
     env,
     log: silentLogger,
     sink: (e) => events.push(e),
+    trust: { pinnedHash: '', broker: o.broker ?? null, approveAsks: !o.broker },
     modelFactory: o.modelFactory ?? (() => {
       if (!o.model) throw new Error('no model given');
       return o.model;

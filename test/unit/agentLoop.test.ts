@@ -42,13 +42,17 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       const change = await h.chat.change(ends[1]!.card.changeId!);
       assert.match(change!.before!, /Hello/);
       assert.match(change!.after!, /Hi/);
-      // The audit log has the prompt, both tool calls and the change, chained.
+      // The audit log has the prompt, each decision (the policy allows the read and asks about
+      // the edit, which the person approved up front here), both tool calls and the change, chained.
       const audit = await h.backend.audit().records();
       const bodies = audit.map((r) => JSON.parse(r.body) as { kind: string; actor: string; data: Record<string, unknown> });
-      assert.deepEqual(bodies.map((b) => `${b.kind}/${b.actor}`), ['prompt/user', 'tool-call/model', 'change/system', 'tool-call/model']);
+      assert.deepEqual(bodies.map((b) => `${b.kind}/${b.actor}`),
+        ['prompt/user', 'decision/policy', 'tool-call/model', 'decision/policy', 'decision/user', 'change/system', 'tool-call/model']);
       assert.equal(bodies[0]!.data.text, 'Say hi instead');
-      assert.deepEqual([bodies[2]!.data.path, bodies[2]!.data.change], ['src/greet.js', 'modify']);
-      assert.match(String(bodies[2]!.data.shaAfter), /^[0-9a-f]{64}$/);
+      assert.deepEqual([bodies[1]!.data.decision, bodies[3]!.data.decision, bodies[4]!.data.decision], ['allow', 'ask', 'approved']);
+      assert.match(String(bodies[3]!.data.policyHash), /^[0-9a-f]{64}$/);
+      assert.deepEqual([bodies[5]!.data.path, bodies[5]!.data.change], ['src/greet.js', 'modify']);
+      assert.match(String(bodies[5]!.data.shaAfter), /^[0-9a-f]{64}$/);
       assert.equal((await h.backend.audit().verify()).ok, true);
       // The next turn carries the conversation.
       const model2Calls = model.doStreamCalls.length;

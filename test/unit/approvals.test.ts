@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { DecideParams } from '../../server/protocol';
 import { ApprovalBroker, type ApprovalOutcome, type ApprovalRequest, type PendingApproval } from '../../server/trust/approvals';
 import { applyHunks, hunksOf } from '../../server/trust/hunks';
 
@@ -43,7 +44,9 @@ describe('hunks of a proposed change', () => {
 
 describe('approval broker', () => {
   const req = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
-    kind: 'edit', sessionId: 's', turnId: 't', toolCallId: 'c', title: 'src/a.ts', reason: 'edit inside the workspace: ask', policyHash: 'h', hunks: 3, ...over,
+    kind: 'edit', sessionId: 's', turnId: 't', toolCallId: 'c', tool: 'edit_file', title: 'src/a.ts', reason: 'edit inside the workspace: ask', policyHash: 'h',
+    edit: { path: 'src/a.ts', absPath: '/w/src/a.ts', created: false, hunks: [0, 1, 2].map((index) => ({ index, line: index * 10, removed: 1, added: 1 })) },
+    ...over,
   });
   function broker(timeoutMs = 5000) {
     const requested: PendingApproval[] = [];
@@ -65,7 +68,7 @@ describe('approval broker', () => {
 
   it('passes a rejection reason on to the model', async () => {
     const { b, requested } = broker();
-    const waiting = b.request(req({ kind: 'command', title: 'rm -rf build', argv: ['rm', '-rf', 'build'], hunks: undefined }));
+    const waiting = b.request(req({ kind: 'command', title: 'rm -rf build', command: { argv: ['rm', '-rf', 'build'], cwd: '.', cwdAbs: '/w' }, edit: undefined }));
     b.decide({ approvalId: requested[0]!.id, approve: false, reason: 'keep the build folder' });
     assert.deepEqual(await waiting, { approved: false, by: 'user', reason: 'keep the build folder' });
   });
@@ -84,8 +87,11 @@ describe('approval broker', () => {
     const one = b.request(req());
     b.decide({ approvalId: requested[0]!.id, approve: true, hunks: [2, 0, 2] });
     assert.deepEqual(await one, { approved: true, by: 'user', hunks: [0, 2] });
+    const all = b.request(req());
+    b.decide({ approvalId: requested[1]!.id, approve: true, hunks: [0, 1, 2] });
+    assert.deepEqual(await all, { approved: true, by: 'user', hunks: null }, 'every hunk is a whole approval');
     const two = b.request(req());
-    b.decide({ approvalId: requested[1]!.id, approve: true, hunks: [] });
+    b.decide({ approvalId: requested[2]!.id, approve: true, hunks: [] });
     assert.deepEqual([(await two).approved, (await two).by], [false, 'user']);
   });
 
@@ -95,12 +101,12 @@ describe('approval broker', () => {
     const id = requested[0]!.id;
     assert.throws(() => b.decide({ approvalId: 'nope', approve: true }), /no pending approval nope/);
     assert.throws(() => b.decide({ approvalId: id, approve: true, hunks: [3] }), /hunk 3 does not exist \(the change has 3\)/);
-    assert.throws(() => b.decide({ approvalId: id, approve: true, hunks: [1.5] }), /hunk 1.5 does not exist/);
+    assert.equal(DecideParams.safeParse({ approvalId: id, approve: true, hunks: [1.5] }).success, false, 'hunks are whole numbers at the boundary');
     assert.equal(b.pending().length, 1, 'still waiting');
     b.decide({ approvalId: id, approve: true, hunks: [1] });
     await waiting;
     assert.throws(() => b.decide({ approvalId: id, approve: false }), /no pending approval/);
-    const cmd = b.request(req({ kind: 'command', hunks: undefined }));
+    const cmd = b.request(req({ kind: 'command', edit: undefined }));
     assert.throws(() => b.decide({ approvalId: requested[1]!.id, approve: true, hunks: [0] }), /only edits/);
     b.decide({ approvalId: requested[1]!.id, approve: true });
     assert.equal((await cmd).approved, true);
@@ -109,11 +115,11 @@ describe('approval broker', () => {
   it('gives up at once when the run is stopped', async () => {
     const { b } = broker();
     const stop = new AbortController();
-    const waiting = b.request(req(), stop.signal);
+    const waiting = b.request(req(), { signal: stop.signal });
     stop.abort();
     assert.deepEqual(await waiting, { approved: false, by: 'stopped', reason: 'the run was stopped' });
     assert.deepEqual(b.pending(), []);
-    const already = await b.request(req(), stop.signal);
+    const already = await b.request(req(), { signal: stop.signal });
     assert.equal(already.by, 'stopped');
   });
 });

@@ -42,7 +42,7 @@ describe('protocol', () => {
   it('InitOptions fills defaults, and is strict about unknown keys and wrong types', () => {
     const d = InitOptions.parse({});
     assert.deepEqual([d.workspaceFolders, d.dataDirSetting, d.trusted], [[], '', false]);
-    assert.deepEqual(d.agent, { maxSteps: 25, maxRetries: 2, commandTimeoutSeconds: 300, maxOutputBytes: 200_000, budgetUsd: 0, budgetTokens: 0, prices: {} });
+    assert.deepEqual(d.agent, { maxSteps: 25, maxRetries: 2, commandTimeoutSeconds: 300, maxOutputBytes: 200_000, approvalTimeoutSeconds: 600, budgetUsd: 0, budgetTokens: 0, prices: {} });
     assert.equal(InitOptions.safeParse({ agent: { maxSteps: 0 } }).success, false);
     assert.equal(InitOptions.safeParse({ workspaceFolders: '/w' }).success, false);
     assert.equal(InitOptions.safeParse({ apiKey: 'sk-…' }).success, false);

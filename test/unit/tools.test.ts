@@ -15,6 +15,7 @@ import type { ToolContext, ToolSpec } from '../../server/agent/tools/spec';
 import { writeFile } from '../../server/agent/tools/writeFile';
 import { Workspace } from '../../server/agent/workspace';
 import { silentLogger } from '../../server/logger';
+import { Trust } from '../../server/trust/runTrust';
 import { gitRepo, tmpDir } from '../support/tmp';
 
 async function context(root: string, limits: Partial<ToolContext['limits']> = {}) {
@@ -26,6 +27,9 @@ async function context(root: string, limits: Partial<ToolContext['limits']> = {}
     changes: new ChangeApplier(backend.requireDb()),
     scope: { sessionId: null, turnId: null },
     commandEnv: commandEnv(process.env),
+    // The default policy, with every ask approved up front (as `torbit chat --approve` does).
+    guard: new Trust({ root, pinnedHash: '', environment: 'dev', audit: backend.audit(), log: silentLogger, broker: null, approveAsks: true })
+      .forRun({ sessionId: null, turnId: null }, new AbortController().signal, () => 0),
   };
   return { ctx, backend };
 }
@@ -33,6 +37,12 @@ async function context(root: string, limits: Partial<ToolContext['limits']> = {}
 const outputs: string[] = [];
 async function call<O>(spec: ToolSpec<never, O>, ctx: ToolContext, input: unknown, signal = new AbortController().signal): Promise<O> {
   const parsed = (spec.input as unknown as { parse(i: unknown): never }).parse(input);
+  // As the AI SDK does: the call is judged first (when it can be proposed at all), then run.
+  const proposal = await spec.propose(parsed, ctx, ctx.guard.read).catch(() => undefined);
+  if (proposal) {
+    const j = await ctx.guard.judge({ tool: spec.name, toolCallId: 't', summary: spec.summarize(parsed), proposal });
+    assert.ok(j.approved, j.reason);
+  }
   return spec.execute(parsed, ctx, { toolCallId: 't', signal, output: (c) => outputs.push(c) });
 }
 const t = <O>(spec: unknown) => spec as ToolSpec<never, O>;

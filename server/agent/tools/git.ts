@@ -15,6 +15,7 @@ export const gitStatus = defineTool({
   description: 'The git status of the repository containing a workspace folder: branch, and staged, modified, deleted and untracked files.',
   input: z.object({ path: z.string().default('.').describe('a folder inside the repository') }),
   effect: 'read',
+  propose: async (i, ctx) => ({ kind: 'read', path: (await ctx.workspace.resolve(i.path)).display }),
   summarize: (i) => i.path,
   async execute(i, ctx) {
     const { git } = await repoAt(ctx, i.path);
@@ -36,6 +37,7 @@ export const gitDiff = defineTool({
     staged: z.boolean().default(false),
   }),
   effect: 'read',
+  propose: async (i, ctx) => ({ kind: 'read', path: (await ctx.workspace.resolve(i.path)).display }),
   summarize: (i) => `${i.staged ? '--staged ' : ''}${i.path}`,
   async execute(i, ctx) {
     const { dir, git } = await repoAt(ctx, i.path);

@@ -1,5 +1,6 @@
-// The tool set a run offers the model, with the events that put each call on a card.
-import { tool, type ToolSet } from 'ai';
+// The tool set a run offers the model, the approval function the AI SDK consults before each
+// call runs (policy, then a person), and the events that put each call on a card.
+import { tool, type ToolApprovalStatus, type ToolSet } from 'ai';
 import type { ToolCard } from '../../protocol';
 import { editFile } from './editFile';
 import { gitDiff, gitStatus } from './git';
@@ -7,19 +8,26 @@ import { listFiles } from './listFiles';
 import { readFile } from './readFile';
 import { runCommand } from './runCommand';
 import { search } from './search';
-import type { ToolContext, ToolSpec } from './spec';
+import type { Proposal, ToolContext, ToolSpec } from './spec';
 import { writeFile } from './writeFile';
 
 export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff] as unknown as ToolSpec[];
 
 export interface ToolHooks {
   start(card: ToolCard, input: unknown): void;
+  /** A started card changes state (awaiting approval → running). */
+  update(card: ToolCard): void;
   output(toolCallId: string, chunk: string): void;
   end(card: ToolCard): void;
 }
 
+/** The SDK's generic toolApproval function, as this tool set uses it. */
+export type ApproveFn = (o: { toolCall: { toolName: string; toolCallId: string; input: unknown } }) => Promise<ToolApprovalStatus>;
+
 export interface BuiltTools {
   tools: ToolSet;
+  /** Judges each call before it runs: the policy, and when it asks, a person. */
+  approve: ApproveFn;
   /**
    * Resolves when every execution started so far has ended (a stopped command takes a moment to
    * die): a turn ends after its cards, never before.
@@ -30,22 +38,53 @@ export interface BuiltTools {
 /** `trusted: false` leaves out every tool that writes or runs. */
 export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks): BuiltTools {
   const set: ToolSet = {};
+  const specs = new Map<string, ToolSpec>();
   const inFlight = new Set<Promise<unknown>>();
+  /** Cards started while their call waited for approval. */
+  const awaiting = new Set<string>();
   for (const spec of ALL_TOOLS) {
     if (!trusted && spec.effect !== 'read') continue;
+    specs.set(spec.name, spec);
     set[spec.name] = tool({
       description: spec.description,
       inputSchema: spec.input,
       execute: (input: unknown, opts) => {
-        const run = runTool(spec, ctx, hooks, input, opts.toolCallId, opts.abortSignal);
+        const run = runTool(spec, ctx, hooks, input, opts.toolCallId, awaiting.delete(opts.toolCallId), opts.abortSignal);
         inFlight.add(run);
         void run.then(() => inFlight.delete(run), () => inFlight.delete(run));
         return run;
       },
     });
   }
+
+  const approve: ApproveFn = async ({ toolCall }) => {
+    const spec = specs.get(toolCall.toolName);
+    const input = spec?.input.safeParse(toolCall.input);
+    if (!spec || !input?.success) return 'not-applicable'; // the SDK reports a bad call itself
+    const summary = ctx.redact.text(spec.summarize(input.data));
+    let proposal: Proposal;
+    try {
+      proposal = await spec.propose(input.data, ctx, ctx.guard.read);
+    } catch {
+      // The call cannot work as given (a missing file, a bad path): let it run and fail with the
+      // tool's own error. Nothing it could change gets past the gate without a grant.
+      return 'not-applicable';
+    }
+    const base = { toolCallId: toolCall.toolCallId, tool: spec.name, summary };
+    const j = await ctx.guard.judge({ ...base, proposal }, (p) => {
+      awaiting.add(base.toolCallId);
+      hooks.start({ ...base, status: 'awaiting-approval', approval: { id: p.id, kind: p.kind, reason: p.reason, expiresAt: p.expiresAt } }, ctx.redact.value(input.data));
+    });
+    if (j.approved) return { type: 'approved', reason: j.reason };
+    const reason = ctx.redact.text(j.reason);
+    if (!awaiting.delete(base.toolCallId)) hooks.start({ ...base, status: 'rejected', result: reason }, ctx.redact.value(input.data));
+    hooks.end({ ...base, status: 'rejected', result: reason });
+    return { type: 'denied', reason };
+  };
+
   return {
     tools: set,
+    approve,
     settled: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
@@ -53,9 +92,10 @@ export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks)
 }
 
 /** One execution, between its card's start and end; outputs and errors are redacted. */
-async function runTool(spec: ToolSpec, ctx: ToolContext, hooks: ToolHooks, input: unknown, toolCallId: string, abortSignal?: AbortSignal): Promise<unknown> {
+async function runTool(spec: ToolSpec, ctx: ToolContext, hooks: ToolHooks, input: unknown, toolCallId: string, cardStarted: boolean, abortSignal?: AbortSignal): Promise<unknown> {
   const base = { toolCallId, tool: spec.name, summary: ctx.redact.text(spec.summarize(input)) };
-  hooks.start({ ...base, status: 'running' }, ctx.redact.value(input));
+  if (cardStarted) hooks.update({ ...base, status: 'running' });
+  else hooks.start({ ...base, status: 'running' }, ctx.redact.value(input));
   const signal = abortSignal ?? new AbortController().signal;
   try {
     const out = ctx.redact.value(await spec.execute(input, ctx, { toolCallId, signal, output: (chunk) => hooks.output(toolCallId, chunk) }));

@@ -12,6 +12,7 @@ export const readFile = defineTool({
     endLine: z.number().int().min(1).optional(),
   }).refine((i) => i.startLine === undefined || i.endLine === undefined || i.endLine >= i.startLine, 'endLine is before startLine'),
   effect: 'read',
+  propose: async (i, ctx) => ({ kind: 'read', path: (await ctx.workspace.resolve(i.path)).display }),
   summarize: (i) => `${i.path}${i.startLine || i.endLine ? `:${i.startLine ?? 1}-${i.endLine ?? ''}` : ''}`,
   async execute(i, ctx) {
     const f = await ctx.workspace.resolve(i.path);

@@ -37,11 +37,13 @@ export const runCommand = defineTool({
     timeoutSeconds: z.number().int().min(1).max(3600).optional(),
   }),
   effect: 'run',
+  propose: async (i, ctx) => ({ kind: 'command', argv: [i.command, ...i.args], cwd: await ctx.workspace.resolve(i.cwd) }),
   summarize: (i) => [i.command, ...i.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ') + (i.cwd !== '.' ? `  (in ${i.cwd})` : ''),
   async execute(i, ctx, run) {
     if (i.command.includes('\0') || i.args.some((a) => a.includes('\0'))) throw new ToolError('the command contains a NUL byte');
     const dir = await ctx.workspace.resolve(i.cwd);
     if (!(await fs.stat(dir.abs).then((s) => s.isDirectory(), () => false))) throw new ToolError(`${dir.display} is not a directory`);
+    ctx.guard.consume(run.toolCallId);
     const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs);
     const max = ctx.limits.maxOutputBytes;
     const started = Date.now();

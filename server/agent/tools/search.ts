@@ -19,6 +19,7 @@ export const search = defineTool({
     maxResults: z.number().int().min(1).max(1000).optional(),
   }),
   effect: 'read',
+  propose: async () => ({ kind: 'read', path: '.' }),
   summarize: (i) => `${i.regex ? `/${i.query}/` : JSON.stringify(i.query)}${i.glob ? ` in ${i.glob}` : ''}`,
   async execute(i, ctx, run) {
     let re: RegExp;
@@ -30,10 +31,13 @@ export const search = defineTool({
     const cap = Math.min(i.maxResults ?? ctx.limits.maxSearchResults, ctx.limits.maxSearchResults);
     const matches: { path: string; line: number; text: string }[] = [];
     let filesSearched = 0;
+    let protectedSkipped = 0;
     let truncated = false;
     for (const f of await listWorkspace(ctx.workspace)) {
       if (run.signal.aborted) break;
       if (i.glob && !minimatch(f.display, i.glob, { dot: true, matchBase: !i.glob.includes('/') })) continue;
+      // A protected file (.env, keys) is read only with a person's approval, not by a search.
+      if (ctx.guard.isProtected(f.display)) { protectedSkipped++; continue; }
       const stat = await fs.stat(f.abs).catch(() => undefined);
       if (!stat?.isFile() || stat.size > MAX_FILE_BYTES) continue;
       const buf = await fs.readFile(f.abs);
@@ -48,7 +52,7 @@ export const search = defineTool({
       }
       if (truncated) break;
     }
-    return { matches, filesSearched, truncated };
+    return { matches, filesSearched, truncated, ...(protectedSkipped ? { protectedSkipped, note: `${protectedSkipped} protected file(s) were not searched; read_file asks for them` } : {}) };
   },
-  outcome: (o) => ({ result: `${o.matches.length} match(es) in ${o.filesSearched} file(s) searched${o.truncated ? ' (capped)' : ''}` }),
+  outcome: (o) => ({ result: `${o.matches.length} match(es) in ${o.filesSearched} file(s) searched${o.truncated ? ' (capped)' : ''}${o.protectedSkipped ? `, ${o.protectedSkipped} protected skipped` : ''}` }),
 });

@@ -1,9 +1,11 @@
 // What every tool is: a zod input schema, a one-line summary for its card, the work, and a
 // one-line outcome. tools/index.ts turns these into AI SDK tools with events around them.
+import * as fs from 'node:fs/promises';
 import type { z } from 'zod';
-import type { ChangeApplier, ChangeScope } from '../changes';
+import type { ChangeApplier, ChangeGate, ChangeScope, ProposedChange } from '../changes';
+import type { ApprovalView } from '../../protocol';
 import type { Redactor } from '../secrets';
-import type { Workspace } from '../workspace';
+import type { Resolved, Workspace } from '../workspace';
 
 export interface ToolLimits {
   commandTimeoutMs: number;
@@ -21,7 +23,33 @@ export interface ToolContext {
   scope: ChangeScope;
   /** The environment commands run with (secrets removed). */
   commandEnv: NodeJS.ProcessEnv;
+  /** The run's trust decisions (server/trust/runTrust.ts). */
+  guard: RunGuard;
 }
+
+/** What a run's tools ask of the trust layer (server/trust/runTrust.ts). */
+export interface RunGuard {
+  /** Before a call runs: the policy's verdict, or a person's (the run waits for it). */
+  judge(call: { tool: string; toolCallId: string; summary: string; proposal: Proposal }, onPending?: (p: ApprovalView) => void): Promise<{ approved: boolean; reason: string }>;
+  /** Reads a file as it will be once the edits approved so far in this step are applied. */
+  read: FileReader;
+  /** Edits: the approved content of a change, or why it may not be applied. */
+  gate: ChangeGate;
+  /** Commands: throws unless this call was approved. */
+  consume(toolCallId: string): void;
+  /** Paths (workspace-relative) whose content is not handed out without asking (search skips them). */
+  isProtected(path: string): boolean;
+}
+
+/** Reads a file's bytes, or undefined when it does not exist. */
+export type FileReader = (abs: string) => Promise<Buffer | undefined>;
+export const readDisk: FileReader = (abs) => fs.readFile(abs).catch(() => undefined);
+
+/** What the policy judges before a call runs. */
+export type Proposal =
+  | { kind: 'read'; path: string }
+  | { kind: 'edit'; change: ProposedChange }
+  | { kind: 'command'; argv: string[]; cwd: Resolved };
 
 export interface ToolRun {
   toolCallId: string;
@@ -43,6 +71,11 @@ export interface ToolSpec<S extends z.ZodType = z.ZodType, O = unknown> {
   /** Writes files or runs programs: not offered in an untrusted workspace. */
   effect: 'read' | 'write' | 'run';
   summarize(input: z.output<S>): string;
+  /**
+   * What the call would do, for the policy, without doing it. `read` sees changes approved
+   * earlier in the same step (not yet applied), so a second edit of a file builds on the first.
+   */
+  propose(input: z.output<S>, ctx: ToolContext, read: FileReader): Promise<Proposal>;
   execute(input: z.output<S>, ctx: ToolContext, run: ToolRun): Promise<O>;
   outcome(output: O, input: z.output<S>): Outcome;
 }

@@ -1,0 +1,75 @@
+// Pending approvals: what the policy asked a person to decide, and the decision. The backend
+// owns them; the extension shows them as code lenses, on the chat's tool card and in the
+// Governance view, and sends the decision back.
+import * as z from 'zod';
+import { notification, request } from './define';
+
+export const ApprovalKind = z.enum(['read', 'edit', 'command']);
+export type ApprovalKind = z.infer<typeof ApprovalKind>;
+
+/** A hunk of a proposed edit, positioned in the file as it is now (nothing is applied yet). */
+export const HunkView = z.object({
+  index: z.number().int().nonnegative(),
+  /** 0-based line of the current file where the hunk starts. */
+  line: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  added: z.number().int().nonnegative(),
+});
+export type HunkView = z.infer<typeof HunkView>;
+
+export const ApprovalView = z.object({
+  id: z.string(),
+  kind: ApprovalKind,
+  sessionId: z.string().nullable(),
+  turnId: z.string().nullable(),
+  toolCallId: z.string(),
+  tool: z.string(),
+  /** The file, or the command line, as shown to the person. */
+  title: z.string(),
+  /** Why the policy asks. */
+  reason: z.string(),
+  policyHash: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  edit: z.object({
+    path: z.string(),
+    absPath: z.string(),
+    /** The change creates the file. */
+    created: z.boolean(),
+    hunks: z.array(HunkView),
+  }).optional(),
+  command: z.object({ argv: z.array(z.string()).min(1), cwd: z.string(), cwdAbs: z.string() }).optional(),
+});
+export type ApprovalView = z.infer<typeof ApprovalView>;
+
+export const ApprovalOutcome = z.discriminatedUnion('approved', [
+  z.object({ approved: z.literal(true), by: z.literal('user'), hunks: z.array(z.number().int().nonnegative()).nullable(), note: z.string().optional() }),
+  z.object({ approved: z.literal(false), by: z.enum(['user', 'timeout', 'stopped']), reason: z.string() }),
+]);
+export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;
+
+export const DecideParams = z.object({
+  approvalId: z.string().min(1),
+  approve: z.boolean(),
+  /** Edits: the hunks approved (the others are rejected); omitted: all of them. */
+  hunks: z.array(z.number().int().nonnegative()).max(10_000).optional(),
+  /** Why it was rejected (sent to the model), or a note on an approval. */
+  reason: z.string().max(2000).optional(),
+}).strict();
+export type DecideParams = z.infer<typeof DecideParams>;
+
+/** server → extension: a run waits for a person's decision. */
+export const approvalRequested = notification('torbit/approval/requested', 'server', ApprovalView);
+
+/** server → extension: a pending approval was decided, timed out or stopped. */
+export const approvalResolved = notification('torbit/approval/resolved', 'server', z.object({ approval: ApprovalView, outcome: ApprovalOutcome }));
+
+/** extension → server: every pending approval (after a restart of either side). */
+export const approvalList = request('torbit/approval/list', 'extension', z.object({}).strict().optional(), z.object({ approvals: z.array(ApprovalView) }));
+
+/** extension → server: a pending edit's text before and after, for the diff editor. */
+export const approvalGet = request('torbit/approval/get', 'extension', z.object({ approvalId: z.string().min(1) }).strict(),
+  z.object({ approval: ApprovalView, before: z.string().nullable(), after: z.string() }));
+
+/** extension → server: a person's decision. An unknown approval or hunk is refused and changes nothing. */
+export const approvalDecide = request('torbit/approval/decide', 'extension', DecideParams, z.object({ ok: z.literal(true) }));

@@ -1,0 +1,206 @@
+// The trust layer at work in a run: every tool call is judged by the policy before it runs;
+// what the policy asks goes to a person (the broker) and the run waits. Every decision is
+// audited with the policy's hash. An approved edit becomes a grant: exactly the approved content,
+// valid only while the file is as it was when proposed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { minimatch } from 'minimatch';
+import type { AuditLog } from '../audit/log';
+import type { Actor } from '../audit/record';
+import type { GateDecision, ProposedChange } from '../agent/changes';
+import type { FileReader, Proposal, RunGuard } from '../agent/tools/spec';
+import { readDisk } from '../agent/tools/spec';
+import { ToolError } from '../agent/workspace';
+import type { TorbitEnvironment } from '../environment';
+import type { Logger } from '../logger';
+import type { ApprovalOutcome, ApprovalView } from '../protocol';
+import type { ApprovalBroker } from './approvals';
+import { applyHunks, hunksOf } from './hunks';
+import { decide, defaultPolicy, loadPolicy, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
+
+export interface TrustOptions {
+  /** The first workspace folder (its .torbit/policy.json), or null: the default policy. */
+  root: string | null;
+  pinnedHash: string;
+  environment: TorbitEnvironment;
+  audit: AuditLog;
+  log: Logger;
+  /** Who is asked when the policy asks; null when nobody can be (a headless run). */
+  broker: ApprovalBroker | null;
+  /** Headless only (torbit chat --approve): the person approved every ask up front. */
+  approveAsks?: boolean;
+}
+
+export interface ToolCallToJudge {
+  tool: string;
+  toolCallId: string;
+  summary: string;
+  proposal: Proposal;
+}
+
+export interface Judgement {
+  approved: boolean;
+  /** Said to the model on a denial, and recorded. */
+  reason: string;
+}
+
+interface Grant {
+  kind: Proposal['kind'];
+  before?: string | null;
+  after?: string;
+  note?: string;
+}
+
+/** The backend's trust layer: the policy in force, and a RunTrust per run. */
+export class Trust {
+  private cache: { key: string; lp: LoadedPolicy } | undefined;
+
+  constructor(readonly o: TrustOptions) {}
+
+  /** The policy in force now (re-read when the file changes). */
+  policy(): LoadedPolicy {
+    const root = this.o.root;
+    const file = root ? path.join(root, POLICY_FILE) : null;
+    const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    const key = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none';
+    if (this.cache?.key !== key) {
+      this.cache = { key, lp: root ? loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.o.environment }) : defaultPolicy() };
+    }
+    return this.cache.lp;
+  }
+
+  forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number): RunTrust {
+    return new RunTrust(this, scope, signal, costUsd);
+  }
+}
+
+export class RunTrust implements RunGuard {
+  private autoApproved = 0;
+  private readonly grants = new Map<string, Grant>();
+  /** Approved edits not applied yet, by absolute path: later proposals in the step build on them. */
+  private readonly overlay = new Map<string, { toolCallId: string; text: string }>();
+
+  constructor(
+    private readonly trust: Trust,
+    private readonly scope: { sessionId: string | null; turnId: string | null },
+    private readonly signal: AbortSignal,
+    private readonly costUsd: () => number,
+  ) {}
+
+  readonly read: FileReader = async (abs) => {
+    const o = this.overlay.get(abs);
+    return o ? Buffer.from(o.text) : readDisk(abs);
+  };
+
+  isProtected(p: string): boolean {
+    const lp = this.trust.policy();
+    return lp.policy.protectedPaths.some((g) => minimatch(p, g, { dot: true }));
+  }
+
+  async judge(call: ToolCallToJudge, onPending?: (p: ApprovalView) => void): Promise<Judgement> {
+    const { o } = this.trust;
+    const lp = this.trust.policy();
+    const { proposal } = call;
+    const subject = subjectOf(proposal);
+    const record = (actor: Actor, decision: string, reason: string, extra: Record<string, unknown> = {}) => o.audit.append({
+      kind: 'decision', actor, sessionId: this.scope.sessionId, turnId: this.scope.turnId,
+      data: { toolCallId: call.toolCallId, tool: call.tool, subject, decision, by: actor, policyHash: lp.hash, reason, ...extra },
+    }).catch((err: Error) => o.log.error(`audit: ${err.message}`));
+
+    const edit = proposal.kind === 'edit' ? proposal.change : undefined;
+    const hunks = edit ? hunksOf(edit.before ?? '', edit.after) : [];
+    const v = edit && hunks.length === 0 && edit.before !== null
+      ? { decision: 'allow' as const, reason: 'the file would not change', policyHash: lp.hash }
+      : decide(lp, actionOf(proposal), { autoApproved: this.autoApproved, costUsd: this.costUsd() });
+    await record('policy', v.decision, v.reason);
+
+    if (v.decision === 'allow') {
+      this.autoApproved++;
+      this.grant(call.toolCallId, proposal, edit?.after);
+      return { approved: true, reason: `allowed by the policy (${v.reason})` };
+    }
+    if (v.decision === 'deny') return { approved: false, reason: `denied by the policy: ${v.reason}` };
+
+    let outcome: ApprovalOutcome;
+    if (!o.broker) {
+      if (!o.approveAsks) {
+        const reason = `the policy asks (${v.reason}) and nobody can be asked in this run; run it with --approve or change ${POLICY_FILE}`;
+        await record('system', 'rejected', reason);
+        return { approved: false, reason };
+      }
+      outcome = { approved: true, by: 'user', hunks: null, note: 'approved up front (--approve)' };
+    } else {
+      outcome = await o.broker.request({
+        kind: proposal.kind, sessionId: this.scope.sessionId, turnId: this.scope.turnId, toolCallId: call.toolCallId, tool: call.tool,
+        title: subject, reason: v.reason, policyHash: lp.hash,
+        ...(edit ? { edit: {
+          path: edit.target.display, absPath: edit.target.abs, created: edit.before === null,
+          hunks: hunks.map((h) => ({ index: h.index, line: h.oldStart, removed: h.removed.length, added: h.added.length })),
+        } } : {}),
+        ...(proposal.kind === 'command' ? { command: { argv: proposal.argv, cwd: proposal.cwd.display, cwdAbs: proposal.cwd.abs } } : {}),
+      }, { signal: this.signal, text: edit ? { before: edit.before, after: edit.after } : undefined, onPending });
+    }
+
+    if (!outcome.approved) {
+      const decision = outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped';
+      await record(outcome.by === 'user' ? 'user' : 'system', decision, outcome.reason);
+      return { approved: false, reason: outcome.by === 'user' ? `the user rejected it: ${outcome.reason}` : `not approved: ${outcome.reason}` };
+    }
+    let after = edit?.after;
+    let note: string | undefined;
+    if (edit && outcome.hunks) {
+      after = applyHunks(edit.before ?? '', hunks, new Set(outcome.hunks));
+      const rejected = hunks.map((h) => h.index).filter((i) => !outcome.hunks!.includes(i));
+      note = `only hunk(s) ${outcome.hunks.map((i) => i + 1).join(', ')} of ${hunks.length} were approved and applied; hunk(s) ${rejected.map((i) => i + 1).join(', ')} were rejected${outcome.note ? ` (${outcome.note})` : ''}`;
+    }
+    await record('user', outcome.hunks ? 'approved-partly' : 'approved', outcome.note ?? 'approved by the user',
+      outcome.hunks ? { hunks: { approved: outcome.hunks, total: hunks.length } } : {});
+    this.grant(call.toolCallId, proposal, after, note);
+    return { approved: true, reason: note ?? `approved by the user${outcome.note ? `: ${outcome.note}` : ''}` };
+  }
+
+  private grant(toolCallId: string, p: Proposal, after?: string, note?: string): void {
+    if (p.kind === 'edit' && after !== undefined) {
+      this.grants.set(toolCallId, { kind: 'edit', before: p.change.before, after, note });
+      this.overlay.set(p.change.target.abs, { toolCallId, text: after });
+    } else {
+      this.grants.set(toolCallId, { kind: p.kind });
+    }
+  }
+
+  private take(toolCallId: string): Grant | undefined {
+    const g = this.grants.get(toolCallId);
+    this.grants.delete(toolCallId);
+    for (const [abs, o] of this.overlay) if (o.toolCallId === toolCallId) this.overlay.delete(abs);
+    return g;
+  }
+
+  readonly gate = async (change: ProposedChange): Promise<GateDecision> => {
+    const g = this.take(change.toolCallId);
+    if (g?.kind !== 'edit' || g.after === undefined) return { approved: false, reason: 'it was not approved' };
+    if (g.before !== change.before) {
+      return { approved: false, reason: `${change.target.display} changed after the change was proposed; read it again and propose the change anew` };
+    }
+    return { approved: true, after: g.after, ...(g.note ? { note: g.note } : {}) };
+  };
+
+  consume(toolCallId: string): void {
+    if (this.take(toolCallId)?.kind !== 'command') throw new ToolError('this command was not approved');
+  }
+}
+
+function subjectOf(p: Proposal): string {
+  switch (p.kind) {
+    case 'read': return p.path;
+    case 'edit': return p.change.target.display;
+    case 'command': return `${p.argv.map((a) => (/[\s"'\\$`|&;<>(){}*?[\]#~!]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ')}${p.cwd.display !== '.' ? `  (in ${p.cwd.display})` : ''}`;
+  }
+}
+
+function actionOf(p: Proposal): Action {
+  switch (p.kind) {
+    case 'read': return { category: 'read', path: p.path, inside: true };
+    case 'edit': return { category: 'edit', path: p.change.target.display, inside: true };
+    case 'command': return { category: 'command', argv: p.argv, inside: true };
+  }
+}
