@@ -80,7 +80,7 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
     assert.equal(bad.err.split('\n').filter(Boolean).length, 1, 'one line');
     assert.match(bad.err, /NOT valid: the signature by key .* does not verify/);
     // The export itself is audited.
-    assert.equal(JSON.parse(torbit(ws, ['audit', 'verify', '--json']).out).count, 4);
+    assert.equal(JSON.parse(torbit(ws, ['audit', 'verify', '--json']).out).count, 6);
   });
 
   it('exports a Sigstore bundle v0.3 and an empty, still verifiable, log; filters by session and time', () => {
