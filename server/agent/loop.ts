@@ -97,7 +97,8 @@ export async function runTurn(t: TurnInput): Promise<TurnOutcome> {
   }
   if (t.signal.aborted) return { status: 'canceled', responseMessages: [], text, steps };
   if (failure !== undefined) return { status: 'error', error: classifyError(failure, t.spec, t.redact), responseMessages: [], text, steps };
-  const responseMessages = (await result.response).messages;
+  // Every step's messages (result.response holds only the last step's).
+  const responseMessages = await result.responseMessages;
   const wantedMore = lastFinish === 'tool-calls';
   if (wantedMore && budgetStopped) {
     return {

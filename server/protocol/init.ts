@@ -8,7 +8,7 @@ export const AgentSettings = z.object({
   commandTimeoutSeconds: z.number().int().min(1).max(24 * 3600).default(300),
   maxOutputBytes: z.number().int().min(1024).max(50_000_000).default(200_000),
   /** How long a run waits for a person's decision; no decision by then is a rejection. */
-  approvalTimeoutSeconds: z.number().int().min(5).max(24 * 3600).default(600),
+  approvalTimeoutSeconds: z.number().int().min(1).max(24 * 3600).default(600),
   /** USD per run, 0 for none. */
   budgetUsd: z.number().nonnegative().default(0),
   /** Tokens per run, 0 for none. */

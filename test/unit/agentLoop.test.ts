@@ -54,9 +54,11 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.deepEqual([bodies[5]!.data.path, bodies[5]!.data.change], ['src/greet.js', 'modify']);
       assert.match(String(bodies[5]!.data.shaAfter), /^[0-9a-f]{64}$/);
       assert.equal((await h.backend.audit().verify()).ok, true);
-      // The next turn carries the conversation.
+      // The next turn carries the whole conversation: every step's tool calls and results.
       const model2Calls = model.doStreamCalls.length;
       assert.equal(model2Calls, 3);
+      const stored = (await h.repo.messages(sessionId)) as { role: string }[];
+      assert.deepEqual(stored.map((m) => m.role), ['user', 'assistant', 'tool', 'assistant', 'tool', 'assistant']);
     } finally {
       await h.close();
     }
