@@ -37,6 +37,7 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
     maxRetries: c.get('agent.maxRetries'),
     commandTimeoutSeconds: c.get('command.timeoutSeconds'),
     maxOutputBytes: c.get('command.maxOutputBytes'),
+    approvalTimeoutSeconds: c.get('approval.timeoutSeconds'),
     budgetUsd: c.get('budget.maxCostUsd'),
     budgetTokens: c.get('budget.maxTokens'),
     prices: c.get('prices'),
@@ -55,5 +56,5 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
   'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
-  'torbit.agent', 'torbit.command', 'torbit.budget', 'torbit.prices',
+  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices',
 ] as const;

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { ChatEventParams, rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { ApprovalView, ChatEventParams, rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
 import { readAgentSettings, readConfig } from './config';
 import { backendEnv } from './secrets';
@@ -22,6 +23,11 @@ export class Ctx implements vscode.Disposable {
   private readonly chatEvents = new vscode.EventEmitter<ChatEventParams>();
   /** Every torbit/chat/event the backend sends, validated. */
   readonly onChatEvent = this.chatEvents.event;
+  /** What the backend waits on a person for. */
+  readonly approvals = new ApprovalStore();
+  private readonly approvalAsked = new vscode.EventEmitter<ApprovalView>();
+  /** A run started waiting for a person's decision. */
+  readonly onApprovalAsked = this.approvalAsked.event;
   private client: LanguageClient | undefined;
   /** The Chat view's host, for commands that act on the chat. */
   chat: ChatView | undefined;
@@ -29,7 +35,9 @@ export class Ctx implements vscode.Disposable {
   governance: GovernanceView | undefined;
   private view: BackendView = { state: 'starting' };
 
-  constructor(readonly extension: vscode.ExtensionContext) {}
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.subscriptions.push(this.approvals.onDidChange(() => this.statusBar.showApprovals(this.approvals.all().length)));
+  }
 
   get backend(): BackendView {
     return this.view;
@@ -73,6 +81,17 @@ export class Ctx implements vscode.Disposable {
         if (p.success) this.chatEvents.fire(p.data);
         else this.log.warn(`ignored a malformed ${rpc.chatEvent.method} notification`);
       });
+      client.onNotification(rpc.approvalRequested.method, (raw: unknown) => {
+        const p = ApprovalView.safeParse(raw);
+        if (!p.success) { this.log.warn(`ignored a malformed ${rpc.approvalRequested.method} notification`); return; }
+        this.approvals.add(p.data);
+        this.approvalAsked.fire(p.data);
+      });
+      client.onNotification(rpc.approvalResolved.method, (raw: unknown) => {
+        const p = rpc.approvalResolved.params.safeParse(raw);
+        if (p.success) this.approvals.remove(p.data.approval.id);
+        else this.log.warn(`ignored a malformed ${rpc.approvalResolved.method} notification`);
+      });
     } catch (err) {
       const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
       this.log.error(detail);
@@ -84,6 +103,8 @@ export class Ctx implements vscode.Disposable {
   async refresh(): Promise<Status | undefined> {
     try {
       const s = await this.request(rpc.status, {});
+      // What is pending now (after a restart, nothing the old process waited on is).
+      this.approvals.reset(await this.request(rpc.approvalList, {}).then((r) => r.approvals, () => []));
       this.set(viewOf(s));
       return s;
     } catch (err) {
@@ -109,6 +130,7 @@ export class Ctx implements vscode.Disposable {
       await client.stop(5000).catch((e: Error) => this.log.warn(`stopping the backend: ${e.message}`));
       await client.dispose().catch(() => undefined);
     }
+    this.approvals.reset([]);
     this.set({ state: 'stopped' });
   }
 
@@ -123,6 +145,8 @@ export class Ctx implements vscode.Disposable {
     this.statusBar.dispose();
     this.changed.dispose();
     this.chatEvents.dispose();
+    this.approvalAsked.dispose();
+    this.approvals.dispose();
     this.log.dispose();
   }
 }

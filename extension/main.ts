@@ -4,6 +4,9 @@ import type { Status } from '../server/protocol';
 import { COMMANDS } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
+import { ApprovalLenses } from './approvals/codeLens';
+import { APPROVAL_SCHEME, ProposalContent } from './approvals/proposal';
+import { askInNotification } from './commands/approvals';
 import { ChangeContent, CHANGE_SCHEME } from './views/changeDiff';
 import { ChatView } from './views/chatView';
 import { GovernanceView } from './views/governanceView';
@@ -27,6 +30,11 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   c.governance = new GovernanceView(c);
   c.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
+    vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: APPROVAL_SCHEME }], new ApprovalLenses(c.approvals)),
+    // An edit is decided where it is (code lenses, the chat card); a command or a read has no
+    // place in an editor, so it is asked in a notification too.
+    c.onApprovalAsked((a) => { if (!a.edit) void askInNotification(c, a).catch((e: Error) => c.log.warn(e.message)); }),
     vscode.window.registerWebviewViewProvider(ChatView.id, c.chat, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerWebviewViewProvider(GovernanceView.id, c.governance),
     vscode.workspace.onDidChangeConfiguration((e) => {

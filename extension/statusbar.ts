@@ -4,12 +4,24 @@ import type { BackendView } from '../server/protocol';
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('torbit.backend', vscode.StatusBarAlignment.Left, 10);
+  private readonly pending = vscode.window.createStatusBarItem('torbit.approvals', vscode.StatusBarAlignment.Left, 9);
 
   constructor() {
     this.item.name = 'Torbit Backend';
     this.item.command = 'torbit.showLogs';
     this.show({ state: 'starting' });
     this.item.show();
+    this.pending.name = 'Torbit Approvals';
+    this.pending.command = 'torbit.approval.review';
+    this.pending.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
+
+  /** How many decisions the backend waits for; a click shows the oldest. */
+  showApprovals(n: number): void {
+    this.pending.text = `$(bell-dot) ${n} approval${n === 1 ? '' : 's'}`;
+    this.pending.tooltip = `Torbit is waiting for your decision on ${n} proposed action${n === 1 ? '' : 's'}. Click to review.`;
+    if (n > 0) this.pending.show();
+    else this.pending.hide();
   }
 
   show(view: BackendView): void {
@@ -33,6 +45,7 @@ export class StatusBar implements vscode.Disposable {
 
   dispose(): void {
     this.item.dispose();
+    this.pending.dispose();
   }
 }
 

@@ -10,5 +10,10 @@ export const COMMAND_IDS = [
   'torbit.stopRun',
   'torbit.openSettings',
   'torbit.exportAuditBundle',
+  'torbit.approval.approve',
+  'torbit.approval.reject',
+  'torbit.approval.diff',
+  'torbit.approval.approveAllInFile',
+  'torbit.approval.review',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

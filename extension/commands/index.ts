@@ -1,5 +1,6 @@
 // All commands, as one record of factories; main.ts registers them in a single loop.
 import type { Ctx } from '../ctx';
+import { approvalCommands } from './approvals';
 import { backendCommands } from './backend';
 import { chatCommands } from './chat';
 import type { CommandId } from './ids';
@@ -9,4 +10,5 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...backendCommands,
   ...chatCommands,
+  ...approvalCommands,
 };

@@ -7,7 +7,7 @@ import {
 import { readConfig } from '../config';
 import type { Ctx } from '../ctx';
 import type { ChangeContent } from './changeDiff';
-import { WebviewHost } from './host';
+import { runApprovalAction, WebviewHost } from './host';
 
 const SESSION_KEY = 'torbit.chat.sessionId';
 
@@ -164,6 +164,8 @@ export class ChatView extends WebviewHost {
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
         return;
+      case 'approval':
+        return runApprovalAction(msg.approvalId, msg.action);
     }
   }
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { rpc, type FromWebviewMessage } from '../../server/protocol';
 import type { Ctx } from '../ctx';
-import { WebviewHost } from './host';
+import { runApprovalAction, WebviewHost } from './host';
 
 type GovMessage = Exclude<FromWebviewMessage, { type: 'ready' | 'runCommand' }>;
 
@@ -16,10 +16,20 @@ export class GovernanceView extends WebviewHost {
     ctx.subscriptions.push(
       ctx.onDidChangeBackend((b) => { if (b.state === 'ready') void this.refresh(); }),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
+      ctx.approvals.onDidChange(() => {
+        this.pushApprovals();
+        // A decision lands in the audit log: show it.
+        void this.refresh();
+      }),
     );
   }
 
+  private pushApprovals(): void {
+    this.post({ type: 'approvals', approvals: this.ctx.approvals.all() });
+  }
+
   protected override onReady(): void {
+    this.pushApprovals();
     void this.refresh();
   }
 
@@ -51,6 +61,9 @@ export class GovernanceView extends WebviewHost {
         return;
       case 'verifyBundle':
         this.post({ type: 'verifyResult', ...await this.ctx.request(rpc.auditVerify, { file: msg.file }) });
+        return;
+      case 'approval':
+        await runApprovalAction(msg.approvalId, msg.action);
         return;
       default:
         return;

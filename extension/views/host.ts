@@ -4,6 +4,11 @@ import { parseFromWebview, type FromWebviewMessage, type ToWebviewMessage } from
 import type { Ctx } from '../ctx';
 import { localResourceRoots, webviewHtml, type WebviewEntry } from './html';
 
+/** A pending approval's button in a webview (chat card, Governance view). */
+export async function runApprovalAction(approvalId: string, action: 'approve' | 'reject' | 'review'): Promise<void> {
+  await vscode.commands.executeCommand(`torbit.approval.${action}`, approvalId);
+}
+
 export abstract class WebviewHost implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
 

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
 import { AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
+import { ApprovalView } from './approvals';
 import { describeZodError } from './define';
 import { Status } from './status';
 
@@ -53,6 +54,8 @@ export const ToWebview = {
   /** Governance view: the policy, the (filtered) audit timeline and the exported bundles. */
   governance: z.object({ policy: PolicyView.nullable(), timeline: AuditTimeline.nullable(), bundles: z.array(BundleInfo), error: z.string().nullable() }),
   verifyResult: VerifyResult,
+  /** Governance view: what the backend waits on a person for, oldest first. */
+  approvals: z.object({ approvals: z.array(ApprovalView) }),
 } as const;
 
 /** webview → extension */
@@ -76,6 +79,8 @@ export const FromWebview = {
   auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), outcome: z.string().optional() }),
   exportBundle: z.object({}),
   verifyBundle: z.object({ file: z.string().min(1) }),
+  /** A pending approval's button: approve it, reject it (the extension asks why), or show where it is. */
+  approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review']) }),
 } as const;
 
 /** zod infers `z.object({})` as Record<string, never>, which would swallow `type`. */

@@ -307,6 +307,40 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     assert.equal(await pageGlobal(page, '__torbitGaps'), 0);
   });
 
+  it('shows a card waiting for approval with the reason and Approve / Reject / Review, then running, or rejected', async () => {
+    await deliver(page, chatState());
+    let seq = await streamText(page, 't1', ['Editing.']);
+    const approval = { id: 'ap-1', kind: 'edit' as const, reason: 'edit inside the workspace: ask', expiresAt: '2026-11-21T12:10:00.000Z' };
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c1', tool: 'edit_file', summary: 'src/a.ts', status: 'awaiting-approval', approval } }));
+    const card = page.locator(T('tool-card')).first();
+    assert.equal(await card.getAttribute('data-status'), 'awaiting-approval');
+    assert.match(await card.locator('.tool-status-icon').getAttribute('class') ?? '', /codicon-bell-dot/);
+    assert.equal(await card.locator(T('approval-reason')).innerText(), 'The policy asks: edit inside the workspace: ask');
+    await clearPosted(page);
+    await card.locator(T('approval-approve')).click();
+    await card.locator(T('approval-reject')).focus();
+    await page.keyboard.press('Enter');
+    await card.locator(T('approval-review')).click();
+    assert.deepEqual(await posted(page), [
+      { type: 'approval', approvalId: 'ap-1', action: 'approve' },
+      { type: 'approval', approvalId: 'ap-1', action: 'reject' },
+      { type: 'approval', approvalId: 'ap-1', action: 'review' },
+    ]);
+    // Approved: the backend moves the card on to running; the buttons go.
+    await deliver(page, ev('t1', seq++, { type: 'tool-update', card: { toolCallId: 'c1', tool: 'edit_file', summary: 'src/a.ts', status: 'running' } }));
+    assert.equal(await card.getAttribute('data-status'), 'running');
+    assert.equal(await card.locator(T('approval')).isVisible(), false);
+    // A command has no Review; a rejected one says why.
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'awaiting-approval', approval: { ...approval, id: 'ap-2', kind: 'command' } } }));
+    const cmd = page.locator(T('tool-card')).nth(1);
+    assert.equal(await cmd.locator(T('approval-review')).count(), 0);
+    await deliver(page, ev('t1', seq++, { type: 'tool-end', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'rejected', result: 'the user rejected it: keep the build' } }));
+    assert.equal(await cmd.getAttribute('data-status'), 'rejected');
+    assert.equal(await cmd.locator(T('tool-result')).innerText(), 'the user rejected it: keep the build');
+    assert.equal(await cmd.locator(T('approval')).isVisible(), false);
+    assert.equal(await pageGlobal(page, '__torbitGaps'), 0);
+  });
+
   it('shows a turn error with a Set API Key button that runs the command; other endings as a notice line', async () => {
     await deliver(page, chatState());
     await deliver(page,

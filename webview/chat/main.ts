@@ -242,6 +242,9 @@ function onChatEvent(p: ChatEventParams & { relayedAt?: number }, tIn: number): 
     case 'tool-start':
       turn.startTool(e.card);
       break;
+    case 'tool-update':
+      turn.endTool(e.card);
+      break;
     case 'tool-output':
       turn.toolOutput(e.toolCallId, e.chunk);
       break;

@@ -8,6 +8,8 @@ export const OUTPUT_CAP = 200_000;
 const OUTPUT_KEEP = 160_000;
 
 const STATUS: Record<ToolStatus, { icon: string; label: string }> = {
+  'awaiting-approval': { icon: 'bell-dot', label: 'Waiting for your approval' },
+  rejected: { icon: 'circle-slash', label: 'Rejected' },
   running: { icon: 'loading codicon-modifier-spin', label: 'Running' },
   ok: { icon: 'check', label: 'Done' },
   error: { icon: 'error', label: 'Failed' },
@@ -23,6 +25,8 @@ export class ToolCardView {
   private readonly summary = h('span', { class: 'tool-summary', 'data-testid': 'tool-summary' });
   private readonly links = h('span', { class: 'tool-links' });
   private readonly result = h('div', { class: 'tool-result', 'data-testid': 'tool-result' });
+  /** While the call waits for a person: why, and the buttons to decide. */
+  private readonly approval = h('div', { class: 'tool-approval', 'data-testid': 'approval', role: 'group', 'aria-label': 'Approval', hidden: '' });
   private readonly outputText = document.createTextNode('');
   private readonly trimmed = h('div', { class: 'tool-output-trimmed', hidden: '' }, 'Earlier output was trimmed.');
   private readonly output = h('pre', { class: 'tool-output', 'data-testid': 'tool-output', tabindex: '0' }, this.outputText);
@@ -37,7 +41,7 @@ export class ToolCardView {
     this.card = card;
     this.el = h('div', { class: 'tool-card', 'data-testid': 'tool-card', role: 'group' },
       h('div', { class: 'tool-head' }, this.icon, this.statusLabel, this.name, this.summary, this.links),
-      this.result, this.details);
+      this.result, this.approval, this.details);
     // A running command's output is worth watching; a finished card's can stay folded.
     if (card.status === 'running') this.details.open = true;
     this.output.addEventListener('scroll', () => {
@@ -77,11 +81,30 @@ export class ToolCardView {
       this.links.append(this.link('Open', 'go-to-file', 'open-file', `Open ${path}`, () => post({ type: 'openFile', path })));
     }
     if (card.output !== undefined) this.setOutput(card.output);
+    this.renderApproval(card);
+  }
+
+  private renderApproval(card: ToolCard): void {
+    const a = card.status === 'awaiting-approval' ? card.approval : undefined;
+    this.approval.hidden = !a;
+    if (!a) { this.approval.replaceChildren(); return; }
+    const button = (label: string, action: 'approve' | 'reject' | 'review', icon: string) => {
+      const b = h('button', { type: 'button', class: `approval-button approval-${action}`, 'data-testid': `approval-${action}` },
+        h('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), label);
+      b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
+      return b;
+    };
+    this.approval.replaceChildren(
+      h('div', { class: 'approval-reason', 'data-testid': 'approval-reason' }, `The policy asks: ${a.reason}`),
+      h('div', { class: 'approval-actions' },
+        button('Approve', 'approve', 'check'), button('Reject', 'reject', 'close'),
+        ...(a.kind === 'edit' ? [button('Review', 'review', 'eye')] : [])),
+    );
   }
 
   /** Marks a card the turn left running as stopped (the turn ended without its tool-end). */
   settle(status: 'canceled' | 'interrupted'): void {
-    if (this.card.status === 'running') this.update({ ...this.card, status, output: undefined });
+    if (this.card.status === 'running' || this.card.status === 'awaiting-approval') this.update({ ...this.card, status, output: undefined });
   }
 
   appendOutput(chunk: string): void {

@@ -3,7 +3,7 @@ import '../common/zodJitless';
 // and signed bundles with Export and Verify.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import type { AuditTimeline, BackendView, BundleInfo, PolicyView, VerifyResult } from '../../server/protocol';
+import type { ApprovalView, AuditTimeline, BackendView, BundleInfo, PolicyView, VerifyResult } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
 
@@ -16,6 +16,7 @@ const filters = h('div', { class: 'filters' });
 const timelineBox = h('ol', { class: 'timeline', 'data-testid': 'audit-timeline', reversed: '' });
 const chainLine = h('div', { class: 'chain', 'data-testid': 'audit-chain' });
 const bundlesBox = h('ul', { class: 'bundles', 'data-testid': 'bundles' });
+const approvalsBox = h('ul', { class: 'approvals', 'data-testid': 'pending-approvals' });
 
 const button = (label: string, icon: string, command: 'torbit.restartBackend' | 'torbit.showLogs' | 'torbit.revealDataDir', testid: string) => {
   const b = h('vscode-button', { secondary: '', icon, 'data-testid': testid }, label);
@@ -51,6 +52,7 @@ app.append(
     button('Restart', 'debug-restart', 'torbit.restartBackend', 'restart-backend'),
     button('Logs', 'output', 'torbit.showLogs', 'show-logs'),
     button('Data', 'folder-opened', 'torbit.revealDataDir', 'reveal-data')),
+  h('h3', {}, 'Pending approvals'), approvalsBox,
   h('h3', {}, 'Policy'), policyBox,
   h('h3', {}, 'Audit'), chainLine, filters, timelineBox,
   h('h3', {}, 'Signed bundles'), h('div', { class: 'actions' }, exportButton), bundlesBox,
@@ -86,7 +88,7 @@ function renderTimeline(t: AuditTimeline | null): void {
   chainLine.dataset.ok = String(t.chain.ok);
   options(sessionFilter, t.sessions, (v) => v.slice(0, 8));
   options(toolFilter, t.tools, (v) => v);
-  options(outcomeFilter, ['allow', 'ask', 'deny', 'approved', 'rejected', 'ok', 'error', 'create', 'modify'], (v) => v);
+  options(outcomeFilter, ['allow', 'ask', 'deny', 'approved', 'approved-partly', 'rejected', 'timed-out', 'stopped', 'ok', 'error', 'create', 'modify'], (v) => v);
   timelineBox.replaceChildren(...t.entries.map((e) => h('li', { 'data-testid': 'audit-entry', 'data-kind': e.kind, ...(e.outcome ? { 'data-outcome': e.outcome } : {}) },
     h('span', { class: 'when' }, new Date(e.ts).toLocaleTimeString()), ' ',
     h('span', { class: `kind kind-${e.kind}` }, e.kind), ' ',
@@ -103,6 +105,22 @@ function renderBundles(bundles: BundleInfo[]): void {
     return h('li', { 'data-testid': 'bundle', 'data-file': b.file }, h('span', {}, `${b.name} (${Math.ceil(b.bytes / 1024)} KB) `), verify, ' ', result);
   }));
   if (!bundles.length) bundlesBox.append(h('li', { class: 'empty' }, 'No bundle exported yet.'));
+}
+
+function renderApprovals(list: ApprovalView[]): void {
+  approvalsBox.replaceChildren(...list.map((a) => {
+    const act = (label: string, action: 'approve' | 'reject' | 'review', secondary: boolean) => {
+      const b = h('vscode-button', { ...(secondary ? { secondary: '' } : {}), 'data-testid': `approval-${action}` }, label);
+      b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
+      return b;
+    };
+    const what = a.kind === 'command' ? `run ${a.title}${a.command && a.command.cwd !== '.' ? ` in ${a.command.cwd}` : ''}` : a.kind === 'edit' ? `${a.edit?.created ? 'create' : 'change'} ${a.title}` : `read ${a.title}`;
+    return h('li', { 'data-testid': 'approval-item', 'data-kind': a.kind, 'data-approval-id': a.id },
+      h('div', { class: 'approval-what' }, h('code', {}, a.tool), ' ', what),
+      h('div', { class: 'approval-why' }, `${a.reason} · until ${new Date(a.expiresAt).toLocaleTimeString()}`),
+      h('div', { class: 'actions' }, act('Approve', 'approve', false), act('Reject', 'reject', true), act(a.kind === 'edit' ? 'Review' : 'Details', 'review', true)));
+  }));
+  if (!list.length) approvalsBox.append(h('li', { class: 'empty' }, 'Nothing is waiting for your decision.'));
 }
 
 function renderVerify(v: VerifyResult): void {
@@ -124,6 +142,7 @@ onMessage((msg) => {
       if (msg.error) notice.textContent = msg.error;
       break;
     case 'verifyResult': renderVerify(msg); break;
+    case 'approvals': renderApprovals(msg.approvals); break;
     default: break;
   }
 });

@@ -1,0 +1,81 @@
+// Approve / Reject / Diff / Approve all in file / Review: what the code lenses, the chat's tool
+// card, the Governance view and the status bar run on a pending approval.
+import * as vscode from 'vscode';
+import type { ApprovalView } from '../../server/protocol';
+import { askReason, decide } from '../approvals/decide';
+import { APPROVAL_SCHEME, openProposalDiff, parseProposalUri } from '../approvals/proposal';
+import type { Ctx } from '../ctx';
+import type { CommandFactory } from './index';
+
+function pending(ctx: Ctx, id: unknown): ApprovalView {
+  const a = typeof id === 'string' ? ctx.approvals.get(id) : undefined;
+  if (!a) throw new Error('That approval is no longer pending (it was decided, timed out or the run stopped).');
+  return a;
+}
+
+/** The file a document is about: itself, or the file a proposal (diff side) would change. */
+function fileOf(ctx: Ctx, uri: vscode.Uri | undefined): string | undefined {
+  if (uri?.scheme === 'file') return uri.fsPath;
+  const p = uri?.scheme === APPROVAL_SCHEME ? parseProposalUri(uri) : undefined;
+  return p ? ctx.approvals.get(p.id)?.edit?.absPath : undefined;
+}
+
+const hunkOf = (h: unknown) => (typeof h === 'number' && Number.isInteger(h) && h >= 0 ? h : undefined);
+
+/** Shows where a pending approval is: the file at its first hunk, a new file's diff, or a command's question. */
+export async function review(ctx: Ctx, a: ApprovalView): Promise<void> {
+  if (a.edit && !a.edit.created) {
+    const line = a.edit.hunks[0]?.line ?? 0;
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(a.edit.absPath), { preview: false });
+    const pos = new vscode.Position(Math.min(line, editor.document.lineCount - 1), 0);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return;
+  }
+  if (a.edit) return openProposalDiff(a);
+  await askInNotification(ctx, a);
+}
+
+/** Commands and reads have no place in an editor: they are asked in a notification. */
+export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void> {
+  const what = a.command ? `run \`${a.title}\`` : `read ${a.title}`;
+  const pick = await vscode.window.showWarningMessage(`Torbit wants to ${what}. ${a.reason}.`, 'Approve', 'Reject');
+  if (!ctx.approvals.get(a.id) || !pick) return;
+  if (pick === 'Approve') await decide(ctx, a, { approve: true });
+  else {
+    const reason = await askReason(a);
+    if (reason !== undefined) await decide(ctx, a, { approve: false, reason });
+  }
+}
+
+export const approvalCommands = {
+  'torbit.approval.approve': (ctx) => async (id?: unknown, hunk?: unknown) => {
+    await decide(ctx, pending(ctx, id), { approve: true }, hunkOf(hunk));
+  },
+  'torbit.approval.reject': (ctx) => async (id?: unknown, hunk?: unknown) => {
+    const a = pending(ctx, id);
+    const reason = await askReason(a, hunkOf(hunk));
+    if (reason === undefined) return;
+    await decide(ctx, a, { approve: false, ...(reason.trim() ? { reason: reason.trim() } : {}) }, hunkOf(hunk));
+  },
+  'torbit.approval.diff': (ctx) => async (id?: unknown) => {
+    await openProposalDiff(pending(ctx, id));
+  },
+  'torbit.approval.approveAllInFile': (ctx) => async (fsPath?: unknown) => {
+    const file = typeof fsPath === 'string' ? fsPath : fileOf(ctx, fsPath instanceof vscode.Uri ? fsPath : vscode.window.activeTextEditor?.document.uri);
+    const edits = file ? ctx.approvals.allEditsOf(file) : [];
+    if (!edits.length) {
+      void vscode.window.showInformationMessage('Torbit has no pending change for this file.');
+      return;
+    }
+    for (const a of edits) await decide(ctx, a, { approve: true });
+  },
+  'torbit.approval.review': (ctx) => async (id?: unknown) => {
+    const a = id === undefined ? ctx.approvals.all()[0] : pending(ctx, id);
+    if (!a) {
+      void vscode.window.showInformationMessage('Nothing is waiting for your approval.');
+      return;
+    }
+    await review(ctx, a);
+  },
+} satisfies Record<string, CommandFactory>;
