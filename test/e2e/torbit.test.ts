@@ -108,6 +108,15 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.keyboard.type('with a heading');
     await page.keyboard.press('Enter');
     const card = chat.locator('[data-testid="tool-card"][data-tool="write_file"]');
+    // The default policy asks before an edit: the card waits, and the person approves it there.
+    await until('the write_file card to ask', async () => (await card.getAttribute('data-status')) === 'awaiting-approval');
+    assert.match(await card.locator('[data-testid="approval-reason"]').innerText(), /edit inside the workspace: ask/);
+    assert.equal(fs.existsSync(path.join(workspace, 'hello.md')), false, 'nothing is written before the approval');
+    // A new file is reviewed in a diff view, with the lenses on the proposed side.
+    await card.locator('[data-testid="approval-review"]').click();
+    const approveLens = page.locator('.monaco-diff-editor .codelens-decoration a', { hasText: /^Approve$/ });
+    await until('the Approve lens in the diff view', async () => (await approveLens.count()) === 1, 30_000);
+    await approveLens.click();
     await until('the write_file card to succeed', async () => (await card.getAttribute('data-status')) === 'ok');
     const answer = await until('the streamed answer', async () => {
       const t = (await chat.locator('[data-testid="message-assistant"]').allInnerTexts()).join(' ');
@@ -123,6 +132,72 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await card.locator('[data-testid="open-diff"]').click();
     await until('the diff editor', async () => (await page.locator('.tabs-container .tab', { hasText: 'hello.md' }).count()) > 0 && (await page.locator('.monaco-diff-editor').count()) > 0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat.png') });
+  });
+
+  it('a proposed edit shows code lenses in the file; Approve applies exactly that hunk, Reject tells the model why; Governance shows both', async () => {
+    const chat = await chatFrame();
+    const gov = await webviewFrame(page, '[data-testid="audit-timeline"]', 'the Governance view');
+    const file = path.join(workspace, 'src', 'greet.js');
+    const original = fs.readFileSync(file, 'utf8');
+    const proposed = original.replace('// A function for the AI builder to read, change and test.', '// Greets someone, warmly.').replace('Hello, ${name}!', 'Hi there, ${name}!');
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_g', name: 'write_file', args: { path: 'src/greet.js', content: proposed } }], 4) },
+      { kind: 'stream', chunks: textChunks('Updated the comment; left the greeting.', 4) },
+    );
+    await clearToasts(page);
+    await prompt(chat, 'Make greet friendlier');
+    const card = chat.locator('[data-testid="tool-card"][data-tool="write_file"]').last();
+    await until('the edit to wait for approval', async () => (await card.getAttribute('data-status')) === 'awaiting-approval');
+    // Pending approvals are listed in the Governance view too.
+    const item = gov.locator('[data-testid="approval-item"][data-kind="edit"]');
+    await until('the pending approval in Governance', async () => (await item.count()) === 1);
+    assert.match(await item.innerText(), /write_file change src\/greet\.js/);
+    assert.match(await statusBarText(page), /1 approval/);
+
+    // Review opens the file; code lenses sit above each hunk.
+    await card.locator('[data-testid="approval-review"]').click();
+    const lens = (title: string) => page.locator('.monaco-editor .codelens-decoration a', { hasText: new RegExp(`^${title}$`) });
+    await until('two Approve lenses in greet.js', async () => (await lens('Approve').count()) === 2, 30_000);
+    assert.equal(await lens('Approve all in file').count(), 1);
+    assert.equal(await lens('Diff').count(), 2);
+    assert.match((await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).join(' '), /Torbit write_file, hunk 1 of 2: replace 1 line with 1/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'approval-lenses.png') });
+    await lens('Approve').first().click();
+    await until('the first hunk to show approved', async () =>
+      (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).join(' ').includes('approved, waiting for the other hunks'));
+    assert.equal(fs.readFileSync(file, 'utf8'), original, 'nothing is applied before every hunk is decided');
+    await lens('Reject').first().click();
+    const why = page.locator('.quick-input-widget input');
+    await why.waitFor({ state: 'visible' });
+    await page.keyboard.type('keep the Hello greeting');
+    await page.keyboard.press('Enter');
+
+    await until('the card to finish', async () => (await card.getAttribute('data-status')) === 'ok');
+    assert.equal(fs.readFileSync(file, 'utf8'), original.replace('// A function for the AI builder to read, change and test.', '// Greets someone, warmly.'), 'exactly the approved hunk');
+    assert.match(await card.locator('[data-testid="tool-result"]').innerText(), /only hunk\(s\) 1 of 2 were approved and applied; hunk\(s\) 2 were rejected \(keep the Hello greeting\)/);
+    assert.match(JSON.stringify(stub.requests.at(-1)!.body.messages), /keep the Hello greeting/, 'the model is told why');
+    await until('the lenses to go', async () => (await lens('Approve').count()) === 0, 10_000);
+    await lastTurnDone(chat, 2);
+    // The Governance timeline shows who decided what.
+    await until('the decision in the timeline', async () => (await gov.locator('[data-testid="audit-entry"][data-outcome="approved-partly"]').count()) === 1);
+    assert.equal(await item.count(), 0, 'nothing pending any more');
+    assert.doesNotMatch(await statusBarText(page), /approval/);
+  });
+
+  it('a command the policy asks about is asked in a notification with its exact argv, and runs once approved', async () => {
+    const chat = await chatFrame();
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_c', name: 'run_command', args: { command: 'git', args: ['rev-parse', '--is-inside-work-tree'] } }], 3) },
+      { kind: 'stream', chunks: textChunks('It is a git work tree.', 3) },
+    );
+    await clearToasts(page);
+    await prompt(chat, 'Is this a git repository?');
+    await toast(page, /Torbit wants to run `?git rev-parse --is-inside-work-tree`?/);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-parse' }).locator('.monaco-button', { hasText: /^Approve$/ }).click();
+    const card = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
+    await until('the command to run', async () => (await card.getAttribute('data-status')) === 'ok');
+    assert.match(await card.locator('[data-testid="tool-output"]').textContent() ?? '', /true/);
+    await lastTurnDone(chat, 3);
   });
 
   it('Torbit: Set API Key stores the key in SecretStorage and the backend sends it', async () => {
@@ -142,7 +217,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await prompt(chat, 'ping');
     await until('the request with the key', async () => stub.requests.length > before);
     assert.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer e2e-secret-key-42424242');
-    await lastTurnDone(chat, 2);
+    await lastTurnDone(chat, 4);
     const logText = fs.globSync('**/Torbit.log', { cwd: userDataDir }).map((l) => fs.readFileSync(path.join(userDataDir, l), 'utf8')).join('');
     assert.ok(!logText.includes('e2e-secret-key-42424242'), 'the key is not in the log');
   });
@@ -193,9 +268,10 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.reload();
     await openTorbit();
     const chat = await chatFrame();
-    await until('the restored transcript', async () => (await chat.locator('[data-testid="message-user"]').count()) === 3);
-    assert.deepEqual(await chat.locator('[data-testid="message-user"]').allInnerTexts(), ['Create hello.md\nwith a heading', 'ping', 'Write a very long essay']);
-    assert.equal(await chat.locator('[data-testid="tool-card"][data-tool="write_file"]').getAttribute('data-status'), 'ok');
+    await until('the restored transcript', async () => (await chat.locator('[data-testid="message-user"]').count()) === 5);
+    assert.deepEqual(await chat.locator('[data-testid="message-user"]').allInnerTexts(),
+      ['Create hello.md\nwith a heading', 'Make greet friendlier', 'Is this a git repository?', 'ping', 'Write a very long essay']);
+    assert.deepEqual(await chat.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { status: string } }).dataset.status)), ['ok', 'ok', 'ok']);
     assert.match(await chat.locator('[data-testid="turn-status"]').last().innerText(), /Stopped/);
     const after = await chat.locator('[data-testid="messages"]').innerText();
     assert.ok(after.includes('I created hello.md with a heading.'), 'the streamed answer is back');

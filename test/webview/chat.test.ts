@@ -334,7 +334,7 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'awaiting-approval', approval: { ...approval, id: 'ap-2', kind: 'command' } } }));
     const cmd = page.locator(T('tool-card')).nth(1);
     assert.equal(await cmd.locator(T('approval-review')).count(), 0);
-    await deliver(page, ev('t1', seq++, { type: 'tool-end', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'rejected', result: 'the user rejected it: keep the build' } }));
+    await deliver(page, ev('t1', seq, { type: 'tool-end', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'rejected', result: 'the user rejected it: keep the build' } }));
     assert.equal(await cmd.getAttribute('data-status'), 'rejected');
     assert.equal(await cmd.locator(T('tool-result')).innerText(), 'the user rejected it: keep the build');
     assert.equal(await cmd.locator(T('approval')).isVisible(), false);
