@@ -13,28 +13,38 @@ import { shellSyntaxIn } from './commandLine';
 export const Decision = z.enum(['allow', 'ask', 'deny']);
 export type Decision = z.infer<typeof Decision>;
 
-const Where = z.object({ inside: Decision, outside: Decision }).strict();
+const Where = z.object({
+  inside: Decision.describe('For paths (or a command\'s working directory) inside the workspace.'),
+  outside: Decision.describe('Outside the workspace (Torbit\'s tools cannot reach outside; kept for completeness and future tools).'),
+}).strict();
 
 export const CATEGORIES = ['read', 'edit', 'command', 'network', 'ship'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const Policy = z.object({
-  version: z.literal(1),
-  categories: z.object({ read: Where, edit: Where, command: Where, network: Where, ship: Where }).strict(),
+  $schema: z.string().optional().describe('The JSON schema, for editors.'),
+  version: z.literal(1).describe('The policy format: 1.'),
+  categories: z.object({
+    read: Where.describe('read_file, list_files, search, git_status, git_diff.'),
+    edit: Where.describe('write_file, edit_file.'),
+    command: Where.describe('run_command.'),
+    network: Where.describe('Actions that reach the network.'),
+    ship: Where.describe('Builds and store submissions.'),
+  }).strict().describe('allow, ask or deny per category, inside and outside the workspace.'),
   /** Globs (workspace-relative, POSIX) whose reads and edits always ask. */
-  protectedPaths: z.array(z.string().min(1)),
+  protectedPaths: z.array(z.string().min(1)).describe('Globs (workspace-relative, POSIX) whose reads and edits always ask, even where the category allows; search skips them.'),
   /** First match wins. `exact`: argv equals the rule's argv; `prefix`: argv starts with those tokens. */
   commands: z.array(z.object({
-    match: z.enum(['exact', 'prefix']),
-    argv: z.array(z.string()).min(1, 'a command rule needs at least the program'),
+    match: z.enum(['exact', 'prefix']).describe('exact: the argv equals the rule\'s; prefix: the argv starts with the rule\'s tokens (whole tokens, never a string prefix).'),
+    argv: z.array(z.string()).min(1, 'a command rule needs at least the program').describe('The program and arguments, as tokens.'),
     decision: Decision,
-    note: z.string().optional(),
-  }).strict()),
+    note: z.string().optional().describe('Why the rule exists.'),
+  }).strict()).describe('Command rules on the parsed argv, first match wins. Shell syntax, shells, wrappers (env, sudo, xargs…), FOO=1 prefixes and programs given by path always ask.'),
   limits: z.object({
     /** Ask again after this many auto-approved actions in one run (0: never). */
-    askAfterAutoApproved: z.number().int().nonnegative(),
+    askAfterAutoApproved: z.number().int().nonnegative().describe('Ask again after this many automatically allowed actions in one run (0: never).'),
     /** Ask again once a run has cost this many USD (0: never). */
-    askAfterCostUsd: z.number().nonnegative(),
+    askAfterCostUsd: z.number().nonnegative().describe('Ask again once a run has cost this many USD (0: never).'),
   }).strict(),
 }).strict();
 export type Policy = z.infer<typeof Policy>;

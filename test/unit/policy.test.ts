@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommandLine } from '../../server/trust/commandLine';
-import { decide, DEFAULT_POLICY, loadPolicy, type LoadedPolicy, type Policy } from '../../server/trust/policy';
+import { decide, DEFAULT_POLICY, loadPolicy, Policy, type LoadedPolicy } from '../../server/trust/policy';
+import { policyJsonSchema } from '../../server/trust/policySchema';
 import { tmpDir } from '../support/tmp';
 
 const withRules = (commands: Policy['commands'], over: Partial<Policy> = {}): LoadedPolicy =>
@@ -148,5 +149,22 @@ describe('policy file', () => {
     write(root, { ...DEFAULT_POLICY, protectedPaths: [], categories: { ...DEFAULT_POLICY.categories, edit: { inside: 'allow', outside: 'deny' }, command: { inside: 'allow', outside: 'deny' } } });
     assert.equal(loadPolicy(root, { environment: 'dev' }).error, undefined);
     assert.match(loadPolicy(root, { environment: 'production' }).error!, /may not approve everything \(edits and commands are allowed with no protected paths\)/);
+  });
+});
+
+describe('policy JSON schema for editors', () => {
+  it('media/policy.schema.json is generated from the zod schema (run `npm run schema` after changing it)', () => {
+    const file = path.join(__dirname, '../../media/policy.schema.json');
+    assert.equal(fs.readFileSync(file, 'utf8'), policyJsonSchema());
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+    assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '**/.torbit/policy.json', url: './media/policy.schema.json' }]);
+  });
+
+  it('accepts a policy that names the schema, and the documented example', () => {
+    assert.equal(Policy.safeParse({ $schema: 'x', ...DEFAULT_POLICY }).success, true);
+    const doc = fs.readFileSync(path.join(__dirname, '../../docs/policy.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
+    const parsed = Policy.safeParse(JSON.parse(example));
+    assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
   });
 });
