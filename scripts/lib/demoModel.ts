@@ -13,11 +13,16 @@ function respond(req: RecordedRequest): StubResponse {
   const msgs = (req.body?.messages ?? []) as { role: string }[];
   const prompt = lastUserText(req);
   const usage = { prompt_tokens: 400 + prompt.length, completion_tokens: 60 };
-  if (msgs.at(-1)?.role === 'tool') {
+  const last = msgs.at(-1);
+  if (last?.role === 'tool') {
+    // The policy asks before an edit: the person approved the note, or did not.
+    const refused = /denied|rejected|not approved/i.test(JSON.stringify(last));
     return {
       kind: 'stream', delayMs: 25, usage,
       chunks: textChunks(
-        "I wrote **torbit-demo.md** with your request in it (open the card's *Diff* to see the change).\n\n"
+        (refused
+          ? 'You did not approve writing **torbit-demo.md**, so nothing changed.\n\n'
+          : "I wrote **torbit-demo.md** with your request in it, once you approved it (open the card's *Diff* to see the change).\n\n")
         + 'This answer comes from Torbit\'s built-in **demo model**. To use a real one, run *Torbit: Set API Key* and pick a model above.', 40),
     };
   }
