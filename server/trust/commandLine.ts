@@ -64,3 +64,12 @@ export function shellSyntaxIn(argv: readonly string[]): string[] {
   }
   return [...new Set(found)];
 }
+
+/**
+ * An argv as one line a person reads (a card, an approval): an argument with spaces, quotes or
+ * shell syntax is shown JSON-quoted, so `a;b` never looks like two commands.
+ */
+export function formatArgv(argv: readonly string[], cwd = '.'): string {
+  const line = argv.map((a) => (a === '' || /[\s"'\\$`|&;<>(){}*?[\]#~!]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  return cwd !== '.' ? `${line}  (in ${cwd})` : line;
+}

@@ -15,6 +15,7 @@ import type { TorbitEnvironment } from '../environment';
 import type { Logger } from '../logger';
 import type { ApprovalOutcome, ApprovalView } from '../protocol';
 import type { ApprovalBroker } from './approvals';
+import { formatArgv } from './commandLine';
 import { applyHunks, hunksOf } from './hunks';
 import { decide, defaultPolicy, loadPolicy, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
 
@@ -193,7 +194,7 @@ function subjectOf(p: Proposal): string {
   switch (p.kind) {
     case 'read': return p.path;
     case 'edit': return p.change.target.display;
-    case 'command': return `${p.argv.map((a) => (/[\s"'\\$`|&;<>(){}*?[\]#~!]/.test(a) || a === '' ? JSON.stringify(a) : a)).join(' ')}${p.cwd.display !== '.' ? `  (in ${p.cwd.display})` : ''}`;
+    case 'command': return formatArgv(p.argv, p.cwd.display);
   }
 }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandLine } from '../../server/trust/commandLine';
+import { formatArgv, parseCommandLine } from '../../server/trust/commandLine';
 import { decide, DEFAULT_POLICY, loadPolicy, Policy, type LoadedPolicy } from '../../server/trust/policy';
 import { policyJsonSchema } from '../../server/trust/policySchema';
 import { tmpDir } from '../support/tmp';
@@ -166,5 +166,14 @@ describe('policy JSON schema for editors', () => {
     const example = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
     const parsed = Policy.safeParse(JSON.parse(example));
     assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
+  });
+});
+
+describe('an argv shown to a person', () => {
+  it('quotes arguments with spaces, quotes or shell syntax, so one command never reads as two', () => {
+    assert.equal(formatArgv(['npm', 'test']), 'npm test');
+    assert.equal(formatArgv(['git', 'commit', '-m', 'fix it']), 'git commit -m "fix it"');
+    assert.equal(formatArgv(['echo', 'a;b', '$(id)', '', '>x']), 'echo "a;b" "$(id)" "" ">x"');
+    assert.equal(formatArgv(['make'], 'sub/dir'), 'make  (in sub/dir)');
   });
 });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { z } from 'zod';
+import { formatArgv } from '../../trust/commandLine';
 import { ToolError } from '../workspace';
 import { capText, defineTool } from './spec';
 
@@ -38,7 +39,7 @@ export const runCommand = defineTool({
   }),
   effect: 'run',
   propose: async (i, ctx) => ({ kind: 'command', argv: [i.command, ...i.args], cwd: await ctx.workspace.resolve(i.cwd) }),
-  summarize: (i) => [i.command, ...i.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ') + (i.cwd !== '.' ? `  (in ${i.cwd})` : ''),
+  summarize: (i) => formatArgv([i.command, ...i.args], i.cwd),
   async execute(i, ctx, run) {
     if (i.command.includes('\0') || i.args.some((a) => a.includes('\0'))) throw new ToolError('the command contains a NUL byte');
     const dir = await ctx.workspace.resolve(i.cwd);
