@@ -21,9 +21,8 @@ export class Governance {
   }
 
   policy(): PolicyView {
-    const root = this.root ?? this.backend.dataDir.dir;
-    const lp = loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.backend.environment });
-    return { source: lp.source, path: path.join(root, POLICY_FILE), hash: lp.hash, pinned: this.o.pinnedHash || null, error: lp.error ?? null };
+    const lp = loadPolicy(this.root, { pinnedHash: this.o.pinnedHash, environment: this.backend.environment });
+    return { source: lp.source, path: path.join(this.root ?? this.backend.dataDir.dir, POLICY_FILE), hash: lp.hash, pinned: this.o.pinnedHash || null, error: lp.error ?? null };
   }
 
   async timeline(f: { sessionId?: string; tool?: string; kind?: string; outcome?: string; limit?: number }): Promise<AuditTimeline> {

@@ -79,16 +79,12 @@ export interface LoadedPolicy {
   error?: string;
 }
 
-/** The built-in policy, in force when the workspace has no policy file. */
-export function defaultPolicy(): LoadedPolicy {
-  return { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
-}
-
-export function loadPolicy(root: string, o: { pinnedHash?: string; environment?: 'dev' | 'staging' | 'production' } = {}): LoadedPolicy {
-  const file = path.join(root, POLICY_FILE);
+/** The policy in force for a workspace root (null: no folder, so the default), pin and mode applied. */
+export function loadPolicy(root: string | null, o: { pinnedHash?: string; environment?: 'dev' | 'staging' | 'production' } = {}): LoadedPolicy {
+  const file = root === null ? null : path.join(root, POLICY_FILE);
   let loaded: LoadedPolicy;
-  if (!fs.existsSync(file)) {
-    loaded = defaultPolicy();
+  if (file === null || !fs.existsSync(file)) {
+    loaded = { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
   } else {
     const bytes = fs.readFileSync(file);
     const hash = sha256(bytes);

@@ -17,7 +17,7 @@ import type { ApprovalOutcome, ApprovalView } from '../protocol';
 import type { ApprovalBroker } from './approvals';
 import { formatArgv } from './commandLine';
 import { applyHunks, hunksOf } from './hunks';
-import { decide, defaultPolicy, loadPolicy, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
+import { decide, loadPolicy, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
 
 export interface TrustOptions {
   /** The first workspace folder (its .torbit/policy.json), or null: the default policy. */
@@ -65,7 +65,7 @@ export class Trust {
     const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
     const key = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none';
     if (this.cache?.key !== key) {
-      this.cache = { key, lp: root ? loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.o.environment }) : defaultPolicy() };
+      this.cache = { key, lp: loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.o.environment }) };
     }
     return this.cache.lp;
   }
