@@ -4,7 +4,7 @@
 // valid only while the file is as it was when proposed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import type { AuditLog } from '../audit/log';
 import type { Actor } from '../audit/record';
 import type { GateDecision, ProposedChange } from '../agent/changes';
@@ -93,9 +93,9 @@ export class RunTrust implements RunGuard {
     return o ? Buffer.from(o.text) : readDisk(abs);
   };
 
-  isProtected(p: string): boolean {
-    const lp = this.trust.policy();
-    return lp.policy.protectedPaths.some((g) => minimatch(p, g, { dot: true }));
+  protectedMatcher(): (path: string) => boolean {
+    const globs = this.trust.policy().policy.protectedPaths.map((g) => new Minimatch(g, { dot: true }));
+    return (p) => globs.some((m) => m.match(p));
   }
 
   async judge(call: ToolCallToJudge, onPending?: (p: ApprovalView) => void): Promise<Judgement> {

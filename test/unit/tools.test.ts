@@ -113,6 +113,12 @@ describe('tools', () => {
     const capped = await call(t<{ matches: unknown[]; truncated: boolean }>(search), ctx, { query: 'const', maxResults: 1 });
     assert.deepEqual([capped.matches.length, capped.truncated], [1, true]);
     await assert.rejects(call(t(search), ctx, { query: '(', regex: true }), /invalid regular expression/);
+    // A protected file (the default policy protects .env) is not searched, and the result says so.
+    fs.writeFileSync(path.join(root, '.env'), 'TODO_SECRET=hunter2\n');
+    const guarded = await call(t<{ matches: { path: string }[]; protectedSkipped?: number; note?: string }>(search), ctx, { query: 'todo' });
+    assert.deepEqual(guarded.matches.map((m) => m.path), ['README.md']);
+    assert.equal(guarded.protectedSkipped, 1);
+    assert.match(guarded.note!, /1 protected file\(s\) were not searched/);
   });
 
   it('write_file creates and replaces through the change applier, recording both', async () => {

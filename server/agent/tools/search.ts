@@ -33,11 +33,12 @@ export const search = defineTool({
     let filesSearched = 0;
     let protectedSkipped = 0;
     let truncated = false;
+    const isProtected = ctx.guard.protectedMatcher();
     for (const f of await listWorkspace(ctx.workspace)) {
       if (run.signal.aborted) break;
       if (i.glob && !minimatch(f.display, i.glob, { dot: true, matchBase: !i.glob.includes('/') })) continue;
       // A protected file (.env, keys) is read only with a person's approval, not by a search.
-      if (ctx.guard.isProtected(f.display)) { protectedSkipped++; continue; }
+      if (isProtected(f.display)) { protectedSkipped++; continue; }
       const stat = await fs.stat(f.abs).catch(() => undefined);
       if (!stat?.isFile() || stat.size > MAX_FILE_BYTES) continue;
       const buf = await fs.readFile(f.abs);

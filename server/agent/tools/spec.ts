@@ -37,8 +37,11 @@ export interface RunGuard {
   gate: ChangeGate;
   /** Commands: throws unless this call was approved. */
   consume(toolCallId: string): void;
-  /** Paths (workspace-relative) whose content is not handed out without asking (search skips them). */
-  isProtected(path: string): boolean;
+  /**
+   * Which paths (workspace-relative) are not handed out without asking (search skips them): one
+   * matcher per use, built from the policy in force, since a search asks for every file.
+   */
+  protectedMatcher(): (path: string) => boolean;
 }
 
 /** Reads a file's bytes, or undefined when it does not exist. */
