@@ -136,7 +136,7 @@ export class ChatService {
         changes: this.changes,
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
-        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0),
+        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact),
       };
       const built = buildTools(ctx, this.d.trusted, {
         start: (card, input) => rec.toolStart(card, input),

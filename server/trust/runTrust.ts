@@ -70,8 +70,9 @@ export class Trust {
     return this.cache.lp;
   }
 
-  forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number): RunTrust {
-    return new RunTrust(this, scope, signal, costUsd);
+  /** `redact` keeps provider keys out of the audit records (a command line can carry one). */
+  forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number, redact: (s: string) => string): RunTrust {
+    return new RunTrust(this, scope, signal, costUsd, redact);
   }
 }
 
@@ -86,6 +87,7 @@ export class RunTrust implements RunGuard {
     private readonly scope: { sessionId: string | null; turnId: string | null },
     private readonly signal: AbortSignal,
     private readonly costUsd: () => number,
+    private readonly redact: (s: string) => string,
   ) {}
 
   readonly read: FileReader = async (abs) => {
@@ -105,7 +107,7 @@ export class RunTrust implements RunGuard {
     const subject = subjectOf(proposal);
     const record = (actor: Actor, decision: string, reason: string, extra: Record<string, unknown> = {}) => o.audit.append({
       kind: 'decision', actor, sessionId: this.scope.sessionId, turnId: this.scope.turnId,
-      data: { toolCallId: call.toolCallId, tool: call.tool, subject, decision, by: actor, policyHash: lp.hash, reason, ...extra },
+      data: { toolCallId: call.toolCallId, tool: call.tool, subject: this.redact(subject), decision, by: actor, policyHash: lp.hash, reason: this.redact(reason), ...extra },
     }).catch((err: Error) => o.log.error(`audit: ${err.message}`));
 
     const edit = proposal.kind === 'edit' ? proposal.change : undefined;

@@ -210,6 +210,26 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
     }
   });
 
+  it('keeps a key the model put in a command line out of its card and the audit log (which bundles export)', async () => {
+    const key = 'sk-test-abcdefghijklmnopqrstuvwxyz0123456789';
+    const model = scriptedModel([{ toolCalls: [{ id: 'k3', name: 'run_command', input: { command: 'echo', args: [key] } }] }, { text: ['done'] }]);
+    const h = await chatHarness({ model, env: { OPENAI_API_KEY: key, PATH: process.env.PATH } });
+    try {
+      const { done } = await h.chat.send({ text: 'echo it', model: 'openai:x' });
+      assert.equal(await done, 'done');
+      assert.ok(!JSON.stringify(h.events).includes(key), 'no event carries the key');
+      const decisions = (await h.backend.audit().records()).map((r) => JSON.parse(r.body) as { kind: string; data: { subject?: string } }).filter((b) => b.kind === 'decision');
+      assert.deepEqual(decisions.map((d) => d.data.subject), ['echo [redacted]', 'echo [redacted]']);
+      const tables = ['audit', 'tool_calls', 'turn_parts'];
+      for (const t of tables) {
+        const rows = await h.backend.requireDb().all(`SELECT * FROM ${t}`);
+        assert.ok(!JSON.stringify(rows).includes(key), `${t} does not contain the key`);
+      }
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  });
+
   it('keeps API keys out of events, the database and what the model is sent', async () => {
     const key = 'sk-test-abcdefghijklmnopqrstuvwxyz0123456789';
     const model = scriptedModel([

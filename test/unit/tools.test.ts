@@ -29,7 +29,7 @@ async function context(root: string, limits: Partial<ToolContext['limits']> = {}
     commandEnv: commandEnv(process.env),
     // The default policy, with every ask approved up front (as `torbit chat --approve` does).
     guard: new Trust({ root, pinnedHash: '', environment: 'dev', audit: backend.audit(), log: silentLogger, broker: null, approveAsks: true })
-      .forRun({ sessionId: null, turnId: null }, new AbortController().signal, () => 0),
+      .forRun({ sessionId: null, turnId: null }, new AbortController().signal, () => 0, (s) => s),
   };
   return { ctx, backend };
 }
