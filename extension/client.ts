@@ -1,6 +1,6 @@
 // Starts the backend (server/main.ts, bundled to dist/server.js) as a Node module over IPC,
 // with Torbit's restart policy in place of vscode-languageclient's default one.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import {
   CloseAction, ErrorAction, LanguageClient, TransportKind,
   type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
@@ -43,6 +43,9 @@ export function createClient(
     outputChannel: log,
     initializationOptions: init,
     errorHandler,
+    // Every file change in the workspace reaches the backend (workspace/didChangeWatchedFiles):
+    // the checkpoint before a turn's first change then looks at the changed files only.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*') },
   };
   return new LanguageClient('torbit', 'Torbit', serverOptions, clientOptions);
 }

@@ -12,6 +12,8 @@ export interface Config {
   recordRelayTimings: boolean;
   environment: string;
   policyHash: string;
+  /** torbit.checkpoints.maxFileSizeMB, in bytes. */
+  checkpointMaxFileBytes: number;
 }
 
 export function readConfig(): Config {
@@ -26,6 +28,7 @@ export function readConfig(): Config {
     recordRelayTimings: c.get<boolean>('diagnostics.recordRelayTimings', false),
     environment: c.get<string>('environment', ''),
     policyHash: c.get<string>('policyHash', ''),
+    checkpointMaxFileBytes: Math.round(Math.max(0.001, c.get<number>('checkpoints.maxFileSizeMB', 10)) * 1024 * 1024),
   };
 }
 
@@ -56,5 +59,5 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
   'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
-  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices',
+  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints',
 ] as const;

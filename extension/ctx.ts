@@ -61,6 +61,9 @@ export class Ctx implements vscode.Disposable {
       environment: cfg.environment,
       policyHash: cfg.policyHash,
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
+      checkpoints: { maxFileBytes: Math.max(1024, cfg.checkpointMaxFileBytes) },
+      // The client's watcher reports every change (createClient), so checkpoints need not scan for them.
+      fileEvents: true,
     };
     const client = createClient(this.extension, this.log, init, await backendEnv(this.extension.secrets), policy, {
       onGiveUp: (reason) => this.set({ state: 'error', detail: reason }),

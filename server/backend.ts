@@ -14,6 +14,8 @@ import { ChatService, type ChatDeps } from './agent/chat';
 import { Workspace } from './agent/workspace';
 import { AuditLog } from './audit/log';
 import { Trust, type TrustOptions } from './trust/runTrust';
+import { Checkpoints, type CheckpointsDeps } from './checkpoints/service';
+import { ChangeFeed } from './checkpoints/feed';
 import { environmentProblem, resolveEnvironment, type TorbitEnvironment } from './environment';
 import { VERSION } from './version';
 
@@ -38,6 +40,9 @@ export type ChatTrustOptions = Pick<TrustOptions, 'pinnedHash' | 'broker' | 'app
 export class Backend {
   private readonly started = Date.now();
   private auditLog: AuditLog | undefined;
+  private checkpointService: Promise<Checkpoints> | undefined;
+  /** Which files changed since each folder's last checkpoint (fed by a watcher and Torbit's writes). */
+  readonly feed: ChangeFeed;
 
   private constructor(
     readonly workspace: string | null,
@@ -46,7 +51,9 @@ export class Backend {
     readonly dataDir: DataDir,
     readonly db: Db | undefined,
     readonly store: StoreHealth,
-  ) {}
+  ) {
+    this.feed = new ChangeFeed(folders);
+  }
 
   static async open(opts: BackendOptions): Promise<Backend> {
     const environment = resolveEnvironment(opts.env, opts.environmentSetting);
@@ -54,7 +61,8 @@ export class Backend {
     if (problem) throw new Error(problem);
     const dataDir = resolveDataDir({ env: opts.env, setting: opts.dataDirSetting, workspace: opts.workspace, globalStorageDir: opts.globalStorageDir });
     const file = path.join(dataDir.dir, DB_FILE);
-    const folders = opts.folders ?? (opts.workspace ? [opts.workspace] : []);
+    // Real paths: the tools resolve symlinks, and a checkpoint must name a folder one way only.
+    const folders = (opts.folders ?? (opts.workspace ? [opts.workspace] : [])).map((f) => { try { return fs.realpathSync(f); } catch { return path.resolve(f); } });
     opts.log.info(`data directory ${dataDir.dir} (from ${dataDir.source})`);
     if (opts.mode === 'readonly' && !fs.existsSync(file)) {
       return new Backend(opts.workspace, folders, environment, dataDir, undefined, { state: 'absent', path: file });
@@ -90,13 +98,33 @@ export class Backend {
    * The chat service over this backend's database and workspace. Turns a dead process left
    * 'running' are marked interrupted first.
    */
-  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace' | 'audit' | 'trust'> & { trust: ChatTrustOptions }): Promise<{ chat: ChatService; repo: ChatRepo; trust: Trust; interrupted: number }> {
+  async openChat(deps: Omit<ChatDeps, 'db' | 'repo' | 'workspace' | 'audit' | 'trust' | 'feed' | 'checkpoints'> & {
+    trust: ChatTrustOptions;
+    checkpointOptions?: { maxFileBytes?: number; onChanged?: CheckpointsDeps['onChanged'] };
+  }): Promise<{ chat: ChatService; repo: ChatRepo; trust: Trust; interrupted: number; checkpoints: Checkpoints | undefined }> {
     const db = this.requireDb();
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
     const trust = new Trust({ ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log });
-    return { chat: new ChatService({ ...deps, db, repo, workspace, audit: this.audit(), trust }), repo, trust, interrupted };
+    const holder: { chat?: ChatService } = {};
+    const checkpoints = workspace
+      ? await this.checkpoints({ ...deps.checkpointOptions, log: deps.log, busy: () => holder.chat?.busy() ?? false })
+      : undefined;
+    const chat = (holder.chat = new ChatService({ ...deps, db, repo, workspace, audit: this.audit(), trust, feed: this.feed, checkpoints }));
+    return { chat, repo, trust, interrupted, checkpoints };
+  }
+
+  /**
+   * The checkpoint service (one per backend). Opening it finishes a rollback that a crash
+   * interrupted, before anything else may look at the workspace.
+   */
+  checkpoints(opts: { maxFileBytes?: number; log: Logger; busy?: () => boolean; onChanged?: CheckpointsDeps['onChanged'] }): Promise<Checkpoints> {
+    this.checkpointService ??= Checkpoints.open({
+      db: this.requireDb(), audit: this.audit(), folders: this.folders, dataDir: this.dataDir.dir, log: opts.log,
+      maxFileBytes: () => opts.maxFileBytes ?? 10 * 1024 * 1024, feed: this.feed, busy: opts.busy, onChanged: opts.onChanged,
+    });
+    return this.checkpointService;
   }
 
   /** The audit log of this backend's database (one instance, so appends stay serialized). */

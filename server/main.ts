@@ -4,6 +4,8 @@ import { createConnection, ErrorCodes, ProposedFeatures, ResponseError } from 'v
 import { Backend } from './backend';
 import type { ChatService } from './agent/chat';
 import type { ChatRepo } from './store/chatRepo';
+import { RestoreRefused, type Checkpoints } from './checkpoints/service';
+import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
@@ -23,6 +25,7 @@ let backend: Backend | undefined;
 let chat: { chat: ChatService; repo: ChatRepo } | undefined;
 let governance: Governance | undefined;
 let broker: ApprovalBroker | undefined;
+let checkpoints: Checkpoints | undefined;
 
 function ready(): Backend {
   if (!backend) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
@@ -62,8 +65,11 @@ connection.onInitialize(async (params) => {
       trusted: opts.trusted, settings: opts.agent, env: process.env, log,
       sink: (p) => notify(connection, rpc.chatEvent, p),
       trust: { pinnedHash: opts.policyHash, broker },
+      checkpointOptions: { maxFileBytes: opts.checkpoints.maxFileBytes, onChanged: (e) => notify(connection, rpc.checkpointChanged, e) },
     });
     chat = opened;
+    checkpoints = opened.checkpoints;
+    backend.feed.setWatching(opts.fileEvents);
     if (opened.interrupted) log.warn(`${opened.interrupted} turn(s) left running by a previous backend were marked interrupted`);
   }
   log.info(`Torbit backend ${VERSION} (pid ${process.pid}, node ${process.version}) serving ${opts.workspaceFolders.join(', ') || 'no folder'}${opts.trusted ? '' : ' [untrusted: no tool execution]'}`);
@@ -99,6 +105,36 @@ onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
 onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
 onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));
 onRequest(connection, log, rpc.auditVerify, (p) => governanceReady().verify(p.file));
+
+// The extension's watcher: what changed since the last checkpoint.
+connection.onDidChangeWatchedFiles((p) => {
+  const paths: string[] = [];
+  for (const c of p.changes) {
+    try { paths.push(fileURLToPath(c.uri)); } catch { /* not a file: URI */ }
+  }
+  backend?.feed.touched(paths);
+});
+
+function checkpointsReady(): Checkpoints {
+  chatReady();
+  if (!checkpoints) throw new Error('checkpoints need an open folder');
+  return checkpoints;
+}
+/** A refused restore is the caller's to fix (confirm, stop the turn): InvalidRequest with the reason. */
+async function refusable<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RestoreRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message, err.preview ? { preview: err.preview } : undefined);
+    throw err;
+  }
+}
+onRequest(connection, log, rpc.checkpointList, (p) => checkpointsReady().list(p ?? {}).then((list) => ({ checkpoints: list })));
+onRequest(connection, log, rpc.checkpointCreate, (p) => checkpointsReady().create({ label: p.label }));
+onRequest(connection, log, rpc.checkpointPreview, (p) => refusable(() => checkpointsReady().preview(p.checkpointId, p.mode)));
+onRequest(connection, log, rpc.checkpointRestore, (p) => refusable(() => checkpointsReady().restore(p)));
+onRequest(connection, log, rpc.checkpointForTurn, async (p) => ({ checkpoint: await checkpointsReady().forTurn(p.turnId) }));
+onRequest(connection, log, rpc.checkpointFile, (p) => refusable(() => checkpointsReady().file(p.checkpointId, p.folder, p.path)));
 
 function brokerReady(): ApprovalBroker {
   ready();

@@ -43,11 +43,13 @@ const MAX_BEFORE_TEXT = 2 * 1024 * 1024;
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 export class ChangeApplier {
-  constructor(private readonly db: Db, private readonly audit?: AuditLog) {}
+  constructor(private readonly db: Db, private readonly audit?: AuditLog, private readonly written: (abs: string) => void = () => undefined) {}
 
-  async apply(proposed: ProposedChange, scope: ChangeScope, gate: ChangeGate): Promise<AppliedChange> {
+  /** `beforeWrite` runs once the change is approved, before the file is touched (the turn's checkpoint). */
+  async apply(proposed: ProposedChange, scope: ChangeScope, gate: ChangeGate, beforeWrite?: () => Promise<void>): Promise<AppliedChange> {
     const decision = await gate(proposed);
     if (!decision.approved) throw new Error(`the change to ${proposed.target.display} was not applied: ${decision.reason}`);
+    await beforeWrite?.();
     const change = { ...proposed, after: decision.after };
     const abs = change.target.abs;
     await fs.mkdir(path.dirname(abs), { recursive: true });
@@ -61,6 +63,7 @@ export class ChangeApplier {
       await fs.rm(tmp, { force: true });
       throw err;
     }
+    this.written(abs);
     const applied = {
       kind: change.before === null ? 'create' as const : 'modify' as const,
       shaBefore: change.before === null ? null : sha256(change.before),

@@ -8,6 +8,8 @@ import type { AuditLog } from '../audit/log';
 import type { ChatRepo } from '../store/chatRepo';
 import type { Db } from '../store/sqlite';
 import type { Trust } from '../trust/runTrust';
+import type { ChangeFeed } from '../checkpoints/feed';
+import type { Checkpoints } from '../checkpoints/service';
 import { ChangeApplier } from './changes';
 import { addUsage, Fuel, priceOf } from './fuel';
 import { runTurn } from './loop';
@@ -33,6 +35,10 @@ export interface ChatDeps {
   audit: AuditLog;
   /** Judges every tool call before it runs. */
   trust: Trust;
+  /** Hears of every file Torbit writes (so checkpoints need not scan for them). */
+  feed?: ChangeFeed;
+  /** Checkpoints before a turn's first change and after the turn. */
+  checkpoints?: Checkpoints;
 }
 
 export interface SendParams {
@@ -52,7 +58,12 @@ export class ChatService {
 
   constructor(private readonly d: ChatDeps) {
     this.redact = new Redactor(d.env);
-    this.changes = new ChangeApplier(d.db, d.audit);
+    this.changes = new ChangeApplier(d.db, d.audit, (abs) => d.feed?.touched([abs]));
+  }
+
+  /** Whether any turn runs now. */
+  busy(): boolean {
+    return this.running.size > 0;
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
@@ -109,6 +120,8 @@ export class ChatService {
       await this.d.audit.settled();
       const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
+      // The turn's state as it ends, conversation included; a failure here is logged, the turn stands.
+      await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
       await rec.end(status, error);
@@ -137,6 +150,13 @@ export class ChatService {
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
         guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact),
+        beforeChange: async () => {
+          try {
+            await this.d.checkpoints?.beforeChange(sessionId, turnId);
+          } catch (err) {
+            throw new Error(`no checkpoint could be taken before the change, so it was not made: ${(err as Error).message}`, { cause: err });
+          }
+        },
       };
       const built = buildTools(ctx, this.d.trusted, {
         start: (card, input) => rec.toolStart(card, input),

@@ -4,6 +4,7 @@ export * from './status';
 export * from './chat';
 export * from './governance';
 export * from './approvals';
+export * from './checkpoints';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';

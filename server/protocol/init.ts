@@ -33,5 +33,9 @@ export const InitOptions = z.object({
   /** The torbit.policyHash setting: a sha256 the policy file must have, or empty. */
   policyHash: z.string().default(''),
   agent: AgentSettings.prefault({}),
+  /** torbit.checkpoints.*: files above this size are recorded by hash and size only. */
+  checkpoints: z.object({ maxFileBytes: z.number().int().min(1024).max(2 ** 40).default(10 * 1024 * 1024) }).strict().prefault({}),
+  /** The extension reports file changes (workspace/didChangeWatchedFiles) from a watcher over every folder. */
+  fileEvents: z.boolean().default(false),
 }).strict();
 export type InitOptions = z.infer<typeof InitOptions>;

@@ -85,7 +85,8 @@ export class ChatRepo {
   }
 
   async sessionUsage(sessionId: string): Promise<Usage> {
-    return usageOf(await this.db.get<UsageRow & Record<string, unknown>>(`SELECT ${USAGE_SUM} FROM usage WHERE session_id = ?`, [sessionId]));
+    return usageOf(await this.db.get<UsageRow & Record<string, unknown>>(
+      `SELECT ${USAGE_SUM} FROM usage WHERE session_id = ? AND turn_id IN (SELECT id FROM turns WHERE session_id = ? AND hidden_by IS NULL)`, [sessionId, sessionId]));
   }
 
   async appendMessages(sessionId: string, turnId: string, messages: { role: string }[]): Promise<void> {
@@ -97,9 +98,10 @@ export class ChatRepo {
     });
   }
 
-  /** The model conversation of a session, oldest first (parsed by the caller's schema). */
+  /** The model conversation of a session, oldest first (parsed by the caller's schema); turns a rollback took out are left out. */
   async messages(sessionId: string): Promise<unknown[]> {
-    const rows = await this.db.all<{ content: string }>('SELECT content FROM messages WHERE session_id = ? ORDER BY id', [sessionId]);
+    const rows = await this.db.all<{ content: string }>(
+      'SELECT m.content FROM messages m JOIN turns t ON t.id = m.turn_id WHERE m.session_id = ? AND t.hidden_by IS NULL ORDER BY m.id', [sessionId]);
     return rows.map((r) => JSON.parse(r.content) as unknown);
   }
 
@@ -130,7 +132,7 @@ export class ChatRepo {
 
   async summary(id: string): Promise<SessionSummary | undefined> {
     const s = await this.db.get<{ id: string; title: string; model: string; created_at: string; updated_at: string; turns: number }>(
-      'SELECT s.*, (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id) AS turns FROM sessions s WHERE s.id = ?', [id]);
+      'SELECT s.*, (SELECT COUNT(*) FROM turns t WHERE t.session_id = s.id AND t.hidden_by IS NULL) AS turns FROM sessions s WHERE s.id = ?', [id]);
     if (!s) return undefined;
     return SessionSummary.parse({
       id: s.id, title: s.title, model: s.model, createdAt: s.created_at, updatedAt: s.updated_at, turns: s.turns, usage: await this.sessionUsage(id),
@@ -141,7 +143,7 @@ export class ChatRepo {
     const turns = await this.db.all<{
       id: string; user_text: string; model: string; status: string; error_code: string | null; error_message: string | null;
       error_action: string | null; started_at: string;
-    }>('SELECT * FROM turns WHERE session_id = ? ORDER BY seq', [sessionId]);
+    }>('SELECT * FROM turns WHERE session_id = ? AND hidden_by IS NULL ORDER BY seq', [sessionId]);
     const out: Turn[] = [];
     for (const t of turns) {
       const parts = await this.db.all<{ kind: string; text: string | null; tool_call_id: string | null } & ToolRow>(

@@ -126,6 +126,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'checkpoints',
+    sql: `
+      -- A checkpoint: the workspace folders (commits in their shadow repositories), the deployment
+      -- config and the session's conversation at one moment. manifest is JSON (checked on read).
+      CREATE TABLE checkpoints (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind       TEXT NOT NULL CHECK (kind IN ('before-turn', 'after-turn', 'manual', 'before-rollback', 'after-rollback')),
+        label      TEXT,
+        session_id TEXT,
+        turn_id    TEXT,
+        created_at TEXT NOT NULL,
+        manifest   TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX checkpoints_turn ON checkpoints(turn_id);
+      CREATE TABLE rollbacks (
+        id            TEXT PRIMARY KEY,
+        checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id),
+        backup_id     INTEGER NOT NULL REFERENCES checkpoints(id),
+        mode          TEXT NOT NULL CHECK (mode IN ('files', 'conversation', 'both')),
+        summary       TEXT NOT NULL,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT NOT NULL
+      ) STRICT;
+      -- A turn a rollback took out of the conversation (kept, never deleted: audit and replay need it).
+      ALTER TABLE turns ADD COLUMN hidden_by TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -83,6 +83,15 @@ function view(seq: number, b: AuditBody): AuditEntryView {
       return { ...base, tool: str('tool'), outcome: str('change'), summary: `${str('change')} ${str('path')}` };
     case 'decision':
       return { ...base, tool: str('tool'), outcome: str('decision'), summary: `${str('decision')} ${str('subject') ?? ''}${str('reason') ? `: ${str('reason')}` : ''}` };
+    case 'checkpoint': {
+      const files = Array.isArray(d.folders) ? (d.folders as { files?: number }[]).reduce((n, f) => n + (f.files ?? 0), 0) : 0;
+      return { ...base, tool: null, outcome: str('checkpoint'), summary: `checkpoint ${String(d.checkpointId)} (${str('checkpoint')}${str('label') ? `: ${str('label')}` : ''}), ${files} file(s)` };
+    }
+    case 'rollback':
+      return {
+        ...base, tool: null, outcome: str('mode'),
+        summary: `restored checkpoint ${String(d.checkpointId)} (${str('mode')}): ${String(d.written)} file(s) written, ${String(d.removed)} removed${d.recovered ? ', completed after a crash' : ''}`,
+      };
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

@@ -46,7 +46,7 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
     }
     const v = torbit(ws, ['audit', 'verify', '--json']);
     assert.equal(v.code, 0, v.err);
-    assert.equal(JSON.parse(v.out).count, 5, 'the prompt, the policy asking, the approval, the change and the tool call, and nothing else yet');
+    assert.equal(JSON.parse(v.out).count, 7, 'the prompt, the policy asking, the approval, the checkpoint before the change, the change, the tool call and the checkpoint after the turn, and nothing else yet');
     const secret = { TORBIT_AUDIT_SIGNING_SECRET: 'ops-secret-1', TORBIT_AUDIT_SIGNING_KEY_ID: 'ops-2026' };
     const out = path.join(tmpDir(), 'audit.json');
     const e = torbit(ws, ['audit', 'export', '--out', out, '--json'], secret);
@@ -59,7 +59,7 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
     const ok = torbit(elsewhere, ['verify', out, '--pub', pub, '--json']);
     assert.equal(ok.code, 0, ok.err);
     const r = JSON.parse(ok.out);
-    assert.deepEqual([r.records, r.files], [5, 1]);
+    assert.deepEqual([r.records, r.files], [7, 1]);
     const byHmac = torbit(elsewhere, ['verify', out, '--secret-env', 'S:ops-2026'], { S: 'ops-secret-1' });
     assert.equal(byHmac.code, 0, byHmac.err);
     const wrongSecret = torbit(elsewhere, ['verify', out, '--secret-env', 'S:ops-2026'], { S: 'guess' });
@@ -80,7 +80,7 @@ describe('audit from the CLI: export, offline verify, environment modes', functi
     assert.equal(bad.err.split('\n').filter(Boolean).length, 1, 'one line');
     assert.match(bad.err, /NOT valid: the signature by key .* does not verify/);
     // The export itself is audited.
-    assert.equal(JSON.parse(torbit(ws, ['audit', 'verify', '--json']).out).count, 6);
+    assert.equal(JSON.parse(torbit(ws, ['audit', 'verify', '--json']).out).count, 8);
   });
 
   it('exports a Sigstore bundle v0.3 and an empty, still verifiable, log; filters by session and time', () => {

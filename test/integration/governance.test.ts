@@ -52,12 +52,13 @@ describe('governance over JSON-RPC', function () {
       const { sessionId } = await s.conn.sendRequest(rpc.chatSend.method, { text: 'note it', model: 'openai-compatible:m', baseUrl: stub.baseURL }) as { sessionId: string };
       while (!ended) await new Promise((r) => setTimeout(r, 20));
       const t = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, {}));
-      assert.equal(t.total, 7);
+      assert.equal(t.total, 9);
       // Newest first. Each call is judged as it arrives, then the calls run in order: the
       // policy asks about the write and the person approves it, the policy allows the listing.
       assert.deepEqual(t.entries.map((e) => `${e.kind}/${e.actor}/${e.tool ?? ''}/${e.outcome ?? ''}`).reverse(), [
         'prompt/user//', 'decision/policy/write_file/ask', 'decision/user/write_file/approved', 'decision/policy/list_files/allow',
-        'change/system/write_file/create', 'tool-call/model/write_file/ok', 'tool-call/model/list_files/ok',
+        'checkpoint/system//before-turn', 'change/system/write_file/create', 'tool-call/model/write_file/ok', 'tool-call/model/list_files/ok',
+        'checkpoint/system//after-turn',
       ]);
       assert.ok(t.entries.every((e, i) => i === 0 || e.seq < t.entries[i - 1]!.seq), 'newest first');
       assert.deepEqual([t.chain.ok, t.sessions, t.tools], [true, [sessionId], ['list_files', 'write_file']]);
@@ -68,12 +69,12 @@ describe('governance over JSON-RPC', function () {
       const created = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { outcome: 'create' }));
       assert.deepEqual(created.entries.map((e) => e.summary), ['create n.md']);
       const ex = await s.conn.sendRequest(rpc.auditExport.method, {}) as { file: string; records: number; signedBy: { kind: string }[] };
-      assert.equal(ex.records, 7);
+      assert.equal(ex.records, 9);
       assert.deepEqual(ex.signedBy.map((x) => x.kind), ['ed25519', 'hmac']);
       const list = await s.conn.sendRequest(rpc.auditBundles.method, {}) as { bundles: { file: string }[] };
       assert.deepEqual(list.bundles.map((b) => b.file), [ex.file]);
       const v = VerifyResult.parse(await s.conn.sendRequest(rpc.auditVerify.method, { file: ex.file }));
-      assert.deepEqual([v.ok, v.records, v.verifiedBy.length], [true, 7, 2]);
+      assert.deepEqual([v.ok, v.records, v.verifiedBy.length], [true, 9, 2]);
       // A changed byte in the payload: the view is told it is not valid, and why.
       const doc = JSON.parse(fs.readFileSync(ex.file, 'utf8'));
       doc.payload = `${doc.payload.slice(0, 40)}${doc.payload[40] === 'A' ? 'B' : 'A'}${doc.payload.slice(41)}`;

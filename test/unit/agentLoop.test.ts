@@ -43,16 +43,18 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.match(change!.before!, /Hello/);
       assert.match(change!.after!, /Hi/);
       // The audit log has the prompt, each decision (the policy allows the read and asks about
-      // the edit, which the person approved up front here), both tool calls and the change, chained.
+      // the edit, which the person approved up front here), the checkpoint before the first change,
+      // both tool calls, the change and the checkpoint after the turn, chained.
       const audit = await h.backend.audit().records();
       const bodies = audit.map((r) => JSON.parse(r.body) as { kind: string; actor: string; data: Record<string, unknown> });
       assert.deepEqual(bodies.map((b) => `${b.kind}/${b.actor}`),
-        ['prompt/user', 'decision/policy', 'tool-call/model', 'decision/policy', 'decision/user', 'change/system', 'tool-call/model']);
+        ['prompt/user', 'decision/policy', 'tool-call/model', 'decision/policy', 'decision/user', 'checkpoint/system', 'change/system', 'tool-call/model', 'checkpoint/system']);
       assert.equal(bodies[0]!.data.text, 'Say hi instead');
       assert.deepEqual([bodies[1]!.data.decision, bodies[3]!.data.decision, bodies[4]!.data.decision], ['allow', 'ask', 'approved']);
       assert.match(String(bodies[3]!.data.policyHash), /^[0-9a-f]{64}$/);
-      assert.deepEqual([bodies[5]!.data.path, bodies[5]!.data.change], ['src/greet.js', 'modify']);
-      assert.match(String(bodies[5]!.data.shaAfter), /^[0-9a-f]{64}$/);
+      assert.deepEqual([bodies[5]!.data.checkpoint, bodies[8]!.data.checkpoint], ['before-turn', 'after-turn']);
+      assert.deepEqual([bodies[6]!.data.path, bodies[6]!.data.change], ['src/greet.js', 'modify']);
+      assert.match(String(bodies[6]!.data.shaAfter), /^[0-9a-f]{64}$/);
       assert.equal((await h.backend.audit().verify()).ok, true);
       // The next turn carries the whole conversation: every step's tool calls and results.
       const model2Calls = model.doStreamCalls.length;
@@ -246,8 +248,12 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.doesNotMatch(JSON.stringify(toolResultsSent(model, 1).k2), /OPENAI_API_KEY/, 'commands run without the key in their environment');
       const dbFile = h.backend.requireDb().file;
       await h.close();
-      for (const f of fs.readdirSync(path.dirname(dbFile))) {
-        assert.ok(!fs.readFileSync(path.join(path.dirname(dbFile), f)).includes(key), `${f} does not contain the key`);
+      const dataDir = path.dirname(dbFile);
+      for (const e of fs.readdirSync(dataDir, { recursive: true, withFileTypes: true }) as fs.Dirent[]) {
+        const abs = path.join(e.parentPath, e.name);
+        // Checkpoints keep the workspace's own files (leak.txt, key and all) as git objects, by design.
+        if (!e.isFile() || /\.git[/\\]objects[/\\]/.test(abs)) continue;
+        assert.ok(!fs.readFileSync(abs).includes(key), `${path.relative(dataDir, abs)} does not contain the key`);
       }
     } finally {
       await h.close().catch(() => undefined);

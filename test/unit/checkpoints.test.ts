@@ -2,28 +2,23 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyRestore, planRestore } from '../../server/checkpoints/restore';
+import type { FolderState } from '../../server/checkpoints/manifest';
+import { applyFolderPlan, planFolder } from '../../server/checkpoints/restore';
 import { ShadowRepo } from '../../server/checkpoints/shadowRepo';
+import { fsState } from '../support/fsState';
 import { gitRepo, tmpDir } from '../support/tmp';
 
-/** Every file under dir (not .git), with its bytes, mode bits and link target. */
-function state(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const visit = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name === '.git') continue;
-      const abs = path.join(d, e.name);
-      const rel = path.relative(dir, abs).split(path.sep).join('/');
-      if (e.isSymbolicLink()) out[rel] = `link:${fs.readlinkSync(abs)}`;
-      else if (e.isDirectory()) visit(abs);
-      else out[rel] = `${(fs.statSync(abs).mode & 0o111) ? 'x' : '-'}:${fs.readFileSync(abs).toString('base64')}`;
-    }
-  };
-  visit(dir);
-  return out;
-}
+const state = (dir: string) => fsState(dir);
+const files = (dir: string) => Object.entries(state(dir)).filter(([, v]) => v !== 'dir').map(([k]) => k);
 
-const files = (dir: string) => Object.keys(state(dir));
+/** Restores `target` (a snapshot commit) over the folder's files now; returns the snapshot of now. */
+async function restoreTo(repo: ShadowRepo, target: { commit: string; tree: string }, list: string[]): Promise<{ commit: string; tree: string }> {
+  const now = await repo.snapshot(list, 'now');
+  const st = (s: { commit: string; tree: string }): FolderState => ({ folder: repo.folder, commit: s.commit, tree: s.tree, head: null, large: [], emptyDirs: [], files: 0 });
+  const p = await planFolder(repo, st(now), st(target));
+  await applyFolderPlan(repo, p.plan);
+  return now;
+}
 const userGit = (ws: string, ...a: string[]) => execFileSync('git', a, { cwd: ws, encoding: 'utf8' });
 
 describe('checkpoints: the shadow repository', () => {
@@ -50,13 +45,16 @@ describe('checkpoints: the shadow repository', () => {
     fs.rmSync(path.join(ws, 'link'));
     fs.symlinkSync('bin.dat', path.join(ws, 'link'));
 
-    const plan = await planRestore(repo, cp.commit, files(ws));
+    const now = await repo.snapshot(files(ws), 'now');
+    const st = (s: { commit: string; tree: string }): FolderState => ({ folder: ws, commit: s.commit, tree: s.tree, head: null, large: [], emptyDirs: [], files: 0 });
+    const { plan, actions } = await planFolder(repo, st(now), st(cp));
     assert.deepEqual(plan.remove, ['new-name.txt', 'src/new.ts']);
     assert.deepEqual(plan.write.map((e) => e.path).sort(), ['bin.dat', 'doomed.txt', 'link', 'old-name.txt', 'run.sh', 'src/a.ts']);
-    await applyRestore(repo, plan);
+    assert.deepEqual(actions.filter((a) => a.action === 'create').map((a) => a.path).sort(), ['doomed.txt', 'old-name.txt']);
+    await applyFolderPlan(repo, plan);
     assert.deepEqual(state(ws), before);
     // And forward again, to the state before the restore.
-    await applyRestore(repo, await planRestore(repo, plan.current, files(ws)));
+    await restoreTo(repo, now, files(ws));
     assert.equal(fs.readFileSync(path.join(ws, 'src/new.ts'), 'utf8'), 'created\n');
   });
 
@@ -71,15 +69,15 @@ describe('checkpoints: the shadow repository', () => {
     const first = await repo.snapshot(files(ws), 'one');
     assert.equal(first.hashed, 50);
     fs.writeFileSync(path.join(ws, 'f7.txt'), 'seven\n');
-    const second = await repo.snapshot(files(ws), 'two', first.commit);
+    const second = await repo.snapshot(files(ws), 'two', { parent: first.commit });
     assert.equal(second.hashed, 1);
     assert.notEqual(second.tree, first.tree);
     // f7 was written a moment ago: a same-size rewrite in the same tick would keep its stat.
-    const third = await repo.snapshot(files(ws), 'three', second.commit);
+    const third = await repo.snapshot(files(ws), 'three', { parent: second.commit });
     assert.deepEqual([third.hashed, third.tree], [1, second.tree]);
     fs.utimesSync(path.join(ws, 'f7.txt'), old, old);
-    await repo.snapshot(files(ws), 'four', third.commit);
-    const fifth = await repo.snapshot(files(ws), 'five', third.commit);
+    await repo.snapshot(files(ws), 'four', { parent: third.commit });
+    const fifth = await repo.snapshot(files(ws), 'five', { parent: third.commit });
     assert.deepEqual([fifth.hashed, fifth.tree], [0, second.tree]);
   });
 
@@ -106,7 +104,7 @@ describe('checkpoints: the shadow repository', () => {
     const entries = await repo.entries(cp.commit);
     assert.deepEqual(entries.find((e) => e.path === 'vendor/lib/lib.js')?.mode, '100644', 'a file, not a gitlink');
     fs.writeFileSync(path.join(nested, 'lib.js'), 'changed\n');
-    await applyRestore(repo, await planRestore(repo, cp.commit, list));
+    await restoreTo(repo, cp, list);
     assert.equal(fs.readFileSync(path.join(nested, 'lib.js'), 'utf8'), 'nested\n');
     assert.deepEqual(gitState(), before);
   });

@@ -34,7 +34,7 @@ export const editFile = defineTool({
   propose: async (i, ctx, read) => ({ kind: 'edit', change: await plan(i, ctx, read, '') }),
   async execute(i, ctx, run) {
     const change = await plan(i, ctx, readDisk, run.toolCallId);
-    const applied = await ctx.changes.apply(change, ctx.scope, ctx.guard.gate);
+    const applied = await ctx.changes.apply(change, ctx.scope, ctx.guard.gate, ctx.beforeChange);
     return { path: change.target.display, abs: change.target.abs, line: change.line, changeId: applied.id, ...(applied.note ? { note: applied.note } : {}) };
   },
   outcome: (o) => ({ result: `edited at line ${o.line}${o.note ? `; ${o.note}` : ''}`, changeId: o.changeId, openPath: o.abs }),

@@ -45,6 +45,7 @@ export const runCommand = defineTool({
     const dir = await ctx.workspace.resolve(i.cwd);
     if (!(await fs.stat(dir.abs).then((s) => s.isDirectory(), () => false))) throw new ToolError(`${dir.display} is not a directory`);
     ctx.guard.consume(run.toolCallId);
+    await ctx.beforeChange();
     const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs);
     const max = ctx.limits.maxOutputBytes;
     const started = Date.now();

@@ -23,7 +23,7 @@ export const writeFile = defineTool({
   propose: async (i, ctx, read) => ({ kind: 'edit', change: await plan(i, ctx, read, '') }),
   async execute(i, ctx, run) {
     const change = await plan(i, ctx, readDisk, run.toolCallId);
-    const applied = await ctx.changes.apply(change, ctx.scope, ctx.guard.gate);
+    const applied = await ctx.changes.apply(change, ctx.scope, ctx.guard.gate, ctx.beforeChange);
     return {
       path: change.target.display, abs: change.target.abs, created: applied.kind === 'create', bytes: Buffer.byteLength(applied.content),
       changeId: applied.id, ...(applied.note ? { note: applied.note } : {}),
