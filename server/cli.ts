@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
 import { VerifyFailed } from './cli/audit';
 import { ChatFailed } from './cli/chat';
+import { NeedsConfirmation } from './cli/checkpoint';
 import { UsageError } from './cli/settings';
 import { VERSION } from './version';
 
@@ -57,6 +58,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
     if (err instanceof StoreRefused) return fail(EXIT.storeRefused, err.message);
     if (err instanceof ChatFailed) return fail(err.code, err.message);
     if (err instanceof VerifyFailed) return fail(EXIT.verifyFailed, err.message);
+    if (err instanceof NeedsConfirmation) return fail(EXIT.needsConfirmation, err.message);
     return fail(EXIT.failed, (err as Error).message);
   }
 }

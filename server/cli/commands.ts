@@ -4,9 +4,10 @@ import type { Backend } from '../backend';
 import type { Status } from '../protocol';
 import { auditCommand, verifyCommand } from './audit';
 import { chatCommand } from './chat';
+import { checkpointCommand } from './checkpoint';
 import { openWorkspaceBackend } from './backend';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, needsConfirmation: 7 } as const;
 
 export interface CommandIo {
   cwd: string;
@@ -60,6 +61,7 @@ function refusal(s: Status): string | undefined {
 
 export const COMMANDS: Record<string, Command> = {
   chat: chatCommand,
+  checkpoint: checkpointCommand,
   audit: auditCommand,
   verify: verifyCommand,
   status: {

@@ -19,6 +19,7 @@ const WorkspaceSettings = z.object({
   'torbit.prices': z.unknown().optional(),
   'torbit.environment': z.string().optional(),
   'torbit.policyHash': z.string().optional(),
+  'torbit.checkpoints.maxFileSizeMB': z.number().positive().optional(),
 }).passthrough();
 
 export interface CliSettings {
@@ -30,6 +31,8 @@ export interface CliSettings {
   environment: string;
   /** torbit.policyHash: the sha256 the policy must have, or empty. */
   policyHash: string;
+  /** torbit.checkpoints.maxFileSizeMB, in bytes. */
+  checkpointMaxFileBytes: number;
 }
 
 /** A mistake in how the CLI was called or configured (exit code 2). */
@@ -57,5 +60,6 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   return {
     dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
     environment: s['torbit.environment'] ?? '', policyHash: s['torbit.policyHash'] ?? '',
+    checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
   };
 }
