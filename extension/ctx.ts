@@ -28,6 +28,9 @@ export class Ctx implements vscode.Disposable {
   private readonly approvalAsked = new vscode.EventEmitter<ApprovalView>();
   /** A run started waiting for a person's decision. */
   readonly onApprovalAsked = this.approvalAsked.event;
+  private readonly checkpointChanged = new vscode.EventEmitter<z.output<typeof rpc.checkpointChanged.params>>();
+  /** A checkpoint was taken, or a restore done (the timeline and the chat follow it). */
+  readonly onCheckpointChanged = this.checkpointChanged.event;
   private client: LanguageClient | undefined;
   /** The Chat view's host, for commands that act on the chat. */
   chat: ChatView | undefined;
@@ -90,6 +93,11 @@ export class Ctx implements vscode.Disposable {
         this.approvals.add(p.data);
         this.approvalAsked.fire(p.data);
       });
+      client.onNotification(rpc.checkpointChanged.method, (raw: unknown) => {
+        const p = rpc.checkpointChanged.params.safeParse(raw);
+        if (p.success) this.checkpointChanged.fire(p.data);
+        else this.log.warn(`ignored a malformed ${rpc.checkpointChanged.method} notification`);
+      });
       client.onNotification(rpc.approvalResolved.method, (raw: unknown) => {
         const p = rpc.approvalResolved.params.safeParse(raw);
         if (p.success) this.approvals.remove(p.data.approval.id);
@@ -149,6 +157,7 @@ export class Ctx implements vscode.Disposable {
     this.changed.dispose();
     this.chatEvents.dispose();
     this.approvalAsked.dispose();
+    this.checkpointChanged.dispose();
     this.approvals.dispose();
     this.log.dispose();
   }

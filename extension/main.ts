@@ -8,6 +8,7 @@ import { ApprovalLenses } from './approvals/codeLens';
 import { APPROVAL_SCHEME, ProposalContent } from './approvals/proposal';
 import { askInNotification } from './commands/approvals';
 import { ChangeContent, CHANGE_SCHEME } from './views/changeDiff';
+import { CheckpointContent, CHECKPOINT_SCHEME } from './checkpoints/content';
 import { ChatView } from './views/chatView';
 import { GovernanceView } from './views/governanceView';
 
@@ -31,6 +32,7 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   c.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContent(c)),
     vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: APPROVAL_SCHEME }], new ApprovalLenses(c.approvals)),
     // An edit is decided where it is (code lenses, the chat card); a command or a read has no
     // place in an editor, so it is asked in a notification too.

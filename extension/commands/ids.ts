@@ -15,5 +15,9 @@ export const COMMAND_IDS = [
   'torbit.approval.diff',
   'torbit.approval.approveAllInFile',
   'torbit.approval.review',
+  'torbit.checkpoint.create',
+  'torbit.checkpoint.restore',
+  'torbit.checkpoint.diff',
+  'torbit.checkpoint.restoreTurn',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

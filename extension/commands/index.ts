@@ -3,6 +3,7 @@ import type { Ctx } from '../ctx';
 import { approvalCommands } from './approvals';
 import { backendCommands } from './backend';
 import { chatCommands } from './chat';
+import { checkpointCommands } from './checkpoints';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -11,4 +12,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...backendCommands,
   ...chatCommands,
   ...approvalCommands,
+  ...checkpointCommands,
 };

@@ -28,6 +28,8 @@ export class ChatView extends WebviewHost {
     ctx.subscriptions.push(
       ctx.onChatEvent((e) => this.onEvent(e)),
       ctx.onDidChangeBackend((b) => { if (b.state === 'ready') void this.pushState(); }),
+      // A restore may have taken turns out of (or back into) the conversation on screen.
+      ctx.onCheckpointChanged((e) => { if (e.restored) void this.pushState(); }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('torbit.model') || e.affectsConfiguration('torbit.models')) void this.pushState();
       }),
@@ -48,7 +50,7 @@ export class ChatView extends WebviewHost {
     const cfg = readConfig();
     const models = [...new Set([cfg.model, ...cfg.models])];
     const state: ChatState = {
-      models, model: cfg.model, sessions: [], sessionId: this.sessionId, transcript: [], runningTurnId: null, recordTimings: cfg.recordRelayTimings,
+      models, model: cfg.model, sessions: [], sessionId: this.sessionId, transcript: [], runningTurnId: null, recordTimings: cfg.recordRelayTimings, checkpoint: null,
     };
     if (this.ctx.backend.state === 'ready') {
       try {
@@ -58,6 +60,7 @@ export class ChatView extends WebviewHost {
             const t = await this.ctx.request(rpc.sessionGet, { sessionId: this.sessionId });
             state.transcript = t.turns;
             state.runningTurnId = t.runningTurnId;
+            state.checkpoint = (await this.ctx.request(rpc.checkpointList, { sessionId: this.sessionId, limit: 1 }).catch(() => ({ checkpoints: [] }))).checkpoints[0] ?? null;
           } else {
             await this.setSession(null);
             state.sessionId = null;
@@ -166,6 +169,9 @@ export class ChatView extends WebviewHost {
         return;
       case 'approval':
         return runApprovalAction(msg.approvalId, msg.action);
+      case 'restoreTurn':
+        await vscode.commands.executeCommand('torbit.checkpoint.restoreTurn', msg.turnId);
+        return;
     }
   }
 }

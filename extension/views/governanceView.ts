@@ -14,8 +14,9 @@ export class GovernanceView extends WebviewHost {
   constructor(ctx: Ctx) {
     super(ctx, 'governance', 'Torbit Governance');
     ctx.subscriptions.push(
-      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') void this.refresh(); }),
+      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); } }),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
+      ctx.onCheckpointChanged(() => { void this.refreshCheckpoints(); void this.refresh(); }),
       ctx.approvals.onDidChange(() => {
         this.pushApprovals();
         // A decision lands in the audit log: show it.
@@ -31,6 +32,17 @@ export class GovernanceView extends WebviewHost {
   protected override onReady(): void {
     this.pushApprovals();
     void this.refresh();
+    void this.refreshCheckpoints();
+  }
+
+  /** The checkpoint timeline, newest first. */
+  async refreshCheckpoints(): Promise<void> {
+    if (this.ctx.backend.state !== 'ready') return this.post({ type: 'checkpoints', checkpoints: [], error: null });
+    try {
+      this.post({ type: 'checkpoints', checkpoints: (await this.ctx.request(rpc.checkpointList, { limit: 100 })).checkpoints, error: null });
+    } catch (err) {
+      this.post({ type: 'checkpoints', checkpoints: [], error: (err as Error).message });
+    }
   }
 
   async refresh(): Promise<void> {
@@ -64,6 +76,9 @@ export class GovernanceView extends WebviewHost {
         return;
       case 'approval':
         await runApprovalAction(msg.approvalId, msg.action);
+        return;
+      case 'checkpoint':
+        await vscode.commands.executeCommand(msg.action === 'restore' ? 'torbit.checkpoint.restore' : 'torbit.checkpoint.diff', msg.checkpointId);
         return;
       default:
         return;

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
 import { AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
 import { ApprovalView } from './approvals';
+import { CheckpointView } from './checkpoints';
 import { describeZodError } from './define';
 import { Status } from './status';
 
@@ -35,6 +36,8 @@ export const ChatState = z.object({
   runningTurnId: z.string().nullable(),
   /** Record when each text chunk was rendered (the relay benchmark reads it). */
   recordTimings: z.boolean(),
+  /** The session's latest checkpoint: where a reloaded window resumes. */
+  checkpoint: CheckpointView.nullable().default(null),
 });
 export type ChatState = z.infer<typeof ChatState>;
 
@@ -56,6 +59,8 @@ export const ToWebview = {
   verifyResult: VerifyResult,
   /** Governance view: what the backend waits on a person for, oldest first. */
   approvals: z.object({ approvals: z.array(ApprovalView) }),
+  /** Governance view: the checkpoint timeline, newest first. */
+  checkpoints: z.object({ checkpoints: z.array(CheckpointView), error: z.string().nullable() }),
 } as const;
 
 /** webview → extension */
@@ -81,6 +86,10 @@ export const FromWebview = {
   verifyBundle: z.object({ file: z.string().min(1) }),
   /** A pending approval's button: approve it, reject it (the extension asks why), or show where it is. */
   approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review']) }),
+  /** A checkpoint's button (timeline): restore it, or diff it against the workspace now. */
+  checkpoint: z.object({ checkpointId: z.number().int().positive(), action: z.enum(['restore', 'diff']) }),
+  /** Chat: "Restore" on a turn, back to the state before it. */
+  restoreTurn: z.object({ turnId: z.string().min(1) }),
 } as const;
 
 /** zod infers `z.object({})` as Record<string, never>, which would swallow `type`. */

@@ -273,10 +273,43 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
       ['Create hello.md\nwith a heading', 'Make greet friendlier', 'Is this a git repository?', 'ping', 'Write a very long essay']);
     assert.deepEqual(await chat.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { status: string } }).dataset.status)), ['ok', 'ok', 'ok']);
     assert.match(await chat.locator('[data-testid="turn-status"]').last().innerText(), /Stopped/);
-    const after = await chat.locator('[data-testid="messages"]').innerText();
+    // It resumes at the session's last checkpoint, and says which.
+    const resumed = chat.locator('[data-testid="resume-checkpoint"]');
+    assert.match(await resumed.innerText(), /Checkpoint #\d+ \(after-turn, /);
+    const after = (await chat.locator('[data-testid="messages"]').innerText()).replace(await resumed.innerText(), '');
     assert.ok(after.includes('I created hello.md with a heading.'), 'the streamed answer is back');
     assert.equal(after.replace(/\s+/g, ' '), before.replace(/\s+/g, ' '), 'the transcript reads as it did before the reload');
     await page.screenshot({ path: path.join(ARTIFACTS, 'workbench.png') });
+  });
+
+  it('Restore on a turn brings its file back and takes it out of the chat; the timeline shows the turn\'s two checkpoints', async () => {
+    const chat = await chatFrame();
+    const gov = await webviewFrame(page, '[data-testid="checkpoint-timeline"]', 'the Governance view');
+    const greetTurn = chat.locator('[data-testid="turn"]').nth(1);
+    assert.equal(await greetTurn.locator('[data-testid="message-user"]').innerText(), 'Make greet friendlier');
+    const turnId = await greetTurn.getAttribute('data-turn-id');
+    const kinds = () => gov.locator(`[data-testid="checkpoint"][data-turn-id="${turnId}"]`).evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { kind: string } }).dataset.kind));
+    assert.deepEqual(await until('the turn\'s checkpoints in the timeline', async () => { const k = await kinds(); return k.length === 2 && k; }), ['after-turn', 'before-turn']);
+    const file = path.join(workspace, 'src', 'greet.js');
+    const original = execFileSync('git', ['show', 'HEAD:src/greet.js'], { cwd: workspace, encoding: 'utf8' });
+    assert.notEqual(fs.readFileSync(file, 'utf8'), original, 'the turn changed it');
+    await clearToasts(page);
+    await greetTurn.locator('[data-testid="turn-restore"]').click();
+    // What to restore (files and conversation, the first choice), then what will change.
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Files and conversation' });
+    await pick.waitFor({ state: 'visible' });
+    await pick.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(await dialog.innerText(), /modify src\/greet\.js/);
+    assert.doesNotMatch(await dialog.innerText(), /your change/, 'only Torbit\'s own changes since then');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'restore-preview.png') });
+    await dialog.locator('.monaco-button', { hasText: /^Restore$/ }).click();
+    await until('greet.js back as it was before the turn', async () => fs.readFileSync(file, 'utf8') === original);
+    await toast(page, /restored checkpoint \d+: \d+ file\(s\) written/);
+    await until('the chat without the turn and those after it', async () => (await chat.locator('[data-testid="message-user"]').count()) === 1);
+    await until('the restore in the timeline', async () => (await gov.locator('[data-testid="checkpoint"][data-kind="after-rollback"]').count()) === 1);
+    assert.equal(fs.readFileSync(path.join(workspace, 'hello.md'), 'utf8'), '# Hello from Torbit\n', 'the earlier turn\'s file stays');
   });
 
   it('shows the backend facts in the Governance view', async () => {

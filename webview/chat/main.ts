@@ -142,6 +142,8 @@ function updateRunning(): void {
 }
 
 function addTurn(view: TurnView): void {
+  // A new turn moves the session past the checkpoint it resumed at.
+  messages.querySelector('[data-testid="resume-checkpoint"]')?.remove();
   messages.append(view.el);
   if (view.id) turns.set(view.id, view);
   updateEmpty();
@@ -171,6 +173,12 @@ function applyState(s: ChatState): void {
   seqBaselineFree.clear();
   messages.replaceChildren(empty);
   for (const t of s.transcript) addTurn(TurnView.restore(t, t.id === s.runningTurnId));
+  if (s.checkpoint && s.transcript.length) {
+    // Where a reloaded window picks up: the session's last checkpoint.
+    messages.append(h('div', { class: 'resume-line', 'data-testid': 'resume-checkpoint', role: 'status' },
+      h('span', { class: 'codicon codicon-history', 'aria-hidden': 'true' }),
+      ` Checkpoint #${s.checkpoint.id} (${s.checkpoint.kind}, ${new Date(s.checkpoint.createdAt).toLocaleTimeString()})`));
+  }
   if (runningTurnId) seqBaselineFree.add(runningTurnId);
   setMeter(sessionUsage(sessionId, sessions, s.transcript));
   renderModels();

@@ -27,6 +27,7 @@ export class TurnView {
   constructor(public id: string | null, userText: string) {
     this.user = h('div', { class: 'message message-user', 'data-testid': 'message-user' });
     this.el = h('article', { class: 'turn', 'data-testid': 'turn' }, this.user, this.footer);
+    if (id) this.el.dataset.turnId = id;
     this.setUserText(userText);
     this.setStatus('running');
   }
@@ -94,6 +95,7 @@ export class TurnView {
     for (const card of this.cards.values()) card.settle(status === 'canceled' ? 'canceled' : 'interrupted');
     this.setStatus(status);
     this.footer.replaceChildren();
+    if (this.id) this.footer.append(this.restoreButton(this.id));
     if (status === 'error') {
       const box = h('div', { class: 'turn-error', 'data-testid': 'turn-error', role: 'alert' },
         h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
@@ -109,6 +111,13 @@ export class TurnView {
         this.footer.append(el);
       }
     }
+  }
+
+  /** Back to the state before this turn: its files, and the conversation without it (the extension asks first). */
+  private restoreButton(turnId: string): HTMLElement {
+    const b = h('vscode-button', { secondary: '', icon: 'discard', class: 'turn-restore', 'data-testid': 'turn-restore', title: 'Restore the workspace and the chat to before this turn' }, 'Restore');
+    b.addEventListener('click', () => post({ type: 'restoreTurn', turnId }));
+    return b;
   }
 
   /** The prompt was refused before any turn started (the extension said why in a notice). */

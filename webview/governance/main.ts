@@ -3,7 +3,7 @@ import '../common/zodJitless';
 // and signed bundles with Export and Verify.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import type { ApprovalView, AuditTimeline, BackendView, BundleInfo, PolicyView, VerifyResult } from '../../server/protocol';
+import type { ApprovalView, AuditTimeline, BackendView, BundleInfo, CheckpointView, PolicyView, VerifyResult } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
 
@@ -17,6 +17,7 @@ const timelineBox = h('ol', { class: 'timeline', 'data-testid': 'audit-timeline'
 const chainLine = h('div', { class: 'chain', 'data-testid': 'audit-chain' });
 const bundlesBox = h('ul', { class: 'bundles', 'data-testid': 'bundles' });
 const approvalsBox = h('ul', { class: 'approvals', 'data-testid': 'pending-approvals' });
+const checkpointsBox = h('ul', { class: 'checkpoints', 'data-testid': 'checkpoint-timeline' });
 
 const button = (label: string, icon: string, command: 'torbit.restartBackend' | 'torbit.showLogs' | 'torbit.revealDataDir', testid: string) => {
   const b = h('vscode-button', { secondary: '', icon, 'data-testid': testid }, label);
@@ -53,6 +54,7 @@ app.append(
     button('Logs', 'output', 'torbit.showLogs', 'show-logs'),
     button('Data', 'folder-opened', 'torbit.revealDataDir', 'reveal-data')),
   h('h3', {}, 'Pending approvals'), approvalsBox,
+  h('h3', {}, 'Checkpoints'), checkpointsBox,
   h('h3', {}, 'Policy'), policyBox,
   h('h3', {}, 'Audit'), chainLine, filters, timelineBox,
   h('h3', {}, 'Signed bundles'), h('div', { class: 'actions' }, exportButton), bundlesBox,
@@ -123,6 +125,27 @@ function renderApprovals(list: ApprovalView[]): void {
   if (!list.length) approvalsBox.append(h('li', { class: 'empty' }, 'Nothing is waiting for your decision.'));
 }
 
+const KIND: Record<CheckpointView['kind'], string> = {
+  'before-turn': 'before turn', 'after-turn': 'after turn', manual: 'taken by hand', 'before-rollback': 'before a restore', 'after-rollback': 'after a restore',
+};
+
+function renderCheckpoints(list: CheckpointView[], error: string | null): void {
+  checkpointsBox.replaceChildren(...list.map((c) => {
+    const act = (label: string, action: 'restore' | 'diff', icon: string) => {
+      const b = h('vscode-button', { secondary: '', icon, 'data-testid': `checkpoint-${action}` }, label);
+      b.addEventListener('click', () => post({ type: 'checkpoint', checkpointId: c.id, action }));
+      return b;
+    };
+    return h('li', { 'data-testid': 'checkpoint', 'data-kind': c.kind, 'data-checkpoint-id': String(c.id), ...(c.turnId ? { 'data-turn-id': c.turnId } : {}) },
+      h('span', { class: 'when' }, new Date(c.createdAt).toLocaleTimeString()), ' ',
+      h('span', { class: 'cp-kind' }, `#${c.id} ${KIND[c.kind]}`), ' ',
+      h('span', { class: 'summary' }, c.label ?? c.turnTitle ?? ''), ' ',
+      h('span', { class: 'cp-size' }, `${c.files} file(s)`),
+      act('Restore', 'restore', 'discard'), act('Diff', 'diff', 'diff'));
+  }));
+  if (!list.length) checkpointsBox.append(h('li', { class: 'empty' }, error ?? 'No checkpoint yet: one is taken before a turn changes anything, and after it.'));
+}
+
 function renderVerify(v: VerifyResult): void {
   const li = [...bundlesBox.querySelectorAll<HTMLElement>('[data-testid="bundle"]')].find((el) => el.dataset.file === v.file);
   const out = li?.querySelector<HTMLElement>('[data-testid="verify-result"]');
@@ -143,6 +166,7 @@ onMessage((msg) => {
       break;
     case 'verifyResult': renderVerify(msg); break;
     case 'approvals': renderApprovals(msg.approvals); break;
+    case 'checkpoints': renderCheckpoints(msg.checkpoints, msg.error); break;
     default: break;
   }
 });
