@@ -7,6 +7,7 @@ import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
 import { VerifyFailed } from './cli/audit';
 import { ChatFailed } from './cli/chat';
 import { NeedsConfirmation } from './cli/checkpoint';
+import { ReplayDiffers } from './cli/replay';
 import { UsageError } from './cli/settings';
 import { VERSION } from './version';
 
@@ -59,6 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
     if (err instanceof ChatFailed) return fail(err.code, err.message);
     if (err instanceof VerifyFailed) return fail(EXIT.verifyFailed, err.message);
     if (err instanceof NeedsConfirmation) return fail(EXIT.needsConfirmation, err.message);
+    if (err instanceof ReplayDiffers) return fail(EXIT.replayDiffers, err.message);
     return fail(EXIT.failed, (err as Error).message);
   }
 }

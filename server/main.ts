@@ -5,6 +5,7 @@ import { Backend } from './backend';
 import type { ChatService } from './agent/chat';
 import type { ChatRepo } from './store/chatRepo';
 import { RestoreRefused, type Checkpoints } from './checkpoints/service';
+import { replayTurn } from './replay/replay';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
 import { ApprovalBroker } from './trust/approvals';
@@ -135,6 +136,7 @@ onRequest(connection, log, rpc.checkpointPreview, (p) => refusable(() => checkpo
 onRequest(connection, log, rpc.checkpointRestore, (p) => refusable(() => checkpointsReady().restore(p)));
 onRequest(connection, log, rpc.checkpointForTurn, async (p) => ({ checkpoint: await checkpointsReady().forTurn(p.turnId) }));
 onRequest(connection, log, rpc.checkpointFile, (p) => refusable(() => checkpointsReady().file(p.checkpointId, p.folder, p.path)));
+onRequest(connection, log, rpc.replayTurn, (p) => replayTurn({ db: ready().requireDb(), checkpoints: checkpointsReady(), env: process.env }, p.turnId, p.mode));
 
 function brokerReady(): ApprovalBroker {
   ready();

@@ -5,6 +5,7 @@ import { rpc, type CheckpointView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { diffCheckpoint } from '../checkpoints/diff';
 import { restoreCheckpoint, restoreTurn } from '../checkpoints/restore';
+import { replayTurnCommand } from '../checkpoints/replay';
 import type { CommandFactory } from './index';
 
 export function checkpointLabel(c: CheckpointView): string {
@@ -50,5 +51,8 @@ export const checkpointCommands = {
   'torbit.checkpoint.restoreTurn': (ctx: Ctx) => async (turnId?: unknown) => {
     if (typeof turnId !== 'string' || !turnId) return;
     await restoreTurn(ctx, turnId).catch(fail(ctx, 'restoring a turn'));
+  },
+  'torbit.replayTurn': (ctx: Ctx) => async (turnId?: unknown) => {
+    await replayTurnCommand(ctx, turnId).catch(fail(ctx, 'replaying a turn'));
   },
 } satisfies Record<string, CommandFactory>;

@@ -19,5 +19,6 @@ export const COMMAND_IDS = [
   'torbit.checkpoint.restore',
   'torbit.checkpoint.diff',
   'torbit.checkpoint.restoreTurn',
+  'torbit.replayTurn',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

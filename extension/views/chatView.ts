@@ -36,6 +36,11 @@ export class ChatView extends WebviewHost {
     );
   }
 
+  /** The session on screen (null: a new, empty one). */
+  get currentSession(): string | null {
+    return this.sessionId;
+  }
+
   private async setSession(id: string | null): Promise<void> {
     this.sessionId = id;
     await this.ctx.extension.workspaceState.update(SESSION_KEY, id ?? undefined);

@@ -5,9 +5,10 @@ import type { Status } from '../protocol';
 import { auditCommand, verifyCommand } from './audit';
 import { chatCommand } from './chat';
 import { checkpointCommand } from './checkpoint';
+import { replayCommand } from './replay';
 import { openWorkspaceBackend } from './backend';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, needsConfirmation: 7 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, needsConfirmation: 7, replayDiffers: 8 } as const;
 
 export interface CommandIo {
   cwd: string;
@@ -62,6 +63,7 @@ function refusal(s: Status): string | undefined {
 export const COMMANDS: Record<string, Command> = {
   chat: chatCommand,
   checkpoint: checkpointCommand,
+  replay: replayCommand,
   audit: auditCommand,
   verify: verifyCommand,
   status: {

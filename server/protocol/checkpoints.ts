@@ -102,3 +102,21 @@ export const checkpointFile = request('torbit/checkpoint/file', 'extension',
 /** server → extension: a checkpoint was taken or a restore happened (the timeline and the chat refresh). */
 export const checkpointChanged = notification('torbit/checkpoint/changed', 'server',
   z.object({ checkpoint: CheckpointView.optional(), restored: RestoreResult.extend({ checkpointId: z.number().int().positive(), mode: RestoreMode }).optional() }));
+
+const ReplayCall = z.object({ status: z.string(), result: z.string(), output: z.string() });
+export const ReplayReport = z.object({
+  turnId: z.string(),
+  sessionId: z.string(),
+  mode: z.enum(['deterministic', 'live']),
+  checkpointId: z.number().int().positive(),
+  toolCalls: z.array(z.object({ toolCallId: z.string(), tool: z.string(), recorded: ReplayCall.nullable(), replayed: ReplayCall.nullable(), same: z.boolean() })),
+  files: z.array(z.object({ folder: z.string(), path: z.string(), recorded: z.string().nullable(), replayed: z.string().nullable() })),
+  filesCompared: z.boolean(),
+  text: z.object({ recorded: z.string(), replayed: z.string(), same: z.boolean() }),
+  same: z.boolean(),
+});
+export type ReplayReport = z.infer<typeof ReplayReport>;
+
+/** extension → server: re-runs a turn from its checkpoint in a scratch copy and compares it with the recording. */
+export const replayTurn = request('torbit/replay/turn', 'extension',
+  z.object({ turnId: z.string().min(1), mode: z.enum(['deterministic', 'live']).default('deterministic') }).strict(), ReplayReport);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CheckpointView, RestorePreview, RestoreResult, rpc } from '../../server/protocol';
+import { CheckpointView, ReplayReport, RestorePreview, RestoreResult, rpc } from '../../server/protocol';
 import { openStore } from '../../server/store/open';
 import { AuditLog } from '../../server/audit/log';
 import { fsState } from '../support/fsState';
@@ -79,6 +79,14 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
       const list = (await chat.s.conn.sendRequest(rpc.checkpointList.method, { sessionId }) as { checkpoints: CheckpointView[] }).checkpoints;
       assert.deepEqual(list.map((c) => [c.kind, c.turnId, c.turnTitle, c.turns]), [['after-turn', turnId, 'rewrite a', 1], ['before-turn', turnId, 'rewrite a', 0]]);
       assert.deepEqual(changed.length, 2, 'the extension hears of each checkpoint');
+      // The turn replays from its checkpoint: over JSON-RPC (the command) and with the CLI.
+      const replay = ReplayReport.parse(await chat.s.conn.sendRequest(rpc.replayTurn.method, { turnId, mode: 'deterministic' }));
+      assert.deepEqual([replay.same, replay.toolCalls.map((c) => [c.tool, c.same]), replay.files], [true, [['write_file', true]], []]);
+      const cli = torbit(ws, ['replay', `${sessionId.slice(0, 8)}:1`]);
+      assert.equal(cli.code, 0, cli.err);
+      assert.match(cli.out, /same {5}write_file w: ok: /);
+      assert.match(cli.out, /The replay reproduces the turn\./);
+      assert.equal(torbit(ws, ['replay', 'nope:1']).code, 2);
       const { checkpoint } = await chat.s.conn.sendRequest(rpc.checkpointForTurn.method, { turnId }) as { checkpoint: CheckpointView };
       assert.equal(checkpoint.kind, 'before-turn');
       const file = await chat.s.conn.sendRequest(rpc.checkpointFile.method, { checkpointId: checkpoint.id, folder: ws, path: 'a.txt' });
