@@ -8,7 +8,7 @@ import { scriptedModel } from '../support/mockModel';
 import { tmpDir } from '../support/tmp';
 
 describe('replay: a turn again from its checkpoint', () => {
-  it('deterministic replay reproduces a turn; a changed input file makes it report the difference; the workspace is never touched', async () => {
+  it('deterministic replay reproduces a turn; a changed input file makes it report the difference; live asks the model again; the workspace is never touched', async () => {
     const outside = path.join(tmpDir(), 'input.txt');
     fs.writeFileSync(outside, 'input v1\n');
     const recorded = [
@@ -39,6 +39,17 @@ describe('replay: a turn again from its checkpoint', () => {
       assert.match(c1.recorded!.output, /input v1/);
       assert.match(c1.replayed!.output, /input v2/);
       assert.ok(differs.toolCalls.filter((c) => c.toolCallId !== 'c1').every((c) => c.same));
+
+      // Live: the model is asked again, with the same history and prompt; this time it answers differently.
+      const again = scriptedModel([{ toolCalls: [{ id: 'x1', name: 'write_file', input: { path: 'src/app.js', content: 'three\n' } }] }, { text: ['Wrote three.'] }]);
+      const live = await replayTurn({ ...deps, modelFactory: () => again }, turnId, 'live');
+      assert.equal(live.same, false);
+      assert.deepEqual(live.toolCalls.map((c) => [c.toolCallId, c.recorded === null, c.replayed?.status ?? null]),
+        [['r1', false, null], ['w1', false, null], ['c1', false, null], ['x1', true, 'ok']]);
+      assert.deepEqual(live.files.map((f) => f.path), ['src/app.js']);
+      assert.equal(live.text.replayed, 'Wrote three.');
+      assert.equal(JSON.stringify(again.doStreamCalls[0]!.prompt).includes('make it two'), true, 'the same prompt');
+      assert.equal(fs.readFileSync(path.join(h.ws, 'src/app.js'), 'utf8'), workspaceBefore);
     } finally {
       await h.close();
     }
