@@ -14,6 +14,7 @@ import { deflateSync } from 'node:zlib';
 import { harness } from '../test/support/checkpointHarness';
 import { cleanupTmp, gitRepo, tmpDir } from '../test/support/tmp';
 import { percentile, report, runBench, type Row } from './stats';
+import { rng } from '../test/support/rng';
 
 const { values } = parseArgs({ options: { k: { type: 'string' }, reps: { type: 'string' }, files: { type: 'string' } } });
 const KS = (values.k ?? '1,5,20,100').split(',').map(Number);
@@ -26,18 +27,6 @@ const TARGET_STORAGE = 1.5;
 const ROLLBACK_K = 20;
 const ROLLBACK_REPS = 5;
 const BASELINE = 'git add -A && git commit';
-
-/** A small seeded generator (mulberry32): the same workspace and the same changes on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ('user session turn folder file path change record audit policy model token stream chunk message event handler request response '
   + 'config value state cache index entry commit tree blob store query result error status action plan write read open close start stop '

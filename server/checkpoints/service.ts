@@ -14,7 +14,8 @@ import { journalFile, readJournal, removeJournal, writeJournal, type Journal } f
 import type { FolderState, Manifest } from './manifest';
 import { applyFolderPlan, planFolder, type FolderPreview } from './restore';
 import { CONFIG_FILES, ignoredByGit, scanFolder } from './scan';
-import { ShadowRepo } from './shadowRepo';
+import { lstatIfThere, ShadowRepo } from './shadowRepo';
+import { readHead } from './userHead';
 import { CheckpointRepo, viewOf, type CheckpointRecord } from './store';
 
 export interface CheckpointsDeps {
@@ -93,6 +94,8 @@ export class Checkpoints {
   }
 
   private async head(folder: string): Promise<FolderState['head']> {
+    const read = readHead(folder);
+    if (read !== undefined) return read;
     try {
       const out = (await simpleGit({ baseDir: folder }).raw(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).trim().split('\n');
       return out[0] ? { sha: out[0], ref: out[1] && out[1] !== 'HEAD' ? out[1] : null } : null;
@@ -139,7 +142,7 @@ export class Checkpoints {
     const fresh: string[] = [];
     const emptyDirs = new Set(prev.emptyDirs);
     for (const rel of paths) {
-      const st = fs.lstatSync(path.join(folder, rel), { throwIfNoEntry: false });
+      const st = lstatIfThere(path.join(folder, rel));
       if (st?.isDirectory()) {
         if (fs.readdirSync(path.join(folder, rel)).length) return undefined; // a folder of files moved in: scan
         emptyDirs.add(rel);
@@ -148,12 +151,13 @@ export class Checkpoints {
       }
     }
     const config = new Set<string>(CONFIG_FILES);
-    const candidates = fresh.filter((r) => !config.has(r));
+    // A path already in the snapshot was not ignored then, and the rules did not change since.
+    const candidates = fresh.filter((r) => !config.has(r) && repo.lookup(r) === undefined);
     const ignored = await ignoredByGit(folder, candidates);
     if (!ignored) return undefined;
     const changed = paths.filter((r) => !ignored.has(r));
     for (const rel of changed) {
-      const st = fs.lstatSync(path.join(folder, rel), { throwIfNoEntry: false });
+      const st = lstatIfThere(path.join(folder, rel));
       if (!st) {
         emptyDirs.delete(rel);
         for (const d of [...emptyDirs]) if (d.startsWith(`${rel}/`)) emptyDirs.delete(d);

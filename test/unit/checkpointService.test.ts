@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RestoreRefused } from '../../server/checkpoints/service';
+import { ShadowRepo } from '../../server/checkpoints/shadowRepo';
 import { harness } from '../support/checkpointHarness';
 import { fsState } from '../support/fsState';
 import { gitRepo, tmpDir } from '../support/tmp';
@@ -260,5 +261,69 @@ describe('checkpoints: take, preview and restore', () => {
     assert.deepEqual([fast.tree, fast.emptyDirs, fast.files], [full.tree, full.emptyDirs, full.files]);
     assert.deepEqual(full.emptyDirs, ['keep-empty']);
     await h.close();
+  });
+
+  it('an incremental snapshot of new, deleted, nested, ignored, executable and symlinked files equals a full scan', async () => {
+    const ws = gitRepo();
+    w(ws, '.gitignore', '*.log\n');
+    for (let i = 0; i < 12; i++) w(ws, `d${i % 3}/f${i}.txt`, `${i}\n`);
+    const h = await harness([ws], { dataDir: path.join(ws, DATA), watching: true });
+    await h.cps.create();
+    const s = await h.chat.createSession('s', 'test:model');
+    const update = ShadowRepo.prototype.update;
+    let incremental = 0;
+    ShadowRepo.prototype.update = function (...a) {
+      incremental++;
+      return update.apply(this, a);
+    };
+    try {
+      const changed = ['d0/f0.txt', 'd1/f1.txt', 'd2/f2.txt', 'd0/f3.txt', 'new/deeper/n.txt', 'noise.log', 'new/deeper/x.log', 'd1/link'];
+      await h.turn(s, 'edit', () => {
+        w(ws, 'd0/f0.txt', 'changed\n');
+        fs.chmodSync(path.join(ws, 'd1/f1.txt'), 0o755);
+        fs.rmSync(path.join(ws, 'd2/f2.txt'));
+        fs.rmSync(path.join(ws, 'd0/f3.txt'));
+        w(ws, 'new/deeper/n.txt', 'new\n');
+        w(ws, 'noise.log', 'ignored\n');
+        w(ws, 'new/deeper/x.log', 'ignored too\n');
+        fs.symlinkSync('../d0/f0.txt', path.join(ws, 'd1/link'));
+      }, { touched: changed.map((c) => path.join(ws, c)) });
+      assert.equal(incremental, 2, 'the turn\'s two checkpoints built on the last snapshot');
+    } finally {
+      ShadowRepo.prototype.update = update;
+    }
+    const fast = (await h.cps.store.get((await h.cps.list({ limit: 1 }))[0]!.id))!.record.manifest.folders[0]!;
+    h.feed.setWatching(false);
+    const full = (await h.cps.store.get((await h.cps.create()).id))!.record.manifest.folders[0]!;
+    assert.deepEqual([fast.tree, fast.files, fast.emptyDirs, fast.head], [full.tree, full.files, full.emptyDirs, full.head]);
+    assert.equal(fast.files, 13);
+    await h.close();
+  });
+
+  it('reads the user\'s HEAD as git does: unborn, a loose or a packed branch, detached, a worktree', async () => {
+    const ws = gitRepo();
+    const h = await harness([ws], { dataDir: tmpDir('torbit-data-') });
+    const head = async () => (await h.cps.store.get((await h.cps.create()).id))!.record.manifest.folders[0]!.head;
+    const gitHead = () => ({ sha: git(ws, 'rev-parse', 'HEAD').trim(), ref: git(ws, 'rev-parse', '--symbolic-full-name', 'HEAD').trim().replace(/^HEAD$/, '') || null });
+    assert.equal(await head(), null, 'no commit yet');
+    w(ws, 'f.txt', '1\n');
+    git(ws, 'add', '.');
+    git(ws, 'commit', '-qm', 'one');
+    assert.deepEqual(await head(), { sha: gitHead().sha, ref: 'refs/heads/main' });
+    git(ws, 'pack-refs', '--all');
+    assert.equal(fs.existsSync(path.join(ws, '.git/refs/heads/main')), false);
+    assert.deepEqual(await head(), gitHead());
+    git(ws, 'checkout', '-q', '--detach');
+    assert.deepEqual(await head(), { sha: gitHead().sha, ref: null });
+    git(ws, 'checkout', '-q', '-b', 'other');
+    git(ws, 'commit', '-q', '--allow-empty', '-m', 'two');
+    assert.deepEqual(await head(), { sha: gitHead().sha, ref: 'refs/heads/other' });
+    await h.close();
+    const wt = path.join(tmpDir('torbit-wt-'), 'wt');
+    git(ws, 'worktree', 'add', '-q', wt, 'main');
+    const h2 = await harness([wt], { dataDir: tmpDir('torbit-data-') });
+    const m = (await h2.cps.store.get((await h2.cps.create()).id))!.record.manifest.folders[0]!;
+    assert.deepEqual(m.head, { sha: git(wt, 'rev-parse', 'HEAD').trim(), ref: 'refs/heads/main' });
+    await h2.close();
   });
 });

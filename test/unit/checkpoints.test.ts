@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FolderState } from '../../server/checkpoints/manifest';
@@ -7,6 +7,7 @@ import { applyFolderPlan, planFolder } from '../../server/checkpoints/restore';
 import { ShadowRepo } from '../../server/checkpoints/shadowRepo';
 import { fsState } from '../support/fsState';
 import { gitRepo, tmpDir } from '../support/tmp';
+import { rng } from '../support/rng';
 
 const state = (dir: string) => fsState(dir);
 const files = (dir: string) => Object.entries(state(dir)).filter(([, v]) => v !== 'dir').map(([k]) => k);
@@ -20,6 +21,15 @@ async function restoreTo(repo: ShadowRepo, target: { commit: string; tree: strin
   return now;
 }
 const userGit = (ws: string, ...a: string[]) => execFileSync('git', a, { cwd: ws, encoding: 'utf8' });
+
+/** What `git fsck --strict` says of a shadow repository, but for its HEAD (never set: refs/torbit/* hold the commits). */
+function fsck(gitDir: string): string {
+  const r = spawnSync('git', ['--git-dir', gitDir, 'fsck', '--strict', '--no-progress'], { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+  return `${r.stdout}${r.stderr}`.split('\n').filter((l) => l && !l.startsWith('notice: HEAD points to an unborn branch')).join('\n') + (r.status ? `\nexit ${r.status}` : '');
+}
+
+/** Names whose order in a tree is git's byte order, not JavaScript's: dots and dashes around '/', non-ASCII, past U+FFFF. */
+const NAMES = ['a', 'a.b', 'a-b', 'a0', 'a b', 'B', '_x', 'é', '😀', '\uE000', 'ü.txt', 'f.ts', 'index.js'];
 
 describe('checkpoints: the shadow repository', () => {
   it('snapshots and restores created, modified, deleted and renamed files, binaries, the executable bit and symlinks', async () => {
@@ -107,5 +117,91 @@ describe('checkpoints: the shadow repository', () => {
     await restoreTo(repo, cp, list);
     assert.equal(fs.readFileSync(path.join(nested, 'lib.js'), 'utf8'), 'nested\n');
     assert.deepEqual(gitState(), before);
+  });
+
+  it('writes in-process the objects git would: random edits through incremental snapshots equal full scans, and fsck finds nothing wrong', async function () {
+    this.timeout(30_000); // a full scan (four git processes) after every round
+    const ws = tmpDir('torbit-ws-');
+    const r = rng(7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const text = () => `${'x'.repeat(Math.floor(r() * 100))}\n`; // over 64 bytes: a large file
+    const max = 64;
+    const put = (rel: string, data: string, mode = 0o644) => {
+      fs.mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      fs.writeFileSync(path.join(ws, rel), data, { mode });
+      fs.chmodSync(path.join(ws, rel), mode);
+    };
+    for (const n of NAMES) put(n === 'a' ? 'a/inner.txt' : n, text());
+    put('src/deep/er/f.ts', text());
+    put('run.sh', '#!/bin/sh\n', 0o755);
+    fs.symlinkSync('run.sh', path.join(ws, 'link'));
+    const all = () => Object.entries(state(ws));
+    const regular = () => all().filter(([, v]) => !v.startsWith('link:') && v !== 'dir').map(([k]) => k);
+    /** Whether `rel` can be created: nothing there, and only folders (or nothing) where its folders would be. */
+    const free = (rel: string) => rel.split('/').every((_, i, parts) => {
+      const st = fs.lstatSync(path.join(ws, ...parts.slice(0, i + 1)), { throwIfNoEntry: false });
+      return i === parts.length - 1 ? !st : !st || st.isDirectory();
+    });
+    const folders = () => ['', ...new Set(files(ws).flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
+
+    const repo = await ShadowRepo.open(tmpDir(), ws);
+    const full = await ShadowRepo.open(tmpDir(), ws);
+    let snap = await repo.snapshot(files(ws), 'start', { maxFileBytes: max });
+    const ops: Record<string, (changed: Set<string>) => void> = {
+      edit: (c) => { const f = pick(regular()); put(f, text(), fs.statSync(path.join(ws, f)).mode & 0o777); c.add(f); },
+      exec: (c) => { const f = pick(regular()); fs.chmodSync(path.join(ws, f), fs.statSync(path.join(ws, f)).mode & 0o111 ? 0o644 : 0o755); c.add(f); },
+      delete: (c) => { const f = pick(files(ws)); fs.rmSync(path.join(ws, f)); c.add(f); },
+      create: (c) => { const f = path.posix.join(pick(folders()), pick(NAMES)); if (free(f)) { put(f, text()); c.add(f); } },
+      nested: (c) => { const f = path.posix.join(pick(folders()), pick(NAMES), pick(NAMES), pick(NAMES)); if (free(f)) { put(f, text()); c.add(f); } },
+      symlink: (c) => { const f = path.posix.join(pick(folders()), `l-${pick(NAMES)}`); fs.rmSync(path.join(ws, f), { recursive: true, force: true }); fs.symlinkSync(pick([pick(NAMES), '../nowhere', 'é/😀']), path.join(ws, f)); c.add(f); },
+      fileToLink: (c) => { const f = pick(regular()); fs.rmSync(path.join(ws, f)); fs.symlinkSync('target', path.join(ws, f)); c.add(f); },
+      removeFolder: (c) => { const d = pick(folders().filter(Boolean)); if (d) { fs.rmSync(path.join(ws, d), { recursive: true }); c.add(d); } },
+      fileToFolder: (c) => { const f = pick(files(ws)); const inner = `${f}/${pick(NAMES)}`; fs.rmSync(path.join(ws, f)); put(inner, text()); c.add(f).add(inner); },
+      folderToFile: (c) => { const d = pick(folders().filter(Boolean)); if (d) { fs.rmSync(path.join(ws, d), { recursive: true }); put(d, text()); c.add(d); } },
+      nothing: (c) => { c.add('never/was.txt').add(pick(files(ws))); },
+    };
+    for (let round = 0; round < 60; round++) {
+      const changed = new Set<string>();
+      for (let n = 1 + Math.floor(r() * 4); n > 0; n--) ops[pick(Object.keys(ops))]!(changed);
+      snap = await repo.update([...changed], `round ${round}`, { parent: snap.commit, maxFileBytes: max });
+      const want = await full.snapshot(files(ws), 'full scan', { maxFileBytes: max });
+      assert.equal(snap.tree, want.tree, `round ${round}: ${[...changed].join(', ')}`);
+      assert.deepEqual(snap.large, want.large);
+      assert.equal(repo.count, files(ws).length);
+      for (const f of files(ws)) assert.equal(repo.lookup(f), full.lookup(f), f);
+    }
+    // Nothing left: git's empty tree.
+    const top = fs.readdirSync(ws);
+    for (const e of top) fs.rmSync(path.join(ws, e), { recursive: true });
+    snap = await repo.update(top, 'empty', { parent: snap.commit, maxFileBytes: max });
+    assert.equal(snap.tree, (await full.snapshot([], 'empty')).tree);
+    assert.equal(snap.tree, '4b825dc642cb6eb9a060e54bf8d69288fbee4904');
+    await repo.keep('cp/1', snap.commit);
+    assert.equal(execFileSync('git', ['--git-dir', repo.gitDir, 'rev-parse', 'refs/torbit/cp/1'], { encoding: 'utf8' }).trim(), snap.commit);
+    assert.equal(fsck(repo.gitDir), '');
+  });
+
+  it('leaves the last snapshot as it was when an incremental one fails', async () => {
+    const ws = tmpDir('torbit-ws-');
+    fs.mkdirSync(path.join(ws, 'd'));
+    fs.writeFileSync(path.join(ws, 'd/a.txt'), 'a\n');
+    fs.writeFileSync(path.join(ws, 'b.txt'), 'b\n');
+    const repo = await ShadowRepo.open(tmpDir(), ws);
+    const first = await repo.snapshot(files(ws), 'one');
+    const before = [repo.lookup('d/a.txt'), repo.lookup('b.txt'), repo.count];
+    fs.writeFileSync(path.join(ws, 'd/a.txt'), 'changed\n');
+    fs.rmSync(path.join(ws, 'b.txt'));
+    const objects = (repo as unknown as { objects: { write(type: string, body: Buffer): string } }).objects;
+    const write = objects.write.bind(objects);
+    objects.write = (type, body) => {
+      if (type === 'tree') throw new Error('disk full');
+      return write(type, body);
+    };
+    await assert.rejects(repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit }), /disk full/);
+    assert.deepEqual([repo.lookup('d/a.txt'), repo.lookup('b.txt'), repo.count], before);
+    objects.write = write;
+    const second = await repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit });
+    assert.equal(second.tree, (await (await ShadowRepo.open(tmpDir(), ws)).snapshot(files(ws), 'full')).tree);
+    assert.equal(repo.count, 1);
   });
 });
