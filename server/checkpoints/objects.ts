@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
@@ -54,6 +54,92 @@ export class LooseObjects {
       if (!fs.existsSync(file)) throw err;
     }
     return oid;
+  }
+}
+
+const PACK_TYPE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
+
+/**
+ * zlib's window need not be larger than the object, and setting a big one up is most of what a
+ * small object costs; a tree is mostly hashes, which no level compresses.
+ */
+function zlibOptions(type: ObjectType, size: number, level: number): { level: number; windowBits: number; memLevel: number } {
+  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(size + 262))));
+  return { level: type === 'tree' ? 1 : level, windowBits, memLevel: Math.min(8, Math.max(1, windowBits - 7)) };
+}
+
+/**
+ * The objects of one snapshot as one pack (version 2, no deltas) with its index (version 2):
+ * one file written and renamed instead of one per object, which is most of a small checkpoint's
+ * cost. The pack is written first and its index last, so git sees the pack whole or not at all.
+ */
+export class PackBuilder {
+  private readonly objects = new Map<string, { type: ObjectType; size: number; data: Buffer }>();
+
+  constructor(private readonly level: number) {}
+
+  write(type: ObjectType, body: Buffer): string {
+    const oid = objectId(type, body);
+    if (!this.objects.has(oid)) this.objects.set(oid, { type, size: body.length, data: deflateSync(body, zlibOptions(type, body.length, this.level)) });
+    return oid;
+  }
+
+  /** Writes pack-<sha>.pack and .idx under `objectsDir`/pack; nothing when no object was added. */
+  finish(objectsDir: string): void {
+    if (!this.objects.size) return;
+    const entries: { oid: Buffer; offset: number; crc: number }[] = [];
+    const parts: Buffer[] = [];
+    const head = Buffer.alloc(12);
+    head.write('PACK', 0, 'latin1');
+    head.writeUInt32BE(2, 4);
+    head.writeUInt32BE(this.objects.size, 8);
+    parts.push(head);
+    let offset = 12;
+    for (const [oid, o] of this.objects) {
+      // Type and size: 3 type bits and 4 size bits, then 7 size bits per byte, high bit = more.
+      const h: number[] = [];
+      let size = o.size;
+      let byte = (PACK_TYPE[o.type] << 4) | (size & 0x0f);
+      size = Math.floor(size / 16);
+      while (size > 0) {
+        h.push(byte | 0x80);
+        byte = size & 0x7f;
+        size = Math.floor(size / 128);
+      }
+      h.push(byte);
+      const entry = Buffer.concat([Buffer.from(h), o.data]);
+      entries.push({ oid: Buffer.from(oid, 'hex'), offset, crc: crc32(entry) });
+      parts.push(entry);
+      offset += entry.length;
+    }
+    if (offset >= 2 ** 31) throw new Error('a checkpoint pack over 2 GiB');
+    const body = Buffer.concat(parts);
+    const packSha = createHash('sha1').update(body).digest();
+    entries.sort((a, b) => Buffer.compare(a.oid, b.oid));
+    const idx = Buffer.alloc(8 + 256 * 4 + entries.length * 28 + 20);
+    idx.writeUInt32BE(0xff744f63, 0);
+    idx.writeUInt32BE(2, 4);
+    let at = 8;
+    for (let i = 0, n = 0; i < 256; i++) {
+      while (n < entries.length && entries[n]!.oid[0]! <= i) n++;
+      idx.writeUInt32BE(n, at);
+      at += 4;
+    }
+    for (const e of entries) { e.oid.copy(idx, at); at += 20; }
+    for (const e of entries) { idx.writeUInt32BE(e.crc >>> 0, at); at += 4; }
+    for (const e of entries) { idx.writeUInt32BE(e.offset, at); at += 4; }
+    packSha.copy(idx, at);
+    const idxFile = Buffer.concat([idx, createHash('sha1').update(idx).digest()]);
+    const dir = path.join(objectsDir, 'pack');
+    fs.mkdirSync(dir, { recursive: true });
+    const name = `pack-${packSha.toString('hex')}`;
+    const put = (file: string, data: Buffer) => {
+      const tmp = path.join(dir, `tmp_pack_${randomBytes(6).toString('hex')}`);
+      fs.writeFileSync(tmp, data, { mode: 0o444 });
+      fs.renameSync(tmp, path.join(dir, file));
+    };
+    put(`${name}.pack`, Buffer.concat([body, packSha]));
+    put(`${name}.idx`, idxFile);
   }
 }
 

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
-import { commitBody, FileTree, LooseObjects } from './objects';
+import { commitBody, FileTree, LooseObjects, PackBuilder, type ObjectType } from './objects';
 
 export type Mode = '100644' | '100755' | '120000';
 
@@ -58,11 +58,13 @@ const RACY_MS = 2000;
 const NAME = 'Torbit';
 const EMAIL = 'checkpoints@torbit.invalid';
 /**
- * zlib level of the objects an incremental snapshot writes: not git's default of 1 but 9, which on
- * source text stores ~4% less for ~0.08 ms more per 10 KB file (the trees, mostly hashes, hardly
- * compress at any level). It keeps a checkpoint's growth under 1.5× the compressed change.
+ * zlib level of the blobs an incremental snapshot writes: not git's default for loose objects (1)
+ * but zlib's own default, which stores source text ~4% smaller and keeps a checkpoint's growth
+ * under 1.5× the compressed change; 9 measured no smaller and slower. Trees use 1 (objects.ts).
  */
-const LEVEL = 9;
+const LEVEL = 6;
+/** How many small packs may pile up before they are merged. */
+const MAX_PACKS = 50;
 const SHA1 = /^[0-9a-f]{40}$/;
 
 type Known = { kind: 'blob'; entry: Entry } | { kind: 'large'; file: LargeFile };
@@ -98,6 +100,9 @@ export class ShadowRepo {
   /** The last snapshot this process took, file by file and folder by folder. */
   private state: { tree: string; files: FileTree<Known>; large: Map<string, LargeFile> } | undefined;
   private readonly objects: LooseObjects;
+  /** Commits this process wrote into packs (a ref to one needs no check by git). */
+  private readonly packed = new Set<string>();
+  private repacking = false;
 
   private constructor(readonly gitDir: string, readonly folder: string) {
     this.objects = new LooseObjects(path.join(gitDir, 'objects'), LEVEL);
@@ -259,13 +264,13 @@ export class ShadowRepo {
   }
 
   /** A file as it is now, its blob written (a large file only hashed); undefined when it is no file. */
-  private read(rel: string, maxFileBytes: number): Known | undefined {
+  private read(rel: string, maxFileBytes: number, sink: { write(type: ObjectType, body: Buffer): string } = this.objects): Known | undefined {
     const abs = path.join(this.folder, rel);
     const st = lstatIfThere(abs);
     if (!st || !(st.isFile() || st.isSymbolicLink())) return undefined;
     const mode = modeOf(st);
     if (mode !== '120000' && st.size > maxFileBytes) return { kind: 'large', file: { path: rel, mode, size: st.size, sha256: sha256File(abs) } };
-    const oid = this.objects.write('blob', mode === '120000' ? fs.readlinkSync(abs, { encoding: 'buffer' }) : fs.readFileSync(abs));
+    const oid = sink.write('blob', mode === '120000' ? fs.readlinkSync(abs, { encoding: 'buffer' }) : fs.readFileSync(abs));
     return { kind: 'blob', entry: { path: rel, mode, oid } };
   }
 
@@ -279,8 +284,9 @@ export class ShadowRepo {
     const s = this.state;
     if (!s) throw new Error('an incremental snapshot needs an earlier one from this process');
     const found = new Map<string, Known>();
+    const pack = new PackBuilder(LEVEL);
     for (const rel of changed) {
-      const k = this.read(rel, opts.maxFileBytes ?? Infinity);
+      const k = this.read(rel, opts.maxFileBytes ?? Infinity, pack);
       if (k) found.set(rel, k);
     }
     const edit = s.files.edit();
@@ -288,8 +294,11 @@ export class ShadowRepo {
     // was (or the other way) replaces it, as in git's index.
     for (const rel of changed) if (!found.has(rel)) edit.remove(rel);
     for (const [rel, k] of found) edit.set(rel, k);
-    const tree = edit.write((body) => this.objects.write('tree', body));
-    const commit = this.objects.write('commit', commitBody(tree, opts.parent, `${NAME} <${EMAIL}>`, message));
+    const tree = edit.write((body) => pack.write('tree', body));
+    const commit = pack.write('commit', commitBody(tree, opts.parent, `${NAME} <${EMAIL}>`, message));
+    pack.finish(path.join(this.gitDir, 'objects'));
+    this.packed.add(commit);
+    this.repackNowAndThen();
     edit.apply();
     for (const rel of edit.removed) s.large.delete(rel);
     for (const [rel, k] of found) {
@@ -300,12 +309,25 @@ export class ShadowRepo {
     return { commit, tree, large: byPath(s.large), hashed: found.size };
   }
 
+  /**
+   * Every incremental snapshot adds a small pack; once there are many, git merges them in the
+   * background (geometric: cheap, and packs written meanwhile are left alone).
+   */
+  private repackNowAndThen(): void {
+    if (this.repacking) return;
+    const dir = path.join(this.gitDir, 'objects', 'pack');
+    const packs = fs.readdirSync(dir).filter((f) => f.endsWith('.pack')).length;
+    if (packs < MAX_PACKS) return;
+    this.repacking = true;
+    void this.git(['repack', '-d', '-q', '--geometric=2']).catch(() => undefined).finally(() => { this.repacking = false; });
+  }
+
   /** Keeps a commit reachable (and so safe from any gc) under refs/torbit/<name>. */
   async keep(name: string, commit: string): Promise<void> {
     const file = path.join(this.gitDir, 'refs', 'torbit', ...name.split('/'));
     // A loose ref written as git writes one (under its lock file), when the commit is a loose
     // object here as every snapshot's is; anything else is git's to check and write.
-    if (!SHA1.test(commit) || !/^[\w-]+(\/[\w-]+)*$/.test(name) || !fs.existsSync(path.join(this.gitDir, 'objects', commit.slice(0, 2), commit.slice(2)))) {
+    if (!SHA1.test(commit) || !/^[\w-]+(\/[\w-]+)*$/.test(name) || !(this.packed.has(commit) || fs.existsSync(path.join(this.gitDir, 'objects', commit.slice(0, 2), commit.slice(2))))) {
       await this.git(['update-ref', `refs/torbit/${name}`, commit]);
       return;
     }

@@ -89,18 +89,21 @@ export class CheckpointRepo {
     return (await this.db.get<{ id: string }>('SELECT id FROM sessions ORDER BY updated_at DESC, rowid DESC LIMIT 1'))?.id ?? null;
   }
 
+  /** One query (a checkpoint before a change waits for it): the visible turns and their totals. */
   async conversation(sessionId: string): Promise<ConversationState> {
-    const turns = (await this.db.all<{ id: string }>('SELECT id FROM turns WHERE session_id = ? AND hidden_by IS NULL ORDER BY seq', [sessionId])).map((t) => t.id);
-    const visible = 'IN (SELECT id FROM turns WHERE session_id = ? AND hidden_by IS NULL)';
-    const n = async (sql: string, args: unknown[]) => (await this.db.get<{ n: number }>(sql, args))?.n ?? 0;
-    const u = await this.db.get<{ i: number | null; o: number | null; c: number | null; unpriced: number | null }>(
-      `SELECT SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cost_usd) AS c, SUM(cost_usd IS NULL) AS unpriced FROM usage WHERE turn_id ${visible}`, [sessionId]);
+    const visible = 'IN (SELECT id FROM turns WHERE session_id = $s AND hidden_by IS NULL)';
+    const r = await this.db.get<{ turns: string | null; messages: number; toolCalls: number; approvals: number; i: number | null; o: number | null; c: number | null; unpriced: number | null }>(
+      `SELECT (SELECT json_group_array(id) FROM (SELECT id FROM turns WHERE session_id = $s AND hidden_by IS NULL ORDER BY seq)) AS turns,
+              (SELECT COUNT(*) FROM messages WHERE turn_id ${visible}) AS messages,
+              (SELECT COUNT(*) FROM tool_calls WHERE turn_id ${visible}) AS toolCalls,
+              (SELECT COUNT(*) FROM audit WHERE kind = 'decision' AND actor = 'user' AND session_id = $s) AS approvals,
+              u.i, u.o, u.c, u.unpriced
+       FROM (SELECT SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cost_usd) AS c, SUM(cost_usd IS NULL) AS unpriced FROM usage WHERE turn_id ${visible}) u`,
+      [sessionId] as unknown[]);
     return ConversationState.parse({
-      sessionId, turns,
-      messages: await n(`SELECT COUNT(*) AS n FROM messages WHERE turn_id ${visible}`, [sessionId]),
-      toolCalls: await n(`SELECT COUNT(*) AS n FROM tool_calls WHERE turn_id ${visible}`, [sessionId]),
-      approvals: await n("SELECT COUNT(*) AS n FROM audit WHERE kind = 'decision' AND actor = 'user' AND session_id = ?", [sessionId]),
-      usage: { inputTokens: u?.i ?? 0, outputTokens: u?.o ?? 0, costUsd: u?.unpriced ? null : u?.c ?? 0 },
+      sessionId, turns: JSON.parse(r?.turns ?? '[]') as unknown,
+      messages: r?.messages ?? 0, toolCalls: r?.toolCalls ?? 0, approvals: r?.approvals ?? 0,
+      usage: { inputTokens: r?.i ?? 0, outputTokens: r?.o ?? 0, costUsd: r?.unpriced ? null : r?.c ?? 0 },
     });
   }
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FolderState } from '../../server/checkpoints/manifest';
 import { applyFolderPlan, planFolder } from '../../server/checkpoints/restore';
+import { PackBuilder } from '../../server/checkpoints/objects';
 import { ShadowRepo } from '../../server/checkpoints/shadowRepo';
 import { fsState } from '../support/fsState';
 import { gitRepo, tmpDir } from '../support/tmp';
@@ -191,15 +192,15 @@ describe('checkpoints: the shadow repository', () => {
     const before = [repo.lookup('d/a.txt'), repo.lookup('b.txt'), repo.count];
     fs.writeFileSync(path.join(ws, 'd/a.txt'), 'changed\n');
     fs.rmSync(path.join(ws, 'b.txt'));
-    const objects = (repo as unknown as { objects: { write(type: string, body: Buffer): string } }).objects;
-    const write = objects.write.bind(objects);
-    objects.write = (type, body) => {
-      if (type === 'tree') throw new Error('disk full');
-      return write(type, body);
-    };
-    await assert.rejects(repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit }), /disk full/);
+    // The snapshot's pack cannot be written.
+    const finish = PackBuilder.prototype.finish;
+    PackBuilder.prototype.finish = () => { throw new Error('disk full'); };
+    try {
+      await assert.rejects(repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit }), /disk full/);
+    } finally {
+      PackBuilder.prototype.finish = finish;
+    }
     assert.deepEqual([repo.lookup('d/a.txt'), repo.lookup('b.txt'), repo.count], before);
-    objects.write = write;
     const second = await repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit });
     assert.equal(second.tree, (await (await ShadowRepo.open(tmpDir(), ws)).snapshot(files(ws), 'full')).tree);
     assert.equal(repo.count, 1);
