@@ -23,9 +23,14 @@ export class AuditLog {
 
   constructor(private readonly db: Db) {}
 
-  /** Appends a record and returns it sealed. Serialized within this process, atomic across processes. */
-  append(e: AuditEntry): Promise<AuditRecord> {
+  /**
+   * Appends a record and returns it sealed. Serialized within this process, atomic across
+   * processes. Given a function, it runs first in the same transaction (its writes and the record
+   * commit together) and says what the record is.
+   */
+  append(entry: AuditEntry | (() => Promise<AuditEntry>)): Promise<AuditRecord> {
     const run = this.tail.then(() => this.db.transaction(async () => {
+      const e = typeof entry === 'function' ? await entry() : entry;
       const last = await this.db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
       const body = AuditBody.parse({
         seq: (last?.seq ?? 0) + 1, ts: new Date().toISOString(), kind: e.kind, actor: e.actor,

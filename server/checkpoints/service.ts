@@ -188,13 +188,17 @@ export class Checkpoints {
   }
 
   private async record(kind: CheckpointKind, m: Manifest, scope: { label?: string | null; sessionId?: string | null; turnId?: string | null }): Promise<CheckpointRecord> {
-    const rec = await this.store.insert(kind, m, scope);
-    for (const f of m.folders) await (await this.repo(f.folder)).keep(`cp/${rec.id}`, f.commit);
-    await this.d.audit.append({
-      kind: 'checkpoint', actor: 'system', sessionId: rec.sessionId, turnId: rec.turnId,
-      data: { checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null },
+    let rec: CheckpointRecord | undefined;
+    // The row and its audit record in one transaction (one sync to disk, and never one without the other).
+    await this.d.audit.append(async () => {
+      rec = await this.store.insert(kind, m, scope);
+      return {
+        kind: 'checkpoint', actor: 'system', sessionId: rec.sessionId, turnId: rec.turnId,
+        data: { checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null },
+      };
     });
-    return rec;
+    for (const f of m.folders) await (await this.repo(f.folder)).keep(`cp/${rec!.id}`, f.commit);
+    return rec!;
   }
 
   /** Takes a checkpoint now (the CLI's and the command's "create"). */
