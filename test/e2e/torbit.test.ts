@@ -29,7 +29,16 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
   async function openTorbit(): Promise<void> {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="Torbit"]').click();
+    // After a reload the workbench may bring the side bar back open by itself, and a click on the
+    // active container would then close it: click only while Torbit's side bar is not showing.
+    const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Torbit"]') });
+    await until('the Torbit side bar', async () => {
+      const shown = (await item.getAttribute('class'))?.includes('checked') && await page.locator('.part.sidebar').isVisible();
+      if (shown) return true;
+      await item.locator('a').click();
+      await page.waitForTimeout(500);
+      return false;
+    }, 30_000);
     await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
   }
   async function prompt(chat: Frame, text: string): Promise<void> {
