@@ -18,6 +18,7 @@ import { Checkpoints, type CheckpointsDeps } from './checkpoints/service';
 import { ChangeFeed } from './checkpoints/feed';
 import { environmentProblem, resolveEnvironment, type TorbitEnvironment } from './environment';
 import { VERSION } from './version';
+import { isAlive } from './processAlive';
 
 export interface BackendOptions {
   /** The first workspace folder: the default data directory goes there. */
@@ -150,14 +151,5 @@ export class Backend {
 
   async close(): Promise<void> {
     await this.db?.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

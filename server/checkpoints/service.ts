@@ -17,6 +17,7 @@ import { CONFIG_FILES, ignoredByGit, scanFolder } from './scan';
 import { lstatIfThere, ShadowRepo } from './shadowRepo';
 import { readHead } from './userHead';
 import { CheckpointRepo, viewOf, type CheckpointRecord } from './store';
+import { isAlive } from '../processAlive';
 
 export interface CheckpointsDeps {
   db: Db;
@@ -261,8 +262,9 @@ export class Checkpoints {
   }
 
   private async plan(checkpointId: number, mode: RestoreMode, message: string): Promise<Planned> {
-    const target = await this.require(checkpointId);
     const got = await this.store.get(checkpointId);
+    if (!got) throw new RestoreRefused(`there is no checkpoint ${checkpointId}`);
+    const target = got.record;
     const files = mode !== 'conversation';
     if (mode === 'conversation' && !target.manifest.conversation) {
       throw new RestoreRefused(`checkpoint ${checkpointId} was taken with no chat session, so it has no conversation to restore: restore its files (mode files)`);
@@ -303,7 +305,7 @@ export class Checkpoints {
     return {
       target, now, plans,
       preview: {
-        checkpoint: got!.view, mode, files: actions, userWork, headMoved,
+        checkpoint: got.view, mode, files: actions, userWork, headMoved,
         unrestorable: plans.flatMap((p) => p.unrestorable),
         folders: { create: created, remove: removedDirs }, conversation,
       },
@@ -454,14 +456,5 @@ export class Checkpoints {
   /** A journal whose pid was reused by an unrelated process since: older than any real rollback takes. */
   private async ownerIsStale(j: Journal): Promise<boolean> {
     return Date.now() - Date.parse(j.startedAt) > 10 * 60_000;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
