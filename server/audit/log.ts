@@ -30,8 +30,11 @@ export class AuditLog {
    */
   append(entry: AuditEntry | (() => Promise<AuditEntry>)): Promise<AuditRecord> {
     const run = this.tail.then(() => this.db.transaction(async () => {
-      const e = typeof entry === 'function' ? await entry() : entry;
-      const last = await this.db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+      // Both at once: SQLite runs them in turn on its thread, without a round trip between.
+      const [e, last] = await Promise.all([
+        typeof entry === 'function' ? entry() : entry,
+        this.db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
+      ]);
       const body = AuditBody.parse({
         seq: (last?.seq ?? 0) + 1, ts: new Date().toISOString(), kind: e.kind, actor: e.actor,
         sessionId: e.sessionId ?? null, turnId: e.turnId ?? null, data: e.data,

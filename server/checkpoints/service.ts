@@ -142,8 +142,9 @@ export class Checkpoints {
     if (paths.some((r) => path.posix.basename(r) === '.gitignore')) return undefined;
     const fresh: string[] = [];
     const emptyDirs = new Set(prev.emptyDirs);
+    const stats = new Map(paths.map((rel) => [rel, lstatIfThere(path.join(folder, rel))]));
     for (const rel of paths) {
-      const st = lstatIfThere(path.join(folder, rel));
+      const st = stats.get(rel);
       if (st?.isDirectory()) {
         if (fs.readdirSync(path.join(folder, rel)).length) return undefined; // a folder of files moved in: scan
         emptyDirs.add(rel);
@@ -158,8 +159,7 @@ export class Checkpoints {
     if (!ignored) return undefined;
     const changed = paths.filter((r) => !ignored.has(r));
     for (const rel of changed) {
-      const st = lstatIfThere(path.join(folder, rel));
-      if (!st) {
+      if (!stats.get(rel)) {
         emptyDirs.delete(rel);
         for (const d of [...emptyDirs]) if (d.startsWith(`${rel}/`)) emptyDirs.delete(d);
         const parent = path.posix.dirname(rel);
@@ -173,6 +173,9 @@ export class Checkpoints {
   }
 
   private async manifest(message: string, fast: boolean, sessionId: string | null, exclude?: string): Promise<Manifest> {
+    // The session's state is read on SQLite's thread while this one reads the files.
+    const conversationP = sessionId ? this.store.conversation(sessionId) : Promise.resolve(null);
+    conversationP.catch(() => undefined);
     const folders: FolderState[] = [];
     for (const f of this.d.folders) folders.push(await this.snapshotFolder(f, message, fast));
     const config: Manifest['config'] = [];
@@ -183,7 +186,7 @@ export class Checkpoints {
         if (oid) config.push({ folder: f.folder, path: c, sha256: oid });
       }
     }
-    let conversation = sessionId ? await this.store.conversation(sessionId) : null;
+    let conversation = await conversationP;
     if (conversation && exclude) conversation = { ...conversation, turns: conversation.turns.filter((t) => t !== exclude) };
     return { v: 1, folders, config, conversation };
   }
@@ -208,9 +211,11 @@ export class Checkpoints {
       const sessionId = opts.sessionId !== undefined ? opts.sessionId : await this.store.currentSession();
       const kind = opts.kind ?? 'manual';
       const fast = kind === 'before-turn' || kind === 'after-turn';
+      const turnTextP = opts.turnId ? this.store.turnText(opts.turnId) : Promise.resolve(null);
+      turnTextP.catch(() => undefined);
       const m = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
       const rec = await this.record(kind, m, { label: opts.label ?? null, sessionId, turnId: opts.turnId ?? null });
-      const view = (await this.store.get(rec.id))!.view;
+      const view = viewOf(rec, await turnTextP);
       this.d.onChanged?.({ checkpoint: view });
       return view;
     });
@@ -430,6 +435,11 @@ export class Checkpoints {
       });
     }
     removeJournal(journalFile(this.dir));
+  }
+
+  /** Resolves once no shadow repository has background maintenance running (tests, benchmarks). */
+  async idle(): Promise<void> {
+    for (const r of this.repos.values()) await r.idle();
   }
 
   /**

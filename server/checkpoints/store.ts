@@ -52,6 +52,11 @@ export class CheckpointRepo {
     return { record, view: viewOf(record, r.user_text) };
   }
 
+  /** What the user asked in a turn (a checkpoint's title). */
+  async turnText(turnId: string): Promise<string | null> {
+    return (await this.db.get<{ user_text: string }>('SELECT user_text FROM turns WHERE id = ?', [turnId]))?.user_text ?? null;
+  }
+
   async list(opts: { sessionId?: string; limit?: number } = {}): Promise<CheckpointView[]> {
     const rows = await this.db.all<Row & Record<string, unknown>>(
       `${SELECT} ${opts.sessionId ? 'WHERE c.session_id = ?' : ''} ORDER BY c.id DESC LIMIT ?`,
