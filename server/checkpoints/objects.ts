@@ -1,5 +1,5 @@
-// Git objects written in-process, with the ids and content git gives them: loose objects (the
-// zlib-deflated "<type> <size>\0<body>", named by its SHA-1), trees and commits. An incremental
+// Git objects written in-process, with the ids and content git gives them (the SHA-1 of
+// "<type> <size>\0<body>"): a pack of blobs, trees and a commit. An incremental
 // snapshot changes a few files: starting git for it (five processes, one rewriting the whole private
 // index) cost more than the work. The in-memory tree keeps every folder's entries, so only the
 // folders on a changed path are serialized and hashed again.
@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import type { DeflateJob } from './deflater';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
@@ -25,48 +26,10 @@ export function objectId(type: ObjectType, body: Buffer): string {
   return createHash('sha1').update(header(type, body.length)).update(body).digest('hex');
 }
 
-/** Writes loose objects into `dir` (a repository's objects folder) as git does: temp file, then rename. */
-export class LooseObjects {
-  /** Fan-out folders known to exist (saves a mkdir per object). */
-  private readonly made = new Set<string>();
-
-  constructor(private readonly dir: string, private readonly level: number) {}
-
-  write(type: ObjectType, body: Buffer): string {
-    const head = header(type, body.length);
-    const oid = createHash('sha1').update(head).update(body).digest('hex');
-    const fan = path.join(this.dir, oid.slice(0, 2));
-    const file = path.join(fan, oid.slice(2));
-    if (fs.existsSync(file)) return oid;
-    const data = deflateSync(Buffer.concat([head, body]), { level: this.level });
-    if (!this.made.has(fan)) {
-      fs.mkdirSync(fan, { recursive: true });
-      this.made.add(fan);
-    }
-    // git's own temp name, which its prune knows to clean up if a crash leaves one behind.
-    const tmp = path.join(fan, `tmp_obj_${randomBytes(6).toString('hex')}`);
-    fs.writeFileSync(tmp, data, { mode: 0o444 });
-    try {
-      fs.renameSync(tmp, file);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      // Another writer got there first (Windows refuses to rename over it): same id, same content.
-      if (!fs.existsSync(file)) throw err;
-    }
-    return oid;
-  }
-}
-
 const PACK_TYPE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3 };
 
-/**
- * zlib's window need not be larger than the object, and setting a big one up is most of what a
- * small object costs; a tree is mostly hashes, which no level compresses.
- */
-function zlibOptions(type: ObjectType, size: number, level: number): { level: number; windowBits: number; memLevel: number } {
-  const windowBits = Math.min(15, Math.max(9, Math.ceil(Math.log2(size + 262))));
-  return { level: type === 'tree' ? 1 : level, windowBits, memLevel: Math.min(8, Math.max(1, windowBits - 7)) };
-}
+/** A tree is mostly hashes, which no level compresses: the fastest one does as well. */
+const levelOf = (type: ObjectType, level: number) => (type === 'tree' ? 1 : level);
 
 /**
  * The objects of one snapshot as one pack (version 2, no deltas) with its index (version 2):
@@ -74,19 +37,22 @@ function zlibOptions(type: ObjectType, size: number, level: number): { level: nu
  * cost. The pack is written first and its index last, so git sees the pack whole or not at all.
  */
 export class PackBuilder {
-  private readonly objects = new Map<string, { type: ObjectType; size: number; data: Buffer }>();
+  private readonly objects = new Map<string, { type: ObjectType; body: Buffer }>();
 
-  constructor(private readonly level: number) {}
+  /** `deflate`: how the objects are compressed (all at once, in `finish`). */
+  constructor(private readonly level: number, private readonly deflate: (jobs: DeflateJob[]) => Promise<Buffer[]> = async (jobs) => jobs.map((j) => deflateSync(j.body, { level: j.level }))) {}
 
+  /** Adds an object; its id. */
   write(type: ObjectType, body: Buffer): string {
     const oid = objectId(type, body);
-    if (!this.objects.has(oid)) this.objects.set(oid, { type, size: body.length, data: deflateSync(body, zlibOptions(type, body.length, this.level)) });
+    if (!this.objects.has(oid)) this.objects.set(oid, { type, body });
     return oid;
   }
 
   /** Writes pack-<sha>.pack and .idx under `objectsDir`/pack; nothing when no object was added. */
-  finish(objectsDir: string): void {
+  async finish(objectsDir: string): Promise<void> {
     if (!this.objects.size) return;
+    const data = await this.deflate([...this.objects.values()].map((o) => ({ body: o.body, level: levelOf(o.type, this.level) })));
     const entries: { oid: Buffer; offset: number; crc: number }[] = [];
     const parts: Buffer[] = [];
     const head = Buffer.alloc(12);
@@ -95,10 +61,11 @@ export class PackBuilder {
     head.writeUInt32BE(this.objects.size, 8);
     parts.push(head);
     let offset = 12;
+    let n = 0;
     for (const [oid, o] of this.objects) {
       // Type and size: 3 type bits and 4 size bits, then 7 size bits per byte, high bit = more.
       const h: number[] = [];
-      let size = o.size;
+      let size = o.body.length;
       let byte = (PACK_TYPE[o.type] << 4) | (size & 0x0f);
       size = Math.floor(size / 16);
       while (size > 0) {
@@ -107,7 +74,7 @@ export class PackBuilder {
         size = Math.floor(size / 128);
       }
       h.push(byte);
-      const entry = Buffer.concat([Buffer.from(h), o.data]);
+      const entry = Buffer.concat([Buffer.from(h), data[n++]!]);
       entries.push({ oid: Buffer.from(oid, 'hex'), offset, crc: crc32(entry) });
       parts.push(entry);
       offset += entry.length;

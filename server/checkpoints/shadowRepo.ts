@@ -7,12 +7,13 @@
 // Files above a size limit are recorded by hash and size only. A stat cache makes a full snapshot
 // hash only the files that changed; a list of changed paths (from a watcher) makes an incremental
 // one touch nothing else.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
-import { commitBody, FileTree, LooseObjects, PackBuilder, type ObjectType } from './objects';
+import { deflater } from './deflater';
+import { commitBody, FileTree, PackBuilder, type ObjectType } from './objects';
 
 export type Mode = '100644' | '100755' | '120000';
 
@@ -58,13 +59,16 @@ const RACY_MS = 2000;
 const NAME = 'Torbit';
 const EMAIL = 'checkpoints@torbit.invalid';
 /**
- * zlib level of the blobs an incremental snapshot writes: not git's default for loose objects (1)
- * but zlib's own default, which stores source text ~4% smaller and keeps a checkpoint's growth
- * under 1.5× the compressed change; 9 measured no smaller and slower. Trees use 1 (objects.ts).
+ * zlib level of the blobs an incremental snapshot writes. Compression is most of its cost: 4 is
+ * about 20% faster than zlib's default (6) and stores source text 0.3–1.5% larger; 1 (git's for
+ * loose objects) is faster still but ~4% larger, more than a checkpoint's growth target (1.5× the
+ * compressed change) allows. Trees use 1 (objects.ts).
  */
-const LEVEL = 6;
+const LEVEL = 4;
 /** How many small packs may pile up before they are merged. */
 const MAX_PACKS = 50;
+/** A full snapshot that wrote this many loose objects has them packed at once (git's gc.auto). */
+const MAX_LOOSE = 6700;
 const SHA1 = /^[0-9a-f]{40}$/;
 
 type Known = { kind: 'blob'; entry: Entry } | { kind: 'large'; file: LargeFile };
@@ -99,14 +103,12 @@ function sha256File(abs: string): string {
 export class ShadowRepo {
   /** The last snapshot this process took, file by file and folder by folder. */
   private state: { tree: string; files: FileTree<Known>; large: Map<string, LargeFile> } | undefined;
-  private readonly objects: LooseObjects;
   /** Commits this process wrote into packs (a ref to one needs no check by git). */
   private readonly packed = new Set<string>();
-  private repacking = false;
+  /** The background repack running, if one is. */
+  private repacking: { done: Promise<void>; child: ChildProcess } | undefined;
 
-  private constructor(readonly gitDir: string, readonly folder: string) {
-    this.objects = new LooseObjects(path.join(gitDir, 'objects'), LEVEL);
-  }
+  private constructor(readonly gitDir: string, readonly folder: string) {}
 
   /** The shadow repository of `folder` under `root` (created on first use). */
   static async open(root: string, folder: string): Promise<ShadowRepo> {
@@ -144,16 +146,21 @@ export class ShadowRepo {
     return k ? (k.kind === 'blob' ? k.entry.oid : k.file.sha256) : undefined;
   }
 
-  /** Runs git on the shadow repository only; the environment pins every path git could wander to. */
+  /** The environment git runs in here: it pins every path git could wander to. */
+  private get env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH ?? '', HOME: this.gitDir, GIT_DIR: this.gitDir, GIT_INDEX_FILE: path.join(this.gitDir, 'torbit.index'),
+      GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: NAME, GIT_AUTHOR_EMAIL: EMAIL, GIT_COMMITTER_NAME: NAME, GIT_COMMITTER_EMAIL: EMAIL,
+    };
+  }
+
+  /** Runs git on the shadow repository only. */
   git(args: string[], input?: string | Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', args, {
         cwd: this.gitDir,
-        env: {
-          PATH: process.env.PATH ?? '', HOME: this.gitDir, GIT_DIR: this.gitDir, GIT_INDEX_FILE: path.join(this.gitDir, 'torbit.index'),
-          GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0',
-          GIT_AUTHOR_NAME: NAME, GIT_AUTHOR_EMAIL: EMAIL, GIT_COMMITTER_NAME: NAME, GIT_COMMITTER_EMAIL: EMAIL,
-        },
+        env: this.env,
         stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         windowsHide: true,
       });
@@ -247,6 +254,7 @@ export class ShadowRepo {
     const commit = (await this.git(['commit-tree', tree, ...(opts.parent ? ['-p', opts.parent] : []), '-m', message])).toString().trim();
     this.state = this.model(tree, found, large);
     fs.writeFileSync(this.cacheFile, JSON.stringify({ savedAt, files: next } satisfies Cache));
+    if (hashed >= MAX_LOOSE) this.repackNowAndThen(true);
     return { commit, tree, large: byPath(large), hashed };
   }
 
@@ -263,8 +271,8 @@ export class ShadowRepo {
     }
   }
 
-  /** A file as it is now, its blob written (a large file only hashed); undefined when it is no file. */
-  private read(rel: string, maxFileBytes: number, sink: { write(type: ObjectType, body: Buffer): string } = this.objects): Known | undefined {
+  /** A file as it is now, its blob written to `sink` (a large file only hashed); undefined when it is no file. */
+  private read(rel: string, maxFileBytes: number, sink: { write(type: ObjectType, body: Buffer): string }): Known | undefined {
     const abs = path.join(this.folder, rel);
     const st = lstatIfThere(abs);
     if (!st || !(st.isFile() || st.isSymbolicLink())) return undefined;
@@ -284,7 +292,7 @@ export class ShadowRepo {
     const s = this.state;
     if (!s) throw new Error('an incremental snapshot needs an earlier one from this process');
     const found = new Map<string, Known>();
-    const pack = new PackBuilder(LEVEL);
+    const pack = new PackBuilder(LEVEL, (jobs) => deflater.deflateAll(jobs));
     for (const rel of changed) {
       const k = this.read(rel, opts.maxFileBytes ?? Infinity, pack);
       if (k) found.set(rel, k);
@@ -296,7 +304,7 @@ export class ShadowRepo {
     for (const [rel, k] of found) edit.set(rel, k);
     const tree = edit.write((body) => pack.write('tree', body));
     const commit = pack.write('commit', commitBody(tree, opts.parent, `${NAME} <${EMAIL}>`, message));
-    pack.finish(path.join(this.gitDir, 'objects'));
+    await pack.finish(path.join(this.gitDir, 'objects'));
     this.packed.add(commit);
     this.repackNowAndThen();
     edit.apply();
@@ -310,16 +318,32 @@ export class ShadowRepo {
   }
 
   /**
-   * Every incremental snapshot adds a small pack; once there are many, git merges them in the
-   * background (geometric: cheap, and packs written meanwhile are left alone).
+   * Every incremental snapshot adds a small pack; once there are many (or a full snapshot left many
+   * loose objects), git merges them in the background. Geometric: cheap, packs written meanwhile
+   * are left alone, and loose objects are rolled up too.
    */
-  private repackNowAndThen(): void {
+  private repackNowAndThen(force = false): void {
     if (this.repacking) return;
-    const dir = path.join(this.gitDir, 'objects', 'pack');
-    const packs = fs.readdirSync(dir).filter((f) => f.endsWith('.pack')).length;
-    if (packs < MAX_PACKS) return;
-    this.repacking = true;
-    void this.git(['repack', '-d', '-q', '--geometric=2']).catch(() => undefined).finally(() => { this.repacking = false; });
+    if (!force) {
+      const packs = fs.readdirSync(path.join(this.gitDir, 'objects', 'pack')).filter((f) => f.endsWith('.pack')).length;
+      if (packs < MAX_PACKS) return;
+    }
+    // Not waited for: a process (the CLI) may exit meanwhile, and git finishes on its own.
+    const child = spawn('git', ['repack', '-d', '-q', '--geometric=2'], { cwd: this.gitDir, env: this.env, stdio: 'ignore', windowsHide: true });
+    child.unref();
+    const done = new Promise<void>((resolve) => {
+      child.once('error', () => resolve());
+      child.once('close', () => resolve());
+    }).finally(() => { this.repacking = undefined; });
+    this.repacking = { done, child };
+  }
+
+  /** Resolves once no background maintenance is running. */
+  async idle(): Promise<void> {
+    while (this.repacking) {
+      this.repacking.child.ref(); // someone waits for it now
+      await this.repacking.done;
+    }
   }
 
   /** Keeps a commit reachable (and so safe from any gc) under refs/torbit/<name>. */

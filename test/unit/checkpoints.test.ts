@@ -2,8 +2,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 import type { FolderState } from '../../server/checkpoints/manifest';
 import { applyFolderPlan, planFolder } from '../../server/checkpoints/restore';
+import { Deflater, deflater } from '../../server/checkpoints/deflater';
 import { PackBuilder } from '../../server/checkpoints/objects';
 import { ShadowRepo } from '../../server/checkpoints/shadowRepo';
 import { fsState } from '../support/fsState';
@@ -204,5 +206,91 @@ describe('checkpoints: the shadow repository', () => {
     const second = await repo.update(['d/a.txt', 'b.txt'], 'two', { parent: first.commit });
     assert.equal(second.tree, (await (await ShadowRepo.open(tmpDir(), ws)).snapshot(files(ws), 'full')).tree);
     assert.equal(repo.count, 1);
+  });
+
+  it('compresses a big incremental snapshot on two threads, and git reads every object back', async () => {
+    const ws = tmpDir('torbit-ws-');
+    const r = rng(11);
+    const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu'.split(' ');
+    const text = () => Array.from({ length: 900 }, () => words[Math.floor(r() * words.length)]).join(' ') + '\n';
+    const rels = Array.from({ length: 24 }, (_, i) => `src/m${i % 3}/f${i}.txt`);
+    for (const rel of rels) {
+      fs.mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      fs.writeFileSync(path.join(ws, rel), text());
+    }
+    const repo = await ShadowRepo.open(tmpDir(), ws);
+    const first = await repo.snapshot(files(ws), 'one');
+    for (const rel of rels) fs.appendFileSync(path.join(ws, rel), text());
+    const offloaded = deflater.offloaded;
+    const snap = await repo.update(rels, 'two', { parent: first.commit });
+    assert.ok(deflater.offloaded > offloaded, 'part of the snapshot was compressed on the worker');
+    assert.equal(snap.tree, (await (await ShadowRepo.open(tmpDir(), ws)).snapshot(files(ws), 'full')).tree);
+    for (const rel of rels) {
+      const stored = execFileSync('git', ['--git-dir', repo.gitDir, 'cat-file', 'blob', `${snap.commit}:${rel}`]);
+      assert.ok(stored.equals(fs.readFileSync(path.join(ws, rel))), rel);
+    }
+    await repo.keep('cp/2', snap.commit);
+    assert.equal(fsck(repo.gitDir), '');
+  });
+
+  it('packs the loose objects of a big full snapshot in the background', async function () {
+    this.timeout(60_000);
+    const ws = tmpDir('torbit-ws-');
+    const rels = Array.from({ length: 6800 }, (_, i) => `d${i % 40}/f${i}.txt`);
+    for (let i = 0; i < 40; i++) fs.mkdirSync(path.join(ws, `d${i}`));
+    rels.forEach((rel, i) => fs.writeFileSync(path.join(ws, rel), `file ${i}\n`));
+    const repo = await ShadowRepo.open(tmpDir(), ws);
+    const snap = await repo.snapshot(rels, 'big');
+    await repo.idle();
+    const counts = Object.fromEntries(execFileSync('git', ['--git-dir', repo.gitDir, 'count-objects', '-v'], { encoding: 'utf8' })
+      .trim().split('\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)]));
+    assert.equal(counts.count, 0, 'no loose object is left');
+    assert.ok(counts['in-pack']! >= rels.length + 41, `${counts['in-pack']} objects in packs`);
+    assert.equal(execFileSync('git', ['--git-dir', repo.gitDir, 'cat-file', 'blob', `${snap.commit}:d7/f7.txt`], { encoding: 'utf8' }), 'file 7\n');
+  });
+});
+
+describe('checkpoints: compression on two threads', () => {
+  const r = rng(5);
+  const jobs = Array.from({ length: 40 }, (_, i) => ({
+    body: Buffer.from(Array.from({ length: 200 + Math.floor(r() * 3000) }, () => 'abcdefgh'[Math.floor(r() * 8)]).join('')),
+    level: [1, 4, 6][i % 3]!,
+  }));
+  const total = jobs.reduce((n, j) => n + j.body.length, 0);
+  const check = (out: Buffer[]) => {
+    assert.equal(out.length, jobs.length);
+    jobs.forEach((j, i) => {
+      assert.ok(out[i]!.equals(deflateSync(j.body, { level: j.level })), `job ${i}: as zlib compresses it on this thread`);
+      assert.ok(inflateSync(out[i]!).equals(j.body), `job ${i}: inflates back`);
+    });
+  };
+
+  it('gives each body back compressed, in order, about half of them done on the worker', async () => {
+    const d = new Deflater();
+    try {
+      check(await d.deflateAll(jobs));
+      assert.ok(d.offloaded > total * 0.3 && d.offloaded < total * 0.7, `the worker compressed ${d.offloaded} of ${total} bytes`);
+      // A small batch is not worth the round trip.
+      const before = d.offloaded;
+      const small = await d.deflateAll(jobs.slice(0, 2));
+      jobs.slice(0, 2).forEach((j, i) => assert.ok(inflateSync(small[i]!).equals(j.body)));
+      assert.equal(d.offloaded, before);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('leaves no call waiting when the worker stops, and starts another for the next one', async () => {
+    const d = new Deflater();
+    try {
+      const pending = d.deflateAll(jobs);
+      await d.close();
+      check(await pending);
+      const before = d.offloaded;
+      check(await d.deflateAll(jobs));
+      assert.ok(d.offloaded > before, 'a new worker took part');
+    } finally {
+      await d.close();
+    }
   });
 });
