@@ -5,6 +5,7 @@ export * from './chat';
 export * from './governance';
 export * from './approvals';
 export * from './checkpoints';
+export * from './review';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';

@@ -1,0 +1,69 @@
+// Review bundling: the diff since the last reviewed commit as one bounded bundle, or as packets
+// when it is above the size cap. The backend builds them; the extension shows them.
+import * as z from 'zod';
+import { request } from './define';
+
+export const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'a full commit id (40 hex digits)');
+
+/** What a review covers: from the baseline (null: the repository's first commit) to a commit, and maybe the work tree. */
+export const ReviewRange = z.object({
+  from: Sha.nullable(),
+  to: Sha,
+  worktree: z.boolean(),
+});
+export type ReviewRange = z.infer<typeof ReviewRange>;
+
+export const BundleFile = z.object({
+  /** Repository-relative POSIX path (the new one for a rename). */
+  path: z.string(),
+  /** The old path of a rename or copy. */
+  from: z.string().nullable(),
+  /** git's status letter: A added, M modified, D deleted, R renamed, C copied, T type changed. */
+  status: z.enum(['A', 'M', 'D', 'R', 'C', 'T', 'U', 'X']),
+  added: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+  /** binary: listed, not inlined; redacted: a secret, never included (the reason says why). */
+  kind: z.enum(['text', 'binary', 'redacted']),
+  reason: z.string().optional(),
+  /** Bytes of its diff in the bundle (0 when listed only). */
+  bytes: z.number().int().nonnegative(),
+});
+export type BundleFile = z.infer<typeof BundleFile>;
+
+export const Packet = z.object({
+  name: z.string(),
+  path: z.string(),
+  part: z.number().int().positive(),
+  parts: z.number().int().positive(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Packet = z.infer<typeof Packet>;
+
+export const BundleResult = z.object({
+  range: ReviewRange,
+  /** Where the bundle (or the packets, their README, manifest and archive) was written. */
+  dir: z.string(),
+  mode: z.enum(['bundle', 'packets']),
+  /** The bundle file, or the packets' README. */
+  main: z.string(),
+  archive: z.string().nullable(),
+  maxBytes: z.number().int().positive(),
+  /** Bytes of diff in all (without headers). */
+  bytes: z.number().int().nonnegative(),
+  files: z.array(BundleFile),
+  packets: z.array(Packet),
+});
+export type BundleResult = z.infer<typeof BundleResult>;
+
+export const BundleParams = z.object({
+  /** A folder of the workspace (its repository is used); the first one when absent. */
+  folder: z.string().optional(),
+  out: z.string().optional(),
+  maxBytes: z.number().int().positive().optional(),
+  includeWorktree: z.boolean().default(false),
+});
+export type BundleParams = z.infer<typeof BundleParams>;
+
+/** extension → server: build the review bundle of the current range. */
+export const reviewBundle = request('torbit/review/bundle', 'extension', BundleParams, BundleResult);

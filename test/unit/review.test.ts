@@ -1,0 +1,179 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BundleResult } from '../../server/protocol/review';
+import { BASELINE_FILE, currentRange, ReviewError } from '../../server/review/baseline';
+import { buildBundle } from '../../server/review/bundle';
+import { gitQuote } from '../../server/review/changes';
+import { ENV_SECRET, git, KEY_SECRET, reviewRepo } from '../support/reviewRepo';
+import { tmpDir } from '../support/tmp';
+
+/** Every file under `dir`, as one string (to look for what must not be there). */
+function everything(dir: string): string {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile())
+    .map((f) => f.endsWith('.gz') ? execFileSync('gzip', ['-dc', f], { maxBuffer: 1 << 30 }).toString('latin1') : fs.readFileSync(f, 'latin1')).join('\n');
+}
+
+/** A checkout of `commit` in a fresh clone. */
+function checkout(root: string, commit: string): string {
+  const dir = path.join(tmpDir('torbit-apply-'), 'w');
+  git(path.dirname(dir), 'clone', '-q', root, dir);
+  git(dir, 'checkout', '-q', commit);
+  return dir;
+}
+
+/** The files of a work tree but those listed only (what a bundle can carry), path → content. */
+function textFiles(dir: string, except: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of (fs.readdirSync(dir, { recursive: true }) as string[]).map((x) => x.split(path.sep).join('/')).sort()) {
+    if (f === '.git' || f.startsWith('.git/') || except.includes(f) || !fs.statSync(path.join(dir, f)).isFile()) continue;
+    out[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  }
+  return out;
+}
+
+const LISTED = ['assets/logo.png', '.env', 'config/deploy.txt'];
+
+describe('review bundles', function () {
+  this.timeout(60_000);
+
+  it('bundles the range since the baseline: header, stats as git counts them, renames; binaries listed, secrets never included', async () => {
+    const repo = reviewRepo();
+    const range = await currentRange(repo.root, false);
+    assert.deepEqual(range, { from: repo.base, to: repo.head, worktree: false });
+    const out = tmpDir('torbit-bundle-');
+    const r = BundleResult.parse(await buildBundle({ root: repo.root, range, maxBytes: 10 * 1024 * 1024, out }));
+    assert.equal(r.mode, 'bundle');
+    assert.deepEqual(r.packets, []);
+    const byPath = Object.fromEntries(r.files.map((f) => [f.path, f]));
+
+    // Every changed file, with git's own counts (numstat) for the text ones.
+    const numstat = git(repo.root, '-c', 'core.quotePath=false', 'diff', '--numstat', '-z', '-M', repo.base, repo.head).split('\0').filter(Boolean);
+    const counted: Record<string, [number, number]> = {};
+    for (let i = 0; i < numstat.length; i++) {
+      const [a, d, p] = numstat[i]!.split('\t');
+      const name = p === '' ? numstat[(i += 2)]! : p!; // a rename: "a\td\t" then old\0new\0
+      counted[name] = [a === '-' ? -1 : Number(a), d === '-' ? -1 : Number(d)];
+    }
+    assert.deepEqual(Object.keys(byPath).sort(), Object.keys(counted).sort());
+    for (const [p, [a, d]] of Object.entries(counted)) {
+      const f = byPath[p]!;
+      if (f.kind === 'text') assert.deepEqual([f.added, f.deleted], [a, d], p);
+    }
+    assert.deepEqual(byPath['src/new-name.ts'], { ...byPath['src/new-name.ts']!, status: 'R', from: 'src/old-name.ts', added: 1, deleted: 0, kind: 'text' });
+    assert.equal(byPath['docs/guide.md']!.status, 'D');
+    assert.equal(byPath['assets/logo.png']!.kind, 'binary');
+    assert.equal(byPath['.env']!.kind, 'redacted');
+    assert.match(byPath['.env']!.reason!, /environment file/);
+    assert.equal(byPath['config/deploy.txt']!.kind, 'redacted');
+    assert.match(byPath['config/deploy.txt']!.reason!, /private key/);
+
+    const text = fs.readFileSync(r.main, 'utf8');
+    assert.match(text, new RegExp(`^# Torbit review bundle\\n# range: ${repo.base}\\.\\.${repo.head}\\n`));
+    assert.match(text, /# files: \d+ changed \(\+\d+ -\d+\); 1 binary \(listed, not inlined\); 2 redacted/);
+    assert.match(text, /# {3}R {2}src\/old-name\.ts -> src\/new-name\.ts {2}\+1 -0/);
+    assert.match(text, /# {3}A {2}\.env {2}redacted \(an environment file/);
+    assert.match(text, /Binary files \/dev\/null and b\/assets\/logo\.png differ/);
+    assert.ok(text.includes(gitQuote('docs/a "quoted" name.md')));
+    // Nothing of a secret anywhere in what was written.
+    const all = everything(out);
+    for (const secret of [ENV_SECRET, KEY_SECRET, 'BEGIN RSA PRIVATE KEY']) assert.ok(!all.includes(secret), `${secret} leaked`);
+
+    // The bundle is a patch: on the baseline it gives HEAD's text files.
+    const w = checkout(repo.root, repo.base);
+    git(w, 'apply', ...LISTED.map((l) => `--exclude=${l}`), r.main);
+    assert.deepEqual(textFiles(w, LISTED), textFiles(checkout(repo.root, repo.head), LISTED));
+  });
+
+  it('above the cap, writes packets: one per file, a huge file split by hunks and lines, each under the cap, hashed, archived, and in order they give HEAD', async () => {
+    const repo = reviewRepo({ commits: 4, hugeBytes: 3 * 1024 * 1024 });
+    // A second change in the huge file, far from the first: two hunks.
+    const huge = path.join(repo.root, 'huge.txt');
+    const lines = fs.readFileSync(huge, 'utf8').split('\n');
+    lines.splice(20, 3, 'edited near the top');
+    lines.splice(lines.length - 50, 1, 'edited near the end', 'and one more');
+    fs.writeFileSync(huge, lines.join('\n'));
+    git(repo.root, 'commit', '-qam', 'edit the huge file');
+    const head = git(repo.root, 'rev-parse', 'HEAD');
+    const cap = 64 * 1024;
+    const out = tmpDir('torbit-packets-');
+    const r = BundleResult.parse(await buildBundle({ root: repo.root, range: await currentRange(repo.root, false), maxBytes: cap, out }));
+    assert.equal(r.mode, 'packets');
+    assert.equal(r.main, path.join(out, 'README.md'));
+    for (const [file, least] of [['huge.txt', 45], ['corpus.txt', 4]] as const) {
+      const parts = r.packets.filter((p) => p.path === file);
+      assert.ok(parts.length >= least, `${parts.length} packets for ${file} at a 64 KiB cap`);
+      assert.deepEqual(parts.map((p) => p.part), parts.map((_, i) => i + 1));
+      assert.ok(parts.every((p) => p.parts === parts.length));
+    }
+    // The scattered edits of corpus.txt are hunks of their own; its 5,000-line block is cut by lines.
+    const corpusText = r.packets.filter((p) => p.path === 'corpus.txt').map((p) => fs.readFileSync(path.join(out, p.name), 'utf8'));
+    assert.ok(corpusText.reduce((n, t) => n + (t.match(/^@@ /gm)?.length ?? 0), 0) >= 7);
+    assert.ok(corpusText.filter((t) => t.includes('+rewritten line')).length >= 3, 'the block spans packets');
+    // One packet per other text file; binaries and secrets in none.
+    const textPaths = r.files.filter((f) => f.kind === 'text').map((f) => f.path).sort();
+    assert.deepEqual([...new Set(r.packets.map((p) => p.path))].sort(), textPaths);
+    for (const p of r.packets) {
+      const data = fs.readFileSync(path.join(out, p.name));
+      assert.ok(data.length <= cap, `${p.name}: ${data.length} bytes`);
+      assert.equal(data.length, p.bytes);
+      assert.equal(createHash('sha256').update(data).digest('hex'), p.sha256);
+      assert.match(data.toString('utf8'), new RegExp(`^# Torbit review packet \\d+ of ${r.packets.length}\\n`));
+      assert.ok(data.toString('utf8').includes(`part ${p.part} of ${p.parts} of this file`));
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { packets: unknown; range: unknown };
+    assert.deepEqual(manifest.packets, r.packets);
+    assert.deepEqual(manifest.range, r.range);
+    execFileSync('sha256sum', ['--quiet', '-c', 'SHA256SUMS'], { cwd: out });
+    const listed = execFileSync('tar', ['-tzf', r.archive!], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(listed, ['README.md', 'manifest.json', 'SHA256SUMS', ...r.packets.map((p) => p.name)]);
+    const readme = fs.readFileSync(r.main, 'utf8');
+    assert.match(readme, /## How to review/);
+    assert.match(readme, /sha256sum -c SHA256SUMS/);
+    assert.match(readme, /- A {2}\.env {2}redacted/);
+    const all = everything(out);
+    for (const secret of [ENV_SECRET, KEY_SECRET]) assert.ok(!all.includes(secret), `${secret} leaked`);
+
+    // From the archive, the packets applied in order turn the baseline into HEAD.
+    const unpacked = tmpDir('torbit-unpacked-');
+    execFileSync('tar', ['-xzf', r.archive!, '-C', unpacked]);
+    const w = checkout(repo.root, repo.base);
+    for (const p of r.packets) git(w, 'apply', '--unidiff-zero', path.join(unpacked, p.name));
+    assert.deepEqual(textFiles(w, LISTED), textFiles(checkout(repo.root, head), LISTED));
+  });
+
+  it('includes the uncommitted changes of tracked files only when asked', async () => {
+    const repo = reviewRepo({ commits: 1 });
+    fs.appendFileSync(path.join(repo.root, 'src/app.ts'), 'not committed yet\n');
+    const out = tmpDir('torbit-bundle-');
+    const committed = await buildBundle({ root: repo.root, range: await currentRange(repo.root, false), maxBytes: 1 << 20, out });
+    assert.ok(!fs.readFileSync(committed.main, 'utf8').includes('not committed yet'));
+    const range = await currentRange(repo.root, true);
+    assert.equal(range.worktree, true);
+    const withTree = await buildBundle({ root: repo.root, range, maxBytes: 1 << 20, out });
+    const text = fs.readFileSync(withTree.main, 'utf8');
+    assert.ok(text.includes('+not committed yet'));
+    assert.match(text, /# work tree: included/);
+    assert.equal(git(repo.root, 'status', '--porcelain'), 'M src/app.ts', 'the index was not touched');
+  });
+
+  it('starts from the first commit without a baseline, and refuses a damaged one or one that is not an ancestor of HEAD', async () => {
+    const repo = reviewRepo({ commits: 1 });
+    const file = path.join(repo.root, BASELINE_FILE);
+    fs.rmSync(file);
+    assert.deepEqual(await currentRange(repo.root, false), { from: null, to: repo.head, worktree: false });
+    const r = await buildBundle({ root: repo.root, range: await currentRange(repo.root, false), maxBytes: 1 << 20, out: tmpDir('torbit-bundle-') });
+    assert.ok(r.files.some((f) => f.path === 'src/app.ts' && f.status === 'A'));
+    fs.writeFileSync(file, 'not a commit\n');
+    await assert.rejects(currentRange(repo.root, false), (e: Error) => e instanceof ReviewError && /does not hold a commit id/.test(e.message));
+    fs.writeFileSync(file, `${'0'.repeat(40)}\n`);
+    await assert.rejects(currentRange(repo.root, false), /is not a commit of this repository/);
+    // A commit on another line of history.
+    const other = git(repo.root, 'commit-tree', `${repo.base}^{tree}`, '-p', repo.base, '-m', 'elsewhere');
+    fs.writeFileSync(file, `${other}\n`);
+    await assert.rejects(currentRange(repo.root, false), /is not an ancestor of HEAD/);
+  });
+});
