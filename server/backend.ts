@@ -47,7 +47,8 @@ export class Backend {
 
   private constructor(
     readonly workspace: string | null,
-    private readonly folders: string[],
+    /** Every workspace folder, resolved. */
+    readonly folders: string[],
     readonly environment: TorbitEnvironment,
     readonly dataDir: DataDir,
     readonly db: Db | undefined,

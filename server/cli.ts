@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `torbit`: the headless CLI over the same backend code the extension runs.
 // Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 5 verification
-// failed, 130 stopped by Ctrl+C. Errors are one line on stderr.
+// failed, 6 review bundle written as packets, 7 needs confirmation, 8 replay differs, 130 Ctrl+C.
+// Errors are one line on stderr.
 import { parseArgs } from 'node:util';
 import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
 import { VerifyFailed } from './cli/audit';
@@ -24,7 +25,8 @@ function help(): string {
     'Options: -h, --help (also after a command), --version',
     "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else .vscode/settings.json's torbit.dataDir, else ./.torbit-data.",
     'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build),',
-    '4 stopped by the budget, 5 verification failed (audit verify, verify), 130 stopped by Ctrl+C.',
+    '4 stopped by the budget, 5 verification failed (audit verify, verify), 6 review bundle above the cap (written as packets),',
+    '7 needs confirmation (checkpoint restore), 8 replay differs, 130 stopped by Ctrl+C.',
   ].join('\n');
 }
 

@@ -8,6 +8,8 @@ import { RestoreRefused, type Checkpoints } from './checkpoints/service';
 import { replayTurn } from './replay/replay';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
+import { ReviewError } from './review/baseline';
+import { createBundle } from './review/service';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
@@ -106,6 +108,22 @@ onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
 onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
 onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));
 onRequest(connection, log, rpc.auditVerify, (p) => governanceReady().verify(p.file));
+
+/** A review that cannot be made (no repository, a damaged baseline) is the caller's to fix. */
+async function reviewable<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ReviewError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+    throw err;
+  }
+}
+onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
+  const b = ready();
+  const folder = p.folder ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
+}));
 
 // The extension's watcher: what changed since the last checkpoint.
 connection.onDidChangeWatchedFiles((p) => {

@@ -6,9 +6,10 @@ import { auditCommand, verifyCommand } from './audit';
 import { chatCommand } from './chat';
 import { checkpointCommand } from './checkpoint';
 import { replayCommand } from './replay';
+import { reviewCommand } from './review';
 import { openWorkspaceBackend } from './backend';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, needsConfirmation: 7, replayDiffers: 8 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, packets: 6, needsConfirmation: 7, replayDiffers: 8 } as const;
 
 export interface CommandIo {
   cwd: string;
@@ -64,6 +65,7 @@ export const COMMANDS: Record<string, Command> = {
   chat: chatCommand,
   checkpoint: checkpointCommand,
   replay: replayCommand,
+  review: reviewCommand,
   audit: auditCommand,
   verify: verifyCommand,
   status: {

@@ -20,6 +20,7 @@ const WorkspaceSettings = z.object({
   'torbit.environment': z.string().optional(),
   'torbit.policyHash': z.string().optional(),
   'torbit.checkpoints.maxFileSizeMB': z.number().positive().optional(),
+  'torbit.review.maxBundleBytes': z.number().int().min(1024).optional(),
 }).passthrough();
 
 export interface CliSettings {
@@ -33,6 +34,8 @@ export interface CliSettings {
   policyHash: string;
   /** torbit.checkpoints.maxFileSizeMB, in bytes. */
   checkpointMaxFileBytes: number;
+  /** torbit.review.maxBundleBytes, when set. */
+  reviewMaxBundleBytes?: number;
 }
 
 /** A mistake in how the CLI was called or configured (exit code 2). */
@@ -61,5 +64,6 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
     dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
     environment: s['torbit.environment'] ?? '', policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
+    reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],
   };
 }

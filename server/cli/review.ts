@@ -1,0 +1,57 @@
+// `torbit review bundle`: the diff since the last reviewed commit, for the repository of the
+// current directory, as one bundle or (above the cap; exit 6) as packets.
+import { ReviewError } from '../review/baseline';
+import { createBundle } from '../review/service';
+import type { BundleResult } from '../protocol/review';
+import { openWorkspaceBackend } from './backend';
+import { readWorkspaceSettings, UsageError } from './settings';
+import { EXIT, type Command } from './commands';
+
+export function describeBundle(r: BundleResult): string[] {
+  const lines = r.files.map((f) => `  ${f.status} ${f.from ? `${f.from} -> ` : ''}${f.path}  ${f.kind === 'text' ? `+${f.added} -${f.deleted}` : f.kind === 'binary' ? 'binary, listed' : `REDACTED: ${f.reason}`}`);
+  const where = r.mode === 'bundle'
+    ? `bundle: ${r.main} (${r.bytes} bytes of diff, cap ${r.maxBytes})`
+    : `above the cap (${r.bytes} bytes of diff, cap ${r.maxBytes}): ${r.packets.length} packet(s) in ${r.dir}; read ${r.main}; archive ${r.archive}`;
+  return [`range ${r.range.from ?? '(first commit)'}..${r.range.to}${r.range.worktree ? ' + work tree' : ''}: ${r.files.length} file(s)`, ...lines, where];
+}
+
+export const reviewCommand: Command = {
+  summary: 'Review bundles: the diff since the last reviewed commit, bounded (packets above the cap)',
+  usage: 'torbit review bundle [--out DIR] [--max-bytes N] [--include-worktree] [--json]',
+  positionals: true,
+  options: { out: { type: 'string' }, 'max-bytes': { type: 'string' }, 'include-worktree': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
+  optionHelp: [
+    ['--out DIR', 'where to write it (default: <data dir>/reviews/<from>-<to>)'],
+    ['--max-bytes N', 'the cap (default: torbit.review.maxBundleBytes, else 262144)'],
+    ['--include-worktree', 'also the uncommitted changes to tracked files'],
+    ['--json', 'machine-readable output'],
+    ['--verbose', 'log what the backend does to stderr'],
+  ],
+  extraHelp: [
+    'The baseline is .torbit/LAST_REVIEWED_SHA (none yet: from the first commit). Secrets (.env*, keys,',
+    'files holding a private key or a token) are never included, only listed; binary files are listed.',
+    'Exit code 6: above the cap, the bundle was written as packets (with a README, a manifest and a .tar.gz).',
+  ],
+  async run(values, io, positionals = []) {
+    const [action, ...args] = positionals;
+    if (action !== 'bundle') throw new UsageError('review needs bundle');
+    if (args.length) throw new UsageError(`unexpected argument ${args[0]}`);
+    const raw = values['max-bytes'] as string | undefined;
+    const maxBytes = raw === undefined ? readWorkspaceSettings(io.cwd).reviewMaxBundleBytes : Number(raw);
+    if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1024)) throw new UsageError('--max-bytes is a whole number of bytes, at least 1024');
+    const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'readonly' });
+    try {
+      let r: BundleResult;
+      try {
+        r = await createBundle({ folder: io.cwd, dataDir: backend.dataDir.dir, out: values.out as string | undefined, maxBytes, includeWorktree: values['include-worktree'] === true });
+      } catch (err) {
+        if (err instanceof ReviewError) throw new UsageError(err.message);
+        throw err;
+      }
+      io.out(values.json ? JSON.stringify(r, null, 2) : describeBundle(r).join('\n'));
+      return r.mode === 'packets' ? EXIT.packets : EXIT.ok;
+    } finally {
+      await backend.close();
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ResponseError } from 'vscode-jsonrpc/node';
+import { BundleResult, rpc } from '../../server/protocol';
+import { reviewRepo } from '../support/reviewRepo';
+import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
+import { tmpDir } from '../support/tmp';
+
+const CLI = path.join(__dirname, '../../dist/cli.js');
+
+function torbit(cwd: string, args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('review bundles from the CLI and over JSON-RPC', function () {
+  this.timeout(120_000);
+  const live: Spawned[] = [];
+  afterEach(async () => { for (const s of live.splice(0)) await shutdown(s); });
+
+  it('torbit review bundle: a bundle under the cap (exit 0), packets above it (exit 6), usage errors (exit 2)', () => {
+    const repo = reviewRepo({ commits: 3 });
+    const ok = torbit(repo.root, ['review', 'bundle', '--json']);
+    assert.equal(ok.code, 0, ok.err);
+    const r = BundleResult.parse(JSON.parse(ok.out));
+    assert.deepEqual([r.mode, r.range.from, r.range.to], ['bundle', repo.base, repo.head]);
+    assert.equal(path.dirname(path.dirname(r.dir)), path.join(repo.root, '.torbit-data'), 'under the data directory by default');
+    assert.ok(fs.existsSync(r.main));
+    assert.equal(r.files.find((f) => f.path === '.env')?.kind, 'redacted');
+
+    const out = tmpDir('torbit-cli-packets-');
+    const big = torbit(repo.root, ['review', 'bundle', '--max-bytes', '2048', '--out', out]);
+    assert.equal(big.code, 6, big.err);
+    assert.match(big.out, /above the cap \(\d+ bytes of diff, cap 2048\): \d+ packet\(s\) in /);
+    assert.match(big.out, /A \.env {2}REDACTED: an environment file/);
+    assert.ok(fs.existsSync(path.join(out, 'packets.tar.gz')));
+    assert.ok(fs.existsSync(path.join(out, 'README.md')));
+
+    assert.equal(torbit(repo.root, ['review', 'bundle', '--max-bytes', '10']).code, 2);
+    assert.equal(torbit(repo.root, ['review']).code, 2);
+    const nogit = torbit(tmpDir('torbit-not-a-repo-'), ['review', 'bundle']);
+    assert.equal(nogit.code, 2);
+    assert.match(nogit.err, /^torbit: .* is not in a git repository/);
+  });
+
+  it('torbit/review/bundle over JSON-RPC: the same bundle, and a clear refusal for a damaged baseline', async () => {
+    const repo = reviewRepo({ commits: 2 });
+    const s = spawnServer({ TORBIT_DATA_DIR: tmpDir('torbit-data-') });
+    live.push(s);
+    await initialize(s, { workspaceFolders: [repo.root] });
+    const r = BundleResult.parse(await s.conn.sendRequest(rpc.reviewBundle.method, { maxBytes: 1 << 20 }));
+    assert.deepEqual([r.mode, r.range.from, r.range.to], ['bundle', repo.base, repo.head]);
+    assert.match(fs.readFileSync(r.main, 'utf8'), /^# Torbit review bundle\n/);
+    fs.writeFileSync(path.join(repo.root, '.torbit/LAST_REVIEWED_SHA'), 'garbage\n');
+    await assert.rejects(s.conn.sendRequest(rpc.reviewBundle.method, {}), (e: ResponseError<unknown>) => /does not hold a commit id/.test(e.message));
+    await assert.rejects(s.conn.sendRequest(rpc.reviewBundle.method, { folder: tmpDir() }), (e: ResponseError<unknown>) => /is not a folder of this workspace/.test(e.message));
+  });
+});
