@@ -14,6 +14,8 @@ export interface Config {
   policyHash: string;
   /** torbit.checkpoints.maxFileSizeMB, in bytes. */
   checkpointMaxFileBytes: number;
+  /** torbit.review.maxBundleBytes. */
+  reviewMaxBundleBytes: number;
 }
 
 export function readConfig(): Config {
@@ -29,6 +31,7 @@ export function readConfig(): Config {
     environment: c.get<string>('environment', ''),
     policyHash: c.get<string>('policyHash', ''),
     checkpointMaxFileBytes: Math.round(Math.max(0.001, c.get<number>('checkpoints.maxFileSizeMB', 10)) * 1024 * 1024),
+    reviewMaxBundleBytes: Math.max(1024, Math.floor(c.get<number>('review.maxBundleBytes', 262144))),
   };
 }
 

@@ -20,5 +20,6 @@ export const COMMAND_IDS = [
   'torbit.checkpoint.diff',
   'torbit.checkpoint.restoreTurn',
   'torbit.replayTurn',
+  'torbit.review.bundle',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

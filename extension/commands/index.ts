@@ -4,6 +4,7 @@ import { approvalCommands } from './approvals';
 import { backendCommands } from './backend';
 import { chatCommands } from './chat';
 import { checkpointCommands } from './checkpoints';
+import { reviewCommands } from './review';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -13,4 +14,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...chatCommands,
   ...approvalCommands,
   ...checkpointCommands,
+  ...reviewCommands,
 };
