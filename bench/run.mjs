@@ -1,6 +1,6 @@
-// `npm run bench [audit] [relay] [checkpoints]`: runs the benchmarks (all by default) and fails if any missed a target.
+// `npm run bench [audit] [relay] [checkpoints] [review]`: runs the benchmarks (all by default) and fails if any missed a target.
 import { spawnSync } from 'node:child_process';
-const all = ['audit', 'relay', 'checkpoints'];
+const all = ['audit', 'relay', 'checkpoints', 'review'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const b of wanted) {
