@@ -9,7 +9,7 @@ import { replayTurn } from './replay/replay';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
 import { ReviewError } from './review/baseline';
-import { createBundle } from './review/service';
+import { createBundle, reviewChanges } from './review/service';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
@@ -123,6 +123,12 @@ onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
   const folder = p.folder ?? b.folders[0];
   if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
   return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
+}));
+onRequest(connection, log, rpc.reviewRun, (p) => reviewable(() => {
+  const b = ready();
+  const folder = p.folder ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  return reviewChanges({ db: b.requireDb(), audit: b.audit(), dataDir: b.dataDir.dir, env: process.env }, { ...p, folder });
 }));
 
 // The extension's watcher: what changed since the last checkpoint.

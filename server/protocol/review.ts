@@ -67,3 +67,62 @@ export type BundleParams = z.infer<typeof BundleParams>;
 
 /** extension → server: build the review bundle of the current range. */
 export const reviewBundle = request('torbit/review/bundle', 'extension', BundleParams, BundleResult);
+
+export const Severity = z.enum(['error', 'warning', 'info']);
+
+/** One thing that stops a change: where (a repository-relative path, a 1-based line of its new version) and why. */
+export const Blocker = z.object({
+  file: z.string().min(1),
+  line: z.number().int().positive(),
+  severity: Severity,
+  message: z.string().min(1).max(4000),
+});
+export type Blocker = z.infer<typeof Blocker>;
+
+export const VerdictMeta = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** When the verdict was given (ISO). */
+  time: z.string(),
+  /** Exactly what was reviewed. */
+  range: ReviewRange,
+  /** Given by a mock, test or demo model: it can never pass finish or the gate. */
+  simulated: z.boolean(),
+  /** The bundle or packets reviewed (sha256 of each, in order). */
+  reviewed: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+});
+
+export const Verdict = z.object({
+  verdict: z.enum(['APPROVED', 'BLOCKED']),
+  blockers: z.array(Blocker),
+  /** The model's summary of the review. */
+  summary: z.string(),
+  meta: VerdictMeta,
+}).refine((v) => v.verdict === 'BLOCKED' ? v.blockers.length > 0 : !v.blockers.some((b) => b.severity === 'error'), {
+  message: 'a BLOCKED verdict names at least one blocker, and an APPROVED one has no error',
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+export const StoredVerdict = z.object({ id: z.number().int().positive(), verdict: Verdict });
+export type StoredVerdict = z.infer<typeof StoredVerdict>;
+
+export const ReviewParams = z.object({
+  folder: z.string().optional(),
+  /** provider:model (default: the backend's configured one). */
+  model: z.string().optional(),
+  baseUrl: z.string().optional(),
+  maxBytes: z.number().int().positive().optional(),
+  includeWorktree: z.boolean().default(false),
+});
+export type ReviewParams = z.infer<typeof ReviewParams>;
+
+export const ReviewResult = z.object({
+  /** The repository's top folder: blockers' paths are relative to it. */
+  root: z.string(),
+  review: StoredVerdict,
+  bundle: BundleResult,
+});
+export type ReviewResult = z.infer<typeof ReviewResult>;
+
+/** extension → server: bundle the current range and have the model review it; the verdict is stored and audited. */
+export const reviewRun = request('torbit/review/run', 'extension', ReviewParams, ReviewResult);

@@ -155,6 +155,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE turns ADD COLUMN hidden_by TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'reviews',
+    sql: `
+      -- A model's review of a range: its verdict as JSON (checked on read), and the range and
+      -- verdict in columns for finish and the push gate to find.
+      CREATE TABLE reviews (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        repo       TEXT NOT NULL,
+        range_from TEXT,
+        range_to   TEXT NOT NULL,
+        worktree   INTEGER NOT NULL CHECK (worktree IN (0, 1)),
+        verdict    TEXT NOT NULL CHECK (verdict IN ('APPROVED', 'BLOCKED')),
+        simulated  INTEGER NOT NULL CHECK (simulated IN (0, 1)),
+        body       TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX reviews_range ON reviews(repo, range_to);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -92,6 +92,11 @@ function view(seq: number, b: AuditBody): AuditEntryView {
         ...base, tool: null, outcome: str('mode'),
         summary: `restored checkpoint ${String(d.checkpointId)} (${str('mode')}): ${String(d.written)} file(s) written, ${String(d.removed)} removed${d.recovered ? ', completed after a crash' : ''}`,
       };
+    case 'review':
+      return {
+        ...base, tool: null, outcome: str('verdict'),
+        summary: `review ${String(d.reviewId)} of ${str('range')}: ${str('verdict')}${typeof d.blockers === 'number' ? `, ${d.blockers} blocker(s)` : ''}${d.simulated ? ' (simulated: cannot pass)' : ''}`,
+      };
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
-import { BundleResult, rpc } from '../../server/protocol';
+import { BundleResult, ReviewResult, rpc } from '../../server/protocol';
+import { startOpenAIStub, textChunks } from '../stubs/openaiStub';
 import { reviewRepo } from '../support/reviewRepo';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { tmpDir } from '../support/tmp';
@@ -56,5 +57,34 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     fs.writeFileSync(path.join(repo.root, '.torbit/LAST_REVIEWED_SHA'), 'garbage\n');
     await assert.rejects(s.conn.sendRequest(rpc.reviewBundle.method, {}), (e: ResponseError<unknown>) => /does not hold a commit id/.test(e.message));
     await assert.rejects(s.conn.sendRequest(rpc.reviewBundle.method, { folder: tmpDir() }), (e: ResponseError<unknown>) => /is not a folder of this workspace/.test(e.message));
+  });
+
+  it('torbit/review/run: the real OpenAI-compatible path gives a verdict that is not simulated, stored and audited; the demo model\'s is simulated', async () => {
+    const repo = reviewRepo({ commits: 2 });
+    const stub = await startOpenAIStub();
+    try {
+      const answer = { verdict: 'BLOCKED', summary: 'One bug.', blockers: [{ file: 'src/app.ts', line: 7, severity: 'error', message: 'this breaks the build' }] };
+      stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify(answer), 5) });
+      const s = spawnServer({ TORBIT_DATA_DIR: tmpDir('torbit-data-') });
+      live.push(s);
+      await initialize(s, { workspaceFolders: [repo.root] });
+      const r = ReviewResult.parse(await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:qwen2.5-coder', baseUrl: stub.baseURL }));
+      assert.equal(r.review.verdict.verdict, 'BLOCKED');
+      assert.deepEqual(r.review.verdict.blockers, answer.blockers);
+      assert.equal(r.review.verdict.meta.simulated, false);
+      assert.deepEqual(r.review.verdict.meta.range, { from: repo.base, to: repo.head, worktree: false });
+      const sent = stub.requests.find((q) => q.method === 'POST')!.body as { model: string; messages: { role: string; content: string }[] };
+      assert.equal(sent.model, 'qwen2.5-coder');
+      assert.match(sent.messages.map((m) => m.content).join('\n'), /# Torbit review bundle/);
+      const timeline = await s.conn.sendRequest(rpc.auditList.method, {}) as { entries: { kind: string; summary: string }[] };
+      assert.ok(timeline.entries.some((e) => e.kind === 'review' && /: BLOCKED, 1 blocker\(s\)$/.test(e.summary)), JSON.stringify(timeline.entries.map((e) => e.summary)));
+
+      stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'ok', blockers: [] }), 3) });
+      const demo = ReviewResult.parse(await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:torbit-demo', baseUrl: stub.baseURL }));
+      assert.deepEqual([demo.review.verdict.verdict, demo.review.verdict.meta.simulated], ['APPROVED', true]);
+      await assert.rejects(s.conn.sendRequest(rpc.reviewRun.method, {}), (e: ResponseError<unknown>) => /needs a model/.test(e.message));
+    } finally {
+      await stub.close();
+    }
   });
 });

@@ -3,7 +3,15 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BundleResult } from '../../server/protocol/review';
+import { MockLanguageModelV4 } from 'ai/test';
+import { createModel, parseModelRef } from '../../server/agent/models';
+import { AuditLog } from '../../server/audit/log';
+import { BundleResult, ReviewResult } from '../../server/protocol/review';
+import { isSimulated } from '../../server/review/reviewer';
+import { reviewChanges } from '../../server/review/service';
+import { ReviewRepo } from '../../server/review/store';
+import { openStore } from '../../server/store/open';
+import type { Db } from '../../server/store/sqlite';
 import { BASELINE_FILE, currentRange, ReviewError } from '../../server/review/baseline';
 import { buildBundle } from '../../server/review/bundle';
 import { gitQuote } from '../../server/review/changes';
@@ -175,5 +183,96 @@ describe('review bundles', function () {
     const other = git(repo.root, 'commit-tree', `${repo.base}^{tree}`, '-p', repo.base, '-m', 'elsewhere');
     fs.writeFileSync(file, `${other}\n`);
     await assert.rejects(currentRange(repo.root, false), /is not an ancestor of HEAD/);
+  });
+});
+
+/** A model that answers each review call with the next verdict (as JSON text), recording the prompts. */
+function verdictModel(answers: unknown[]): MockLanguageModelV4 {
+  let call = 0;
+  return new MockLanguageModelV4({
+    provider: 'mock',
+    modelId: 'mock-reviewer',
+    doGenerate: async () => {
+      const a = answers[Math.min(call++, answers.length - 1)];
+      return {
+        content: [{ type: 'text', text: typeof a === 'string' ? a : JSON.stringify(a) }],
+        finishReason: { unified: 'stop', raw: 'stop' },
+        usage: { inputTokens: { total: 100, noCache: 100, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 20, text: 20, reasoning: 0 } },
+        warnings: [],
+      };
+    },
+  });
+}
+
+describe('model reviews of a bundle', function () {
+  this.timeout(60_000);
+  let db: Db;
+  let audit: AuditLog;
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = tmpDir('torbit-data-');
+    db = (await openStore(path.join(dataDir, 'torbit.db'), { mode: 'migrate' })).db;
+    audit = new AuditLog(db);
+  });
+  afterEach(() => db.close());
+
+  it('stores and audits a BLOCKED verdict with its blockers; a mock model\'s verdict is simulated', async () => {
+    const repo = reviewRepo({ commits: 2 });
+    const model = verdictModel([{ verdict: 'BLOCKED', summary: 'A bug in app.ts.', blockers: [{ file: 'b/src/app.ts', line: 6, severity: 'error', message: 'off by one' }, { file: 'src/nowhere.ts', line: 1, severity: 'warning', message: 'odd' }] }]);
+    const r = ReviewResult.parse(await reviewChanges({ db, audit, dataDir, env: {}, modelFactory: () => model }, { folder: repo.root, model: 'openai:gpt-4.1-mini', includeWorktree: false }));
+    const v = r.review.verdict;
+    assert.equal(v.verdict, 'BLOCKED');
+    assert.deepEqual(v.blockers[0], { file: 'src/app.ts', line: 6, severity: 'error', message: 'off by one' });
+    assert.match(v.blockers[1]!.message, /not in the range/);
+    assert.deepEqual(v.meta.range, { from: repo.base, to: repo.head, worktree: false });
+    assert.equal(v.meta.simulated, true);
+    assert.deepEqual([v.meta.provider, v.meta.model], ['openai', 'gpt-4.1-mini']);
+    assert.deepEqual(v.meta.reviewed, [createHash('sha256').update(fs.readFileSync(r.bundle.main)).digest('hex')]);
+    // The model saw the bundle, and was told how to review.
+    const call = model.doGenerateCalls[0]!;
+    assert.match(JSON.stringify(call.prompt), /Torbit review bundle/);
+    assert.match(JSON.stringify(call.prompt), /Answer BLOCKED when the change has a defect/);
+    assert.equal(r.root, repo.root);
+    assert.deepEqual(await new ReviewRepo(db).get(r.review.id), r.review);
+    assert.deepEqual(await new ReviewRepo(db).latestFor(repo.root, repo.base, repo.head), r.review);
+    const rec = (await audit.records()).find((x) => JSON.parse(x.body).kind === 'review');
+    assert.ok(rec);
+    assert.deepEqual(JSON.parse(rec.body).data, {
+      reviewId: r.review.id, repo: repo.root, range: `${repo.base.slice(0, 12)}..${repo.head.slice(0, 12)}`, from: repo.base, to: repo.head, worktree: false,
+      verdict: 'BLOCKED', blockers: 2, simulated: true, provider: 'openai', model: 'gpt-4.1-mini', reviewed: v.meta.reviewed,
+    });
+    assert.equal((await audit.verify()).ok, true);
+  });
+
+  it('reviews each packet above the cap: one call per packet, BLOCKED when any packet is', async () => {
+    const repo = reviewRepo({ commits: 3 });
+    const approve = { verdict: 'APPROVED', summary: 'fine', blockers: [] };
+    const block = { verdict: 'BLOCKED', summary: 'not fine', blockers: [{ file: 'src/app.ts', line: 2, severity: 'error', message: 'no' }] };
+    const answers = [approve, approve, block, approve, approve, approve, approve, approve, approve, approve, approve, approve];
+    const model = verdictModel(answers);
+    const r = await reviewChanges({ db, audit, dataDir, env: {}, modelFactory: () => model }, { folder: repo.root, model: 'anthropic:claude-sonnet-4', maxBytes: 2048, includeWorktree: false });
+    assert.equal(r.bundle.mode, 'packets');
+    assert.equal(model.doGenerateCalls.length, r.bundle.packets.length);
+    assert.deepEqual(r.review.verdict.meta.reviewed, r.bundle.packets.map((p) => p.sha256));
+    assert.equal(r.review.verdict.verdict, 'BLOCKED');
+    assert.equal(r.review.verdict.blockers.length, 1);
+    assert.match(JSON.stringify(model.doGenerateCalls[1]!.prompt), new RegExp(`Packet 2 of ${r.bundle.packets.length}`));
+  });
+
+  it('refuses an answer that is not a verdict, and stores nothing', async () => {
+    const repo = reviewRepo({ commits: 1 });
+    for (const answer of ['{"verdict":"MAYBE","summary":"?","blockers":[]}', { verdict: 'BLOCKED', summary: 'no reason', blockers: [] }, { verdict: 'APPROVED', summary: 'but', blockers: [{ file: 'src/app.ts', line: 1, severity: 'error', message: 'x' }] }, 'not json at all']) {
+      await assert.rejects(reviewChanges({ db, audit, dataDir, env: {}, modelFactory: () => verdictModel([answer]) }, { folder: repo.root, model: 'openai:gpt-4.1-mini', includeWorktree: false }));
+    }
+    assert.deepEqual(await new ReviewRepo(db).list(repo.root), []);
+    assert.equal((await audit.records()).length, 0);
+  });
+
+  it('knows a simulated model: mocks, tests and the demo are; a real provider is not', () => {
+    const real = createModel(parseModelRef('openai-compatible:llama3', 'http://127.0.0.1:1/v1'), {});
+    assert.equal(isSimulated(real, 'llama3', true), false);
+    assert.equal(isSimulated(createModel(parseModelRef('openai-compatible:torbit-demo', 'http://127.0.0.1:1/v1'), {}), 'torbit-demo', true), true);
+    assert.equal(isSimulated(real, 'llama3', false), true, 'any model from an injected factory');
+    assert.equal(isSimulated(verdictModel([]), 'gpt-4.1', true), true);
   });
 });
