@@ -25,6 +25,8 @@ export class Ctx implements vscode.Disposable {
   readonly onChatEvent = this.chatEvents.event;
   /** What the backend waits on a person for. */
   readonly approvals = new ApprovalStore();
+  /** The blockers of the last model review, in the Problems panel. */
+  readonly reviewProblems = vscode.languages.createDiagnosticCollection('torbit-review');
   private readonly approvalAsked = new vscode.EventEmitter<ApprovalView>();
   /** A run started waiting for a person's decision. */
   readonly onApprovalAsked = this.approvalAsked.event;
@@ -39,6 +41,7 @@ export class Ctx implements vscode.Disposable {
   private view: BackendView = { state: 'starting' };
 
   constructor(readonly extension: vscode.ExtensionContext) {
+    this.subscriptions.push(this.reviewProblems);
     this.subscriptions.push(this.approvals.onDidChange(() => this.statusBar.showApprovals(this.approvals.all().length)));
   }
 

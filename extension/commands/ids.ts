@@ -21,5 +21,6 @@ export const COMMAND_IDS = [
   'torbit.checkpoint.restoreTurn',
   'torbit.replayTurn',
   'torbit.review.bundle',
+  'torbit.review.run',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -1,9 +1,10 @@
-// Commands of review bundling: build the bundle of the changes since the last reviewed commit
-// and open it (or, above the cap, the packets' README).
+// Commands of review: build the bundle of the changes since the last reviewed commit and open it
+// (or, above the cap, the packets' README); have the model review it, its blockers as problems.
 import * as vscode from 'vscode';
 import { rpc } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { readConfig } from '../config';
+import { showBlockers } from '../review/problems';
 
 export const reviewCommands = {
   'torbit.review.bundle': (ctx: Ctx) => async () => {
@@ -21,6 +22,25 @@ export const reviewCommands = {
       if (choice === reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.archive ?? r.main));
     } catch (err) {
       ctx.log.warn(`creating a review bundle: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
+    }
+  },  'torbit.review.run': (ctx: Ctx) => async () => {
+    const cfg = readConfig();
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Torbit: ${cfg.model} is reviewing the changes since the last review…` },
+        () => ctx.request(rpc.reviewRun, { model: cfg.model, baseUrl: cfg.baseUrl || undefined, maxBytes: cfg.reviewMaxBundleBytes, includeWorktree: false }));
+      const v = r.review.verdict;
+      const n = showBlockers(ctx.reviewProblems, r);
+      const range = `${v.meta.range.from ? v.meta.range.from.slice(0, 7) : 'first commit'}..${v.meta.range.to.slice(0, 7)}`;
+      const simulated = v.meta.simulated ? ' Simulated (a mock, test or demo model): it cannot pass the push gate.' : '';
+      const text = `Torbit review ${r.review.id} of ${range}: ${v.verdict}${n ? `, ${n} blocker(s)` : ''}. ${v.summary.split('\n')[0] ?? ''}${simulated}`;
+      const problems = 'Show Problems';
+      const choice = v.verdict === 'APPROVED' && !n
+        ? await vscode.window.showInformationMessage(text)
+        : await (v.verdict === 'APPROVED' ? vscode.window.showInformationMessage(text, problems) : vscode.window.showWarningMessage(text, problems));
+      if (choice === problems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    } catch (err) {
+      ctx.log.warn(`reviewing the changes: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
     }
   },
