@@ -9,6 +9,7 @@ import { replayTurn } from './replay/replay';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
 import { ReviewError } from './review/baseline';
+import { finishReview } from './review/finish';
 import { createBundle, reviewChanges } from './review/service';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
@@ -129,6 +130,12 @@ onRequest(connection, log, rpc.reviewRun, (p) => reviewable(() => {
   const folder = p.folder ?? b.folders[0];
   if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
   return reviewChanges({ db: b.requireDb(), audit: b.audit(), dataDir: b.dataDir.dir, env: process.env }, { ...p, folder });
+}));
+onRequest(connection, log, rpc.reviewFinish, (p) => reviewable(() => {
+  const b = ready();
+  const folder = p.folder ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  return finishReview({ db: b.requireDb(), audit: b.audit() }, folder);
 }));
 
 // The extension's watcher: what changed since the last checkpoint.

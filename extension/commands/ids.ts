@@ -22,5 +22,6 @@ export const COMMAND_IDS = [
   'torbit.replayTurn',
   'torbit.review.bundle',
   'torbit.review.run',
+  'torbit.review.finish',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -43,5 +43,14 @@ export const reviewCommands = {
       ctx.log.warn(`reviewing the changes: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
     }
+  },  'torbit.review.finish': (ctx: Ctx) => async () => {
+    try {
+      const f = await ctx.request(rpc.reviewFinish, {});
+      ctx.reviewProblems.clear();
+      void vscode.window.showInformationMessage(`Torbit: baseline advanced to ${f.baseline.slice(0, 7)} (review ${f.reviewId}), committed as ${f.commit.slice(0, 7)}.`);
+    } catch (err) {
+      ctx.log.warn(`finishing the review: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
+    }
   },
 };

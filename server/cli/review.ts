@@ -1,6 +1,8 @@
-// `torbit review bundle`: the diff since the last reviewed commit, for the repository of the
-// current directory, as one bundle or (above the cap; exit 6) as packets.
+// `torbit review bundle|finish`: the diff since the last reviewed commit, for the repository of
+// the current directory, as one bundle or (above the cap; exit 6) as packets; and moving the
+// baseline once a real review approved exactly that range.
 import { ReviewError } from '../review/baseline';
+import { finishReview } from '../review/finish';
 import { createBundle } from '../review/service';
 import type { BundleResult } from '../protocol/review';
 import { openWorkspaceBackend } from './backend';
@@ -16,8 +18,8 @@ export function describeBundle(r: BundleResult): string[] {
 }
 
 export const reviewCommand: Command = {
-  summary: 'Review bundles: the diff since the last reviewed commit, bounded (packets above the cap)',
-  usage: 'torbit review bundle [--out DIR] [--max-bytes N] [--include-worktree] [--json]',
+  summary: 'Review bundles (the diff since the last reviewed commit, bounded), and moving the baseline after an approval',
+  usage: 'torbit review bundle [--out DIR] [--max-bytes N] [--include-worktree] [--json] | finish [--json]',
   positionals: true,
   options: { out: { type: 'string' }, 'max-bytes': { type: 'string' }, 'include-worktree': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   optionHelp: [
@@ -31,11 +33,24 @@ export const reviewCommand: Command = {
     'The baseline is .torbit/LAST_REVIEWED_SHA (none yet: from the first commit). Secrets (.env*, keys,',
     'files holding a private key or a token) are never included, only listed; binary files are listed.',
     'Exit code 6: above the cap, the bundle was written as packets (with a README, a manifest and a .tar.gz).',
+    'finish: moves .torbit/LAST_REVIEWED_SHA to HEAD and commits only that file, when the newest review of exactly',
+    'the current range is APPROVED and not simulated; otherwise it says why and changes nothing.',
   ],
   async run(values, io, positionals = []) {
     const [action, ...args] = positionals;
-    if (action !== 'bundle') throw new UsageError('review needs bundle');
+    if (action !== 'bundle' && action !== 'finish') throw new UsageError('review needs bundle or finish');
     if (args.length) throw new UsageError(`unexpected argument ${args[0]}`);
+    if (action === 'finish') {
+      const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
+      try {
+        // A refusal (no review, blocked, simulated, another range) is exit 1 with the reason.
+        const f = await finishReview({ db: backend.requireDb(), audit: backend.audit() }, io.cwd);
+        io.out(values.json ? JSON.stringify(f, null, 2) : `baseline advanced to ${f.baseline.slice(0, 12)} (review ${f.reviewId}); committed as ${f.commit.slice(0, 12)}`);
+        return EXIT.ok;
+      } finally {
+        await backend.close();
+      }
+    }
     const raw = values['max-bytes'] as string | undefined;
     const maxBytes = raw === undefined ? readWorkspaceSettings(io.cwd).reviewMaxBundleBytes : Number(raw);
     if (maxBytes !== undefined && (!Number.isInteger(maxBytes) || maxBytes < 1024)) throw new UsageError('--max-bytes is a whole number of bytes, at least 1024');

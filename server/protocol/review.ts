@@ -126,3 +126,15 @@ export type ReviewResult = z.infer<typeof ReviewResult>;
 
 /** extension → server: bundle the current range and have the model review it; the verdict is stored and audited. */
 export const reviewRun = request('torbit/review/run', 'extension', ReviewParams, ReviewResult);
+
+export const FinishResult = z.object({
+  reviewId: z.number().int().positive(),
+  /** The reviewed commit: the new baseline. */
+  baseline: Sha,
+  /** The commit that records it in .torbit/LAST_REVIEWED_SHA. */
+  commit: Sha,
+});
+export type FinishResult = z.infer<typeof FinishResult>;
+
+/** extension → server: advance the baseline to the approved range's end (a real approval of exactly the current range only). */
+export const reviewFinish = request('torbit/review/finish', 'extension', z.object({ folder: z.string().optional() }), FinishResult);

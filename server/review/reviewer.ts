@@ -25,6 +25,9 @@ export const REVIEW_SYSTEM = [
   'in the new version of the file, a severity (error for what must be fixed; warning or info otherwise)',
   'and a message that says what is wrong and how to fix it. Answer APPROVED when nothing must be fixed',
   '(warnings and notes may still be listed). Do not block on style alone.',
+  // Said in words too: not every provider is given the schema (OpenAI-compatible servers without structured outputs).
+  'Answer with one JSON object and nothing else:',
+  '{"verdict": "APPROVED" or "BLOCKED", "summary": "…", "blockers": [{"file": "path/in/repo", "line": 1, "severity": "error" or "warning" or "info", "message": "…"}]}',
 ].join('\n');
 
 /** Models whose verdicts are not a real review: ai/test's mocks, Torbit's own test stubs and demo. */

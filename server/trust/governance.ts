@@ -93,6 +93,7 @@ function view(seq: number, b: AuditBody): AuditEntryView {
         summary: `restored checkpoint ${String(d.checkpointId)} (${str('mode')}): ${String(d.written)} file(s) written, ${String(d.removed)} removed${d.recovered ? ', completed after a crash' : ''}`,
       };
     case 'review':
+      if (d.action === 'finish') return { ...base, tool: null, outcome: 'finish', summary: `baseline advanced to ${String(str('baseline')).slice(0, 12)} (review ${String(d.reviewId)}, commit ${String(str('commit')).slice(0, 12)})` };
       return {
         ...base, tool: null, outcome: str('verdict'),
         summary: `review ${String(d.reviewId)} of ${str('range')}: ${str('verdict')}${typeof d.blockers === 'number' ? `, ${d.blockers} blocker(s)` : ''}${d.simulated ? ' (simulated: cannot pass)' : ''}`,

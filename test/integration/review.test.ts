@@ -83,6 +83,11 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
       const demo = ReviewResult.parse(await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:torbit-demo', baseUrl: stub.baseURL }));
       assert.deepEqual([demo.review.verdict.verdict, demo.review.verdict.meta.simulated], ['APPROVED', true]);
       await assert.rejects(s.conn.sendRequest(rpc.reviewRun.method, {}), (e: ResponseError<unknown>) => /needs a model/.test(e.message));
+      // The demo's approval cannot move the baseline; from the CLI, finish says why (exit 1).
+      await assert.rejects(s.conn.sendRequest(rpc.reviewFinish.method, {}), (e: ResponseError<unknown>) => /simulated model/.test(e.message));
+      const cli = torbit(repo.root, ['review', 'finish']);
+      assert.equal(cli.code, 1);
+      assert.match(cli.err, /^torbit: no review covers/);
     } finally {
       await stub.close();
     }

@@ -7,6 +7,7 @@ import { MockLanguageModelV4 } from 'ai/test';
 import { createModel, parseModelRef } from '../../server/agent/models';
 import { AuditLog } from '../../server/audit/log';
 import { BundleResult, ReviewResult } from '../../server/protocol/review';
+import { finishReview } from '../../server/review/finish';
 import { isSimulated } from '../../server/review/reviewer';
 import { reviewChanges } from '../../server/review/service';
 import { ReviewRepo } from '../../server/review/store';
@@ -17,6 +18,7 @@ import { buildBundle } from '../../server/review/bundle';
 import { gitQuote } from '../../server/review/changes';
 import { ENV_SECRET, git, KEY_SECRET, reviewRepo } from '../support/reviewRepo';
 import { tmpDir } from '../support/tmp';
+import { startOpenAIStub, textChunks, type OpenAIStub } from '../stubs/openaiStub';
 
 /** Every file under `dir`, as one string (to look for what must not be there). */
 function everything(dir: string): string {
@@ -274,5 +276,69 @@ describe('model reviews of a bundle', function () {
     assert.equal(isSimulated(createModel(parseModelRef('openai-compatible:torbit-demo', 'http://127.0.0.1:1/v1'), {}), 'torbit-demo', true), true);
     assert.equal(isSimulated(real, 'llama3', false), true, 'any model from an injected factory');
     assert.equal(isSimulated(verdictModel([]), 'gpt-4.1', true), true);
+  });
+});
+
+describe('review finish: the baseline moves only for a real approval of exactly the current range', function () {
+  this.timeout(60_000);
+  let db: Db;
+  let audit: AuditLog;
+  let dataDir: string;
+  let stub: OpenAIStub;
+  beforeEach(async () => {
+    dataDir = tmpDir('torbit-data-');
+    db = (await openStore(path.join(dataDir, 'torbit.db'), { mode: 'migrate' })).db;
+    audit = new AuditLog(db);
+    stub = await startOpenAIStub();
+  });
+  afterEach(async () => { await db.close(); await stub.close(); });
+
+  /** A review through the real OpenAI-compatible provider (not simulated), answering `answer`. */
+  const review = (root: string, answer: unknown, model = 'openai-compatible:qwen2.5-coder') => {
+    stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify(answer), 3) });
+    return reviewChanges({ db, audit, dataDir, env: {} }, { folder: root, model, baseUrl: stub.baseURL, includeWorktree: false });
+  };
+  const approved = { verdict: 'APPROVED', summary: 'good', blockers: [] };
+  const state = (root: string) => [git(root, 'rev-parse', 'HEAD'), fs.readFileSync(path.join(root, BASELINE_FILE), 'utf8'), git(root, 'status', '--porcelain')];
+
+  it('refuses with no review, a BLOCKED one, a simulated one, or one of another range, and changes nothing', async () => {
+    const repo = reviewRepo({ commits: 1 });
+    const before = state(repo.root);
+    await assert.rejects(finishReview({ db, audit }, repo.root), /no review covers/);
+    await review(repo.root, { verdict: 'BLOCKED', summary: 'no', blockers: [{ file: 'src/app.ts', line: 1, severity: 'error', message: 'x' }] });
+    await assert.rejects(finishReview({ db, audit }, repo.root), /is BLOCKED \(1 blocker\(s\)\)/);
+    const demo = await review(repo.root, approved, 'openai-compatible:torbit-demo');
+    assert.equal(demo.review.verdict.meta.simulated, true);
+    await assert.rejects(finishReview({ db, audit }, repo.root), /simulated model \(openai-compatible:torbit-demo\): it cannot move the baseline/);
+    assert.deepEqual(state(repo.root), before);
+    // Approved, then HEAD moves on: the approval does not cover the new range.
+    await review(repo.root, approved);
+    fs.writeFileSync(path.join(repo.root, 'late.txt'), 'after the review\n');
+    git(repo.root, 'add', 'late.txt');
+    git(repo.root, 'commit', '-qm', 'late');
+    const moved = state(repo.root);
+    await assert.rejects(finishReview({ db, audit }, repo.root), new RegExp(`no review covers ${repo.base.slice(0, 12)}\\.\\.[0-9a-f]{12} \\(the last one, \\d+, covers ${repo.base.slice(0, 12)}\\.\\.${repo.head.slice(0, 12)}\\)`));
+    assert.deepEqual(state(repo.root), moved);
+  });
+
+  it('advances the baseline for an approval of exactly the range, committing only the baseline file', async () => {
+    const repo = reviewRepo({ commits: 2 });
+    const r = await review(repo.root, approved);
+    assert.equal(r.review.verdict.meta.simulated, false);
+    // Work the person staged is not committed with it.
+    fs.appendFileSync(path.join(repo.root, 'src/app.ts'), 'staged, not reviewed\n');
+    git(repo.root, 'add', 'src/app.ts');
+    const f = await finishReview({ db, audit }, repo.root);
+    assert.deepEqual([f.reviewId, f.baseline], [r.review.id, repo.head]);
+    assert.equal(git(repo.root, 'rev-parse', 'HEAD'), f.commit);
+    assert.equal(git(repo.root, 'rev-parse', 'HEAD^'), repo.head);
+    assert.equal(git(repo.root, 'show', '--name-only', '--format=', 'HEAD'), BASELINE_FILE);
+    assert.equal(git(repo.root, 'show', `HEAD:${BASELINE_FILE}`), repo.head);
+    assert.equal(git(repo.root, 'status', '--porcelain'), 'M  src/app.ts');
+    const rec = (await audit.records()).map((x) => JSON.parse(x.body) as { kind: string; actor: string; data: { action?: string; commit?: string } }).at(-1)!;
+    assert.deepEqual([rec.kind, rec.actor, rec.data.action, rec.data.commit], ['review', 'user', 'finish', f.commit]);
+    // The next range starts at the reviewed commit.
+    assert.deepEqual((await currentRange(repo.root, false)).from, repo.head);
+    await assert.rejects(finishReview({ db, audit }, repo.root), /no review covers/);
   });
 });
