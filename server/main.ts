@@ -6,10 +6,12 @@ import type { ChatService } from './agent/chat';
 import type { ChatRepo } from './store/chatRepo';
 import { RestoreRefused, type Checkpoints } from './checkpoints/service';
 import { replayTurn } from './replay/replay';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
 import { ReviewError } from './review/baseline';
 import { finishReview } from './review/finish';
+import { installGate, noticeUngatedPushes } from './review/gate';
 import { createBundle, reviewChanges } from './review/service';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
@@ -75,6 +77,11 @@ connection.onInitialize(async (params) => {
     checkpoints = opened.checkpoints;
     backend.feed.setWatching(opts.fileEvents);
     if (opened.interrupted) log.warn(`${opened.interrupted} turn(s) left running by a previous backend were marked interrupted`);
+    // Pushes made around the review gate since the last start (git push --no-verify): recorded, not blocked.
+    const audit = backend.audit();
+    void Promise.all(backend.folders.map((f) => noticeUngatedPushes({ audit }, f).then((found) => {
+      for (const u of found) log.warn(`${u.ref} was pushed to ${u.sha.slice(0, 12)} without the review gate (git push --no-verify?): recorded in the audit log`);
+    }, () => undefined)));
   }
   log.info(`Torbit backend ${VERSION} (pid ${process.pid}, node ${process.version}) serving ${opts.workspaceFolders.join(', ') || 'no folder'}${opts.trusted ? '' : ' [untrusted: no tool execution]'}`);
   return { capabilities: {}, serverInfo: { name: 'torbit', version: VERSION } };
@@ -136,6 +143,13 @@ onRequest(connection, log, rpc.reviewFinish, (p) => reviewable(() => {
   const folder = p.folder ?? b.folders[0];
   if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
   return finishReview({ db: b.requireDb(), audit: b.audit() }, folder);
+}));
+onRequest(connection, log, rpc.reviewInstallGate, (p) => reviewable(() => {
+  const b = ready();
+  const folder = p.folder ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  // The hook runs the CLI next to this bundle, with the runtime running it (Electron's runs as Node).
+  return installGate({ audit: b.audit() }, folder, { node: process.execPath, cli: path.join(__dirname, 'cli.js'), dataDir: b.dataDir.dir });
 }));
 
 // The extension's watcher: what changed since the last checkpoint.

@@ -23,5 +23,6 @@ export const COMMAND_IDS = [
   'torbit.review.bundle',
   'torbit.review.run',
   'torbit.review.finish',
+  'torbit.review.installGate',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

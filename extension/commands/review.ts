@@ -52,5 +52,13 @@ export const reviewCommands = {
       ctx.log.warn(`finishing the review: ${(err as Error).message}`);
       void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
     }
+  },  'torbit.review.installGate': (ctx: Ctx) => async () => {
+    try {
+      const g = await ctx.request(rpc.reviewInstallGate, {});
+      void vscode.window.showInformationMessage(`Torbit: push gate installed (${g.hook})${g.chained ? `; the hook that was there runs first (${g.chained})` : ''}. A push needs an approved review of its commits.`);
+    } catch (err) {
+      ctx.log.warn(`installing the push gate: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Torbit: ${(err as Error).message}`);
+    }
   },
 };

@@ -1,8 +1,10 @@
 // `torbit review bundle|finish`: the diff since the last reviewed commit, for the repository of
 // the current directory, as one bundle or (above the cap; exit 6) as packets; and moving the
 // baseline once a real review approved exactly that range.
+import * as path from 'node:path';
 import { ReviewError } from '../review/baseline';
 import { finishReview } from '../review/finish';
+import { gatePush, installGate, parsePushInput } from '../review/gate';
 import { createBundle } from '../review/service';
 import type { BundleResult } from '../protocol/review';
 import { openWorkspaceBackend } from './backend';
@@ -19,7 +21,7 @@ export function describeBundle(r: BundleResult): string[] {
 
 export const reviewCommand: Command = {
   summary: 'Review bundles (the diff since the last reviewed commit, bounded), and moving the baseline after an approval',
-  usage: 'torbit review bundle [--out DIR] [--max-bytes N] [--include-worktree] [--json] | finish [--json]',
+  usage: 'torbit review bundle [--out DIR] [--max-bytes N] [--include-worktree] [--json] | finish [--json] | install-gate | gate <remote> [<url>]',
   positionals: true,
   options: { out: { type: 'string' }, 'max-bytes': { type: 'string' }, 'include-worktree': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   optionHelp: [
@@ -35,11 +37,42 @@ export const reviewCommand: Command = {
     'Exit code 6: above the cap, the bundle was written as packets (with a README, a manifest and a .tar.gz).',
     'finish: moves .torbit/LAST_REVIEWED_SHA to HEAD and commits only that file, when the newest review of exactly',
     'the current range is APPROVED and not simulated; otherwise it says why and changes nothing.',
+    'install-gate: a pre-push hook (where core.hooksPath says, an existing hook kept and run first) that refuses',
+    'commits no approved, real review covers. gate: what the hook runs (git\'s pre-push lines on stdin; exit 1: refused).',
   ],
   async run(values, io, positionals = []) {
     const [action, ...args] = positionals;
-    if (action !== 'bundle' && action !== 'finish') throw new UsageError('review needs bundle or finish');
+    if (!['bundle', 'finish', 'install-gate', 'gate'].includes(action ?? '')) throw new UsageError('review needs bundle, finish, install-gate or gate');
+    if (action === 'gate') {
+      const [remote] = args;
+      if (!remote || args.length > 2) throw new UsageError('review gate <remote> [<url>] (git runs it, with the pushed refs on stdin)');
+      const input = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        process.stdin.setEncoding('utf8');
+        process.stdin.on('data', (d: string) => { text += d; });
+        process.stdin.once('end', () => resolve(text));
+        process.stdin.once('error', reject);
+      });
+      const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
+      try {
+        const decision = await gatePush({ db: backend.requireDb(), audit: backend.audit() }, io.cwd, remote, parsePushInput(input));
+        for (const l of decision.lines) process.stderr.write(`${l}\n`);
+        return decision.allowed ? EXIT.ok : EXIT.failed;
+      } finally {
+        await backend.close();
+      }
+    }
     if (args.length) throw new UsageError(`unexpected argument ${args[0]}`);
+    if (action === 'install-gate') {
+      const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
+      try {
+        const g = await installGate({ audit: backend.audit() }, io.cwd, { node: process.execPath, cli: path.resolve(process.argv[1] ?? __filename), dataDir: backend.dataDir.dir });
+        io.out(values.json ? JSON.stringify(g, null, 2) : `push gate installed: ${g.hook}${g.chained ? ` (runs ${g.chained} first)` : ''}`);
+        return EXIT.ok;
+      } finally {
+        await backend.close();
+      }
+    }
     if (action === 'finish') {
       const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
       try {

@@ -138,3 +138,12 @@ export type FinishResult = z.infer<typeof FinishResult>;
 
 /** extension → server: advance the baseline to the approved range's end (a real approval of exactly the current range only). */
 export const reviewFinish = request('torbit/review/finish', 'extension', z.object({ folder: z.string().optional() }), FinishResult);
+
+export const GateInstalled = z.object({
+  hook: z.string(),
+  /** The hook that was there before, now run first by the gate. */
+  chained: z.string().nullable(),
+});
+
+/** extension → server: install (or refresh) the pre-push review gate in the folder's repository. */
+export const reviewInstallGate = request('torbit/review/installGate', 'extension', z.object({ folder: z.string().optional() }), GateInstalled);

@@ -5,15 +5,21 @@ import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { BundleResult, ReviewResult, rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks } from '../stubs/openaiStub';
-import { reviewRepo } from '../support/reviewRepo';
+import { git, reviewRepo } from '../support/reviewRepo';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { tmpDir } from '../support/tmp';
 
 const CLI = path.join(__dirname, '../../dist/cli.js');
 
-function torbit(cwd: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
+function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** git push, as a person runs it (hooks included). */
+function push(cwd: string, ...args: string[]) {
+  const r = spawnSync('git', ['push', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  return { code: r.status, err: r.stderr };
 }
 
 describe('review bundles from the CLI and over JSON-RPC', function () {
@@ -91,5 +97,83 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     } finally {
       await stub.close();
     }
+  });
+
+  it('the push gate: installed where git looks, chaining the hook that was there; it refuses what no real approval covers, allows what one does; --no-verify is recorded on the next start', async () => {
+    const repo = reviewRepo({ commits: 2 });
+    const remote = path.join(tmpDir('torbit-remote-'), 'origin.git');
+    git(repo.root, 'init', '-q', '--bare', remote);
+    git(repo.root, 'remote', 'add', 'origin', remote);
+    git(repo.root, 'push', '-q', 'origin', `${repo.base}:refs/heads/main`);
+    await new Promise((r) => setTimeout(r, 1100)); // reflog times are in seconds: this push is before the gate
+    // A hook the person had: kept, and run first.
+    const marker = path.join(tmpDir('torbit-marker-'), 'ran');
+    const hooks = path.join(repo.root, '.git', 'hooks');
+    fs.writeFileSync(path.join(hooks, 'pre-push'), `#!/bin/sh\necho "$1" >> '${marker}'\nexit 0\n`, { mode: 0o755 });
+    const dataDir = tmpDir('torbit-data-');
+    const install = torbit(repo.root, ['review', 'install-gate'], { TORBIT_DATA_DIR: dataDir });
+    assert.equal(install.code, 0, install.err);
+    assert.match(install.out, /push gate installed: .*pre-push \(runs .*pre-push\.torbit-chained first\)/);
+    assert.match(fs.readFileSync(path.join(hooks, 'pre-push.torbit-chained'), 'utf8'), /echo "\$1"/);
+    // Installing again refreshes the gate: it never chains itself.
+    assert.equal(torbit(repo.root, ['review', 'install-gate'], { TORBIT_DATA_DIR: dataDir }).code, 0);
+    assert.doesNotMatch(fs.readFileSync(path.join(hooks, 'pre-push.torbit-chained'), 'utf8'), /torbit-push-gate/);
+
+    const refused = push(repo.root, 'origin', 'main');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /torbit: push refused: the commits of refs\/heads\/main \([0-9a-f]{12}\) for refs\/heads\/main are not covered by an approved review/);
+    assert.match(fs.readFileSync(marker, 'utf8'), /^origin$/m, 'the chained hook ran');
+    assert.equal(git(remote, 'rev-parse', 'refs/heads/main'), repo.base);
+
+    const stub = await startOpenAIStub();
+    try {
+      const s = spawnServer({ TORBIT_DATA_DIR: dataDir });
+      live.push(s);
+      await initialize(s, { workspaceFolders: [repo.root] });
+      const approve = () => stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'ok', blockers: [] }), 2) });
+      // A simulated approval covers nothing.
+      approve();
+      await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:torbit-demo', baseUrl: stub.baseURL });
+      assert.notEqual(push(repo.root, 'origin', 'main').code, 0);
+      // A real one does, and so does finishing it (a commit that only records the baseline).
+      approve();
+      const real = ReviewResult.parse(await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:qwen2.5-coder', baseUrl: stub.baseURL }));
+      await s.conn.sendRequest(rpc.reviewFinish.method, {});
+      const allowed = push(repo.root, 'origin', 'main');
+      assert.equal(allowed.code, 0, allowed.err);
+      assert.match(allowed.err, new RegExp(`covered by review ${real.review.id}`));
+      assert.equal(git(remote, 'rev-parse', 'refs/heads/main'), git(repo.root, 'rev-parse', 'HEAD'));
+
+      // Around the gate: a new commit pushed with --no-verify goes through, and the next start records it.
+      fs.writeFileSync(path.join(repo.root, 'unreviewed.txt'), 'x\n');
+      git(repo.root, 'add', 'unreviewed.txt');
+      git(repo.root, 'commit', '-qm', 'unreviewed');
+      assert.equal(push(repo.root, '--no-verify', 'origin', 'main').code, 0);
+      await shutdown(live.pop()!);
+      const s2 = spawnServer({ TORBIT_DATA_DIR: dataDir });
+      live.push(s2);
+      await initialize(s2, { workspaceFolders: [repo.root] });
+      const sha = git(repo.root, 'rev-parse', 'HEAD');
+      let summaries: string[] = [];
+      for (let i = 0; i < 50 && !summaries.some((x) => x.includes('without the review gate')); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        summaries = ((await s2.conn.sendRequest(rpc.auditList.method, {})) as { entries: { summary: string }[] }).entries.map((e) => e.summary);
+      }
+      assert.ok(summaries.includes(`refs/remotes/origin/main pushed to ${sha.slice(0, 12)} without the review gate (git push --no-verify)`), summaries.join('\n'));
+      assert.equal(summaries.filter((x) => x.includes('without the review gate')).length, 1, 'the gated pushes are not reported');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('the push gate goes where core.hooksPath says', () => {
+    const repo = reviewRepo({ commits: 1 });
+    git(repo.root, 'config', 'core.hooksPath', '.githooks');
+    const r = torbit(repo.root, ['review', 'install-gate', '--json'], { TORBIT_DATA_DIR: tmpDir('torbit-data-') });
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), { hook: path.join(repo.root, '.githooks', 'pre-push'), chained: null });
+    assert.ok(!fs.existsSync(path.join(repo.root, '.git', 'hooks', 'pre-push')));
+    assert.match(fs.readFileSync(path.join(repo.root, '.githooks', 'pre-push'), 'utf8'), /torbit-push-gate v1/);
+    assert.ok((fs.statSync(path.join(repo.root, '.githooks', 'pre-push')).mode & 0o111) !== 0);
   });
 });
