@@ -321,6 +321,33 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.equal(fs.readFileSync(path.join(workspace, 'hello.md'), 'utf8'), '# Hello from Torbit\n', 'the earlier turn\'s file stays');
   });
 
+  it('Review Changes sends the changes since the last review to the model; the verdict shows, and its blockers are in the Problems panel on their lines', async () => {
+    // A commit since the sample's first one, made as a person would in a terminal.
+    fs.mkdirSync(path.join(workspace, 'src'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'src/calc.js'), 'export function half(n) {\n  return n / 0;\n}\n');
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@torbit.invalid', ...a], { cwd: workspace });
+    git('add', 'src/calc.js');
+    git('commit', '-q', '-m', 'half');
+    stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify({
+      verdict: 'BLOCKED', summary: 'half() divides by zero.',
+      blockers: [{ file: 'src/calc.js', line: 2, severity: 'error', message: 'Division by zero: this returns Infinity for every n' }],
+    }), 4) });
+    const before = stub.requests.length;
+    await clearToasts(page);
+    await runFromPalette(page, 'Torbit: Review Changes');
+    // No baseline in the sample yet: the range starts at its first commit.
+    await toast(page, /Torbit review \d+ of first commit\.\.[0-9a-f]{7}: BLOCKED, 1 blocker\(s\)\. half\(\) divides by zero\./, 60_000);
+    assert.match(JSON.stringify(stub.requests.slice(before).map((r) => r.body)), /# Torbit review bundle/, 'the model got the bundle');
+    await runFromPalette(page, 'View: Toggle Problems');
+    const problems = page.locator('.markers-panel');
+    await until('the blocker in the Problems panel', async () => (await problems.innerText()).includes('Division by zero: this returns Infinity for every n'));
+    const text = (await problems.innerText()).replace(/\n/g, ' ');
+    assert.match(text, /calc\.js/);
+    assert.match(text, /Torbit review/);
+    assert.match(text, /\[Ln 2, Col 1\]/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-problems.png') });
+  });
+
   it('shows the backend facts in the Governance view', async () => {
     const gov = await webviewFrame(page, '[data-testid="backend-facts"]', 'the Governance view');
     const version = await until('the version fact', async () => gov.locator('[data-testid="fact-version"]').innerText().catch(() => ''));
