@@ -126,28 +126,27 @@ async function reviewable<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
-onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
+/** The backend and the workspace folder a review request names (the first one by default). */
+function reviewFolder(asked: string | undefined): { b: Backend; folder: string } {
   const b = ready();
-  const folder = p.folder ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  const folder = asked ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ReviewError(asked ? `${asked} is not a folder of this workspace` : 'a review needs an open folder');
+  return { b, folder };
+}
+onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
+  const { b, folder } = reviewFolder(p.folder);
   return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
 }));
 onRequest(connection, log, rpc.reviewRun, (p) => reviewable(() => {
-  const b = ready();
-  const folder = p.folder ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  const { b, folder } = reviewFolder(p.folder);
   return reviewChanges({ db: b.requireDb(), audit: b.audit(), dataDir: b.dataDir.dir, env: process.env }, { ...p, folder });
 }));
 onRequest(connection, log, rpc.reviewFinish, (p) => reviewable(() => {
-  const b = ready();
-  const folder = p.folder ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  const { b, folder } = reviewFolder(p.folder);
   return finishReview({ db: b.requireDb(), audit: b.audit() }, folder);
 }));
 onRequest(connection, log, rpc.reviewInstallGate, (p) => reviewable(() => {
-  const b = ready();
-  const folder = p.folder ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ReviewError(p.folder ? `${p.folder} is not a folder of this workspace` : 'a review needs an open folder');
+  const { b, folder } = reviewFolder(p.folder);
   // The hook runs the CLI next to this bundle, with the runtime running it (Electron's runs as Node).
   return installGate({ audit: b.audit() }, folder, { node: process.execPath, cli: path.join(__dirname, 'cli.js'), dataDir: b.dataDir.dir });
 }));
