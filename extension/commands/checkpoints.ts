@@ -6,6 +6,7 @@ import type { Ctx } from '../ctx';
 import { diffCheckpoint } from '../checkpoints/diff';
 import { restoreCheckpoint, restoreTurn } from '../checkpoints/restore';
 import { replayTurnCommand } from '../checkpoints/replay';
+import { fail } from './fail';
 import type { CommandFactory } from './index';
 
 export function checkpointLabel(c: CheckpointView): string {
@@ -26,11 +27,6 @@ async function pick(ctx: Ctx, arg: unknown, title: string): Promise<number | und
   })), { title, placeHolder: 'Which checkpoint?' });
   return chosen?.id;
 }
-
-const fail = (ctx: Ctx, what: string) => (err: Error) => {
-  ctx.log.warn(`${what}: ${err.message}`);
-  void vscode.window.showErrorMessage(`Torbit: ${err.message}`);
-};
 
 export const checkpointCommands = {
   'torbit.checkpoint.create': (ctx: Ctx) => async () => {
