@@ -15,6 +15,7 @@ export interface AuditFilter {
   sessionId?: string;
   /** ISO time: records at or after it. */
   since?: string;
+  kind?: AuditKind;
   limit?: number;
 }
 
@@ -59,6 +60,7 @@ export class AuditLog {
     const args: unknown[] = [];
     if (f.sessionId) { where.push('session_id = ?'); args.push(f.sessionId); }
     if (f.since) { where.push('ts >= ?'); args.push(f.since); }
+    if (f.kind) { where.push('kind = ?'); args.push(f.kind); }
     const sql = `SELECT seq, body, prev, hash FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq${f.limit ? ` LIMIT ${Math.floor(f.limit)}` : ''}`;
     return this.db.all<AuditRecord>(sql, args);
   }

@@ -137,7 +137,7 @@ export async function gatePush(d: { db: Db; audit: AuditLog }, folder: string, r
  */
 export async function noticeUngatedPushes(d: { audit: AuditLog }, folder: string): Promise<{ ref: string; sha: string }[]> {
   const root = await repoRoot(folder);
-  const records = (await d.audit.records()).map((r) => JSON.parse(r.body) as { kind: string; ts: string; data: Record<string, unknown> }).filter((r) => r.kind === 'review' && r.data.repo === root);
+  const records = (await d.audit.records({ kind: 'review' })).map((r) => JSON.parse(r.body) as { ts: string; data: Record<string, unknown> }).filter((r) => r.data.repo === root);
   const installed = records.find((r) => r.data.action === 'gate-installed');
   if (!installed) return [];
   const since = Date.parse(installed.ts);
