@@ -14,7 +14,7 @@ export function showBlockers(collection: vscode.DiagnosticCollection, r: ReviewR
   collection.clear();
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const b of r.review.verdict.blockers) {
-    const file = path.join(r.root, ...b.file.split('/'));
+    const file = path.join(r.bundle.root, ...b.file.split('/'));
     const line = b.line - 1;
     const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER), b.message, SEVERITY[b.severity]);
     d.source = `Torbit review${r.review.verdict.meta.simulated ? ' (simulated)' : ''}`;

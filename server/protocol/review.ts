@@ -41,6 +41,8 @@ export const Packet = z.object({
 export type Packet = z.infer<typeof Packet>;
 
 export const BundleResult = z.object({
+  /** The repository's top folder: the files' paths (and a review's blockers') are relative to it. */
+  root: z.string(),
   range: ReviewRange,
   /** Where the bundle (or the packets, their README, manifest and archive) was written. */
   dir: z.string(),
@@ -117,8 +119,6 @@ export const ReviewParams = z.object({
 export type ReviewParams = z.infer<typeof ReviewParams>;
 
 export const ReviewResult = z.object({
-  /** The repository's top folder: blockers' paths are relative to it. */
-  root: z.string(),
   review: StoredVerdict,
   bundle: BundleResult,
 });

@@ -41,7 +41,7 @@ export async function buildBundle(opts: { root: string; range: ReviewRange; maxB
       '# A patch follows (git apply ignores these lines).',
       '',
     ].join('\n'));
-    const base = { range, dir: out, maxBytes, bytes, files };
+    const base = { root, range, dir: out, maxBytes, bytes, files };
     if (header.length + bytes <= maxBytes) {
       const main = path.join(out, 'bundle.diff');
       fs.writeFileSync(main, header);

@@ -52,7 +52,7 @@ export async function reviewChanges(d: ReviewDeps, p: ReviewParams & { folder: s
   }
   const bundle = await createBundle({ folder: p.folder, dataDir: d.dataDir, maxBytes: p.maxBytes, includeWorktree: p.includeWorktree });
   const verdict = await reviewBundle({ model, provider: spec.provider, modelId: spec.modelId, simulated: isSimulated(model, spec.modelId, factory === createModel), signal: d.signal }, bundle);
-  const root = await repoRoot(p.folder);
+  const root = bundle.root;
   const reviews = new ReviewRepo(d.db);
   let stored: StoredVerdict | undefined;
   await d.audit.append(async () => {
@@ -66,5 +66,5 @@ export async function reviewChanges(d: ReviewDeps, p: ReviewParams & { folder: s
       },
     };
   });
-  return { root, review: stored!, bundle };
+  return { review: stored!, bundle };
 }

@@ -234,7 +234,7 @@ describe('model reviews of a bundle', function () {
     const call = model.doGenerateCalls[0]!;
     assert.match(JSON.stringify(call.prompt), /Torbit review bundle/);
     assert.match(JSON.stringify(call.prompt), /Answer BLOCKED when the change has a defect/);
-    assert.equal(r.root, repo.root);
+    assert.equal(r.bundle.root, repo.root);
     assert.deepEqual(await new ReviewRepo(db).get(r.review.id), r.review);
     assert.deepEqual(await new ReviewRepo(db).latestFor(repo.root, repo.base, repo.head), r.review);
     const rec = (await audit.records()).find((x) => JSON.parse(x.body).kind === 'review');
