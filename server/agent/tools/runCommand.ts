@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { z } from 'zod';
+import { stopTree } from '../../killTree';
 import { formatArgv } from '../../trust/commandLine';
 import { ToolError } from '../workspace';
 import { capText, defineTool } from './spec';
@@ -15,16 +16,6 @@ interface CommandResult {
   durationMs: number;
   output: string;
   truncated: boolean;
-}
-
-/** Kills the whole process group: a command's children go with it. */
-function killTree(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(process.platform === 'win32' ? pid : -pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 export const runCommand = defineTool({
@@ -73,8 +64,7 @@ export const runCommand = defineTool({
       child.stderr.on('data', onData);
       const stop = (why: 'timeout' | 'cancel') => {
         if (why === 'timeout') timedOut = true; else canceled = true;
-        killTree(child.pid, 'SIGTERM');
-        setTimeout(() => killTree(child.pid, 'SIGKILL'), 2000).unref();
+        stopTree(child.pid);
       };
       const timer = setTimeout(() => stop('timeout'), timeoutMs);
       const onAbort = () => stop('cancel');
