@@ -7,7 +7,7 @@ import type { AgentSettings, ChatEventParams, RunError, TurnStatus } from '../pr
 import type { AuditLog } from '../audit/log';
 import type { ChatRepo } from '../store/chatRepo';
 import type { Db } from '../store/sqlite';
-import type { Trust } from '../trust/runTrust';
+import type { Confinement, Trust } from '../trust/runTrust';
 import type { ChangeFeed } from '../checkpoints/feed';
 import type { Checkpoints } from '../checkpoints/service';
 import { ChangeApplier } from './changes';
@@ -46,6 +46,8 @@ export interface SendParams {
   text: string;
   model: string;
   baseUrl?: string;
+  /** Holds the turn to fewer files than the policy allows, and to no commands (Ship's heal round). */
+  confine?: Confinement;
 }
 
 /** A stored message is ours, but it is read back from disk: check its outline before use. */
@@ -80,7 +82,7 @@ export class ChatService {
     const controller = new AbortController();
     const sid = sessionId;
     // Start on the next turn of the event loop, so the caller's answer goes out before any event.
-    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, turnId, p.text, spec, controller.signal))));
+    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, turnId, p.text, spec, controller.signal, p.confine))));
     this.running.set(turnId, { controller, sessionId, done });
     void done.finally(() => this.running.delete(turnId));
     return { sessionId, turnId, done };
@@ -107,7 +109,7 @@ export class ChatService {
     await Promise.all(all.map((r) => r.done));
   }
 
-  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal): Promise<TurnStatus> {
+  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal, confine?: Confinement): Promise<TurnStatus> {
     const { repo, settings, log } = this.d;
     const rec = new TurnRecorder(repo, sessionId, turnId, this.d.sink, log);
     const redact = (s: string) => this.redact.text(s);
@@ -149,7 +151,7 @@ export class ChatService {
         changes: this.changes,
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
-        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact),
+        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact, confine),
         beforeChange: async () => {
           try {
             await this.d.checkpoints?.beforeChange(sessionId, turnId);
@@ -166,10 +168,10 @@ export class ChatService {
           rec.toolEnd(card);
           audit({ kind: 'tool-call', actor: 'model', sessionId, turnId, data: { toolCallId: card.toolCallId, tool: card.tool, summary: card.summary, status: card.status, result: card.result ?? null } });
         },
-      });
+      }, !confine);
       let stepNo = 0;
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted), history, userText: text, tools: built.tools, approve: built.approve,
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe), history, userText: text, tools: built.tools, approve: built.approve,
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),

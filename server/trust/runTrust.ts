@@ -32,6 +32,17 @@ export interface TrustOptions {
   approveAsks?: boolean;
 }
 
+/**
+ * A run held to less than the policy allows (Ship's heal round): it may change only the files
+ * `writable` accepts, and runs no command. Checked before the policy; a refusal is audited.
+ */
+export interface Confinement {
+  /** Whether the run may change this file (absolute path). */
+  writable(abs: string): boolean;
+  /** What it may change, in words, for the refusal. */
+  describe: string;
+}
+
 export interface ToolCallToJudge {
   tool: string;
   toolCallId: string;
@@ -71,8 +82,8 @@ export class Trust {
   }
 
   /** `redact` keeps provider keys out of the audit records (a command line can carry one). */
-  forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number, redact: (s: string) => string): RunTrust {
-    return new RunTrust(this, scope, signal, costUsd, redact);
+  forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number, redact: (s: string) => string, confine?: Confinement): RunTrust {
+    return new RunTrust(this, scope, signal, costUsd, redact, confine);
   }
 }
 
@@ -88,6 +99,7 @@ export class RunTrust implements RunGuard {
     private readonly signal: AbortSignal,
     private readonly costUsd: () => number,
     private readonly redact: (s: string) => string,
+    private readonly confine?: Confinement,
   ) {}
 
   readonly read: FileReader = async (abs) => {
@@ -111,6 +123,12 @@ export class RunTrust implements RunGuard {
     }).catch((err: Error) => o.log.error(`audit: ${err.message}`));
 
     const edit = proposal.kind === 'edit' ? proposal.change : undefined;
+    const confined = this.confine && (proposal.kind === 'command' ? 'this run may not run commands'
+      : edit && !this.confine.writable(edit.target.abs) ? `this run may change only ${this.confine.describe}` : undefined);
+    if (confined) {
+      await record('system', 'deny', confined);
+      return { approved: false, reason: `denied: ${confined}` };
+    }
     const hunks = edit ? hunksOf(edit.before ?? '', edit.after) : [];
     const v = edit && hunks.length === 0 && edit.before !== null
       ? { decision: 'allow' as const, reason: 'the file would not change', policyHash: lp.hash }

@@ -35,8 +35,8 @@ export interface BuiltTools {
   settled(): Promise<void>;
 }
 
-/** `trusted: false` leaves out every tool that writes or runs. */
-export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks): BuiltTools {
+/** `trusted: false` leaves out every tool that writes or runs; `runs: false` every tool that runs. */
+export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks, runs = true): BuiltTools {
   const set: ToolSet = {};
   const specs = new Map<string, ToolSpec>();
   const inFlight = new Set<Promise<unknown>>();
@@ -44,6 +44,7 @@ export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks)
   const awaiting = new Set<string>();
   for (const spec of ALL_TOOLS) {
     if (!trusted && spec.effect !== 'read') continue;
+    if (!runs && spec.effect === 'run') continue;
     specs.set(spec.name, spec);
     set[spec.name] = tool({
       description: spec.description,
