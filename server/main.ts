@@ -13,6 +13,7 @@ import { ReviewError } from './review/baseline';
 import { finishReview } from './review/finish';
 import { installGate, noticeUngatedPushes } from './review/gate';
 import { createBundle, reviewChanges } from './review/service';
+import { ship } from './review/ship';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
@@ -32,6 +33,9 @@ let chat: { chat: ChatService; repo: ChatRepo } | undefined;
 let governance: Governance | undefined;
 let broker: ApprovalBroker | undefined;
 let checkpoints: Checkpoints | undefined;
+let trusted = false;
+/** The Ship run in progress: one at a time (it tests, commits and pushes the repository). */
+let shipping: string | undefined;
 
 function ready(): Backend {
   if (!backend) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
@@ -50,6 +54,7 @@ connection.onInitialize(async (params) => {
     throw new ResponseError(ErrorCodes.InvalidParams, `initializationOptions: ${describeZodError(parsed.error)}`);
   }
   const opts = parsed.data;
+  trusted = opts.trusted;
   backend = await Backend.open({
     workspace: opts.workspaceFolders[0] ?? null,
     dataDirSetting: opts.dataDirSetting,
@@ -149,6 +154,25 @@ onRequest(connection, log, rpc.reviewInstallGate, (p) => reviewable(() => {
   const { b, folder } = reviewFolder(p.folder);
   // The hook runs the CLI next to this bundle, with the runtime running it (Electron's runs as Node).
   return installGate({ audit: b.audit() }, folder, { node: process.execPath, cli: path.join(__dirname, 'cli.js'), dataDir: b.dataDir.dir });
+}));
+
+onRequest(connection, log, rpc.reviewShip, (p, token) => reviewable(async () => {
+  const { b, folder } = reviewFolder(p.folder);
+  if (shipping) throw new ResponseError(ErrorCodes.InvalidRequest, `Ship is already running (${shipping}): wait for it, or stop it`);
+  shipping = p.shipId;
+  const controller = new AbortController();
+  const sub = token.onCancellationRequested?.(() => controller.abort());
+  try {
+    return await ship({
+      db: b.requireDb(), audit: b.audit(), dataDir: b.dataDir.dir, env: process.env, signal: controller.signal,
+      chat: chat?.chat ?? null, trusted,
+      progress: (e) => notify(connection, rpc.reviewShipProgress, e),
+      output: (chunk) => notify(connection, rpc.reviewShipOutput, { shipId: p.shipId, chunk }),
+    }, { ...p, folder });
+  } finally {
+    sub?.dispose();
+    shipping = undefined;
+  }
 }));
 
 // The extension's watcher: what changed since the last checkpoint.

@@ -5,7 +5,7 @@ import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserve
 import { describeZodError, type NotificationDef, type RequestDef } from './protocol';
 import type { Logger } from './logger';
 
-type Token = { isCancellationRequested: boolean };
+type Token = { isCancellationRequested: boolean; onCancellationRequested?: (fn: () => void) => { dispose(): void } };
 
 /** vscode-jsonrpc spreads positional params before the token; collapse them back into one value. */
 function paramsOf(args: unknown[]): unknown {

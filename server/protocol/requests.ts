@@ -12,5 +12,5 @@ export const status = request('torbit/status', 'extension', NoParams, Status);
 export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';
 export { policyGet, auditList, auditExport, auditBundles, auditVerify } from './governance';
 export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide } from './approvals';
-export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate } from './review';
+export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
 export { checkpointList, checkpointCreate, checkpointPreview, checkpointRestore, checkpointForTurn, checkpointFile, checkpointChanged, replayTurn } from './checkpoints';

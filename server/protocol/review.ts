@@ -1,7 +1,7 @@
 // Review bundling: the diff since the last reviewed commit as one bounded bundle, or as packets
 // when it is above the size cap. The backend builds them; the extension shows them.
 import * as z from 'zod';
-import { request } from './define';
+import { notification, request } from './define';
 
 export const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'a full commit id (40 hex digits)');
 
@@ -147,3 +147,67 @@ export const GateInstalled = z.object({
 
 /** extension → server: install (or refresh) the pre-push review gate in the folder's repository. */
 export const reviewInstallGate = request('torbit/review/installGate', 'extension', z.object({ folder: z.string().optional() }), GateInstalled);
+
+// ── Ship: test, review, one bounded heal round when blocked, review again, finish, push ──
+
+export const ShipStep = z.enum(['prepare', 'test', 'review', 'heal', 'finish', 'push']);
+export type ShipStep = z.infer<typeof ShipStep>;
+
+/** What the heal round may change when the settings say nothing (globs, repository-relative). */
+export const DEFAULT_HEAL_PATHS = ['src/**', 'lib/**', 'app/**', 'test/**', 'tests/**'];
+
+export const ShipParams = z.object({
+  /** Names this run in its progress notifications (the extension picks it). */
+  shipId: z.string().min(1).max(100),
+  folder: z.string().optional(),
+  model: z.string().optional(),
+  baseUrl: z.string().optional(),
+  maxBytes: z.number().int().positive().optional(),
+  /** A shell command run at the repository's top; empty: `npm test` when package.json has a test script. */
+  testCommand: z.string().max(4000).default(''),
+  testTimeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+  /** Reviews at most (so attempts - 1 heal rounds). */
+  attempts: z.number().int().min(1).max(5).default(2),
+  /** Globs (repository-relative) the heal round may change; empty: no heal round. */
+  healPaths: z.array(z.string().min(1)).default(DEFAULT_HEAL_PATHS),
+  /** Where to push when the branch has no upstream (default origin). */
+  remote: z.string().default(''),
+});
+export type ShipParams = z.infer<typeof ShipParams>;
+
+export const ShipProgress = z.object({
+  shipId: z.string(),
+  /** 1-based; 0 before the first attempt starts. */
+  attempt: z.number().int().nonnegative(),
+  attempts: z.number().int().positive(),
+  step: ShipStep,
+  state: z.enum(['running', 'passed', 'failed', 'skipped']),
+  message: z.string(),
+  /** At the end of a review step: the verdict (its blockers go to Problems while the run goes on). */
+  review: ReviewResult.optional(),
+});
+export type ShipProgress = z.infer<typeof ShipProgress>;
+
+export const ShipResult = z.object({
+  outcome: z.enum(['pushed', 'failed', 'canceled']),
+  /** The step that stopped the run (null when it pushed). */
+  failedStep: ShipStep.nullable(),
+  message: z.string(),
+  /** How many attempts ran. */
+  attempts: z.number().int().nonnegative(),
+  /** Every step as it ended, in order. */
+  steps: z.array(ShipProgress),
+  /** The last review (its blockers, when the run stopped blocked). */
+  review: ReviewResult.nullable(),
+  /** The heal rounds' chat sessions. */
+  healSessions: z.array(z.string()),
+  pushed: z.object({ remote: z.string(), ref: z.string(), sha: Sha }).nullable(),
+});
+export type ShipResult = z.infer<typeof ShipResult>;
+
+/** extension → server: run the Ship loop in the folder's repository (answers when it ends; cancel stops it). */
+export const reviewShip = request('torbit/review/ship', 'extension', ShipParams, ShipResult);
+/** server → extension: a Ship step started or ended. */
+export const reviewShipProgress = notification('torbit/review/shipProgress', 'server', ShipProgress);
+/** server → extension: output of the test command, as it comes. */
+export const reviewShipOutput = notification('torbit/review/shipOutput', 'server', z.object({ shipId: z.string(), chunk: z.string() }));

@@ -101,6 +101,10 @@ function view(seq: number, b: AuditBody): AuditEntryView {
         ...base, tool: null, outcome: str('verdict'),
         summary: `review ${String(d.reviewId)} of ${str('range')}: ${str('verdict')}${typeof d.blockers === 'number' ? `, ${d.blockers} blocker(s)` : ''}${d.simulated ? ' (simulated: cannot pass)' : ''}`,
       };
+    case 'ship':
+      if (d.action === 'heal') return { ...base, tool: null, outcome: 'heal', summary: `Ship heal round ${String(d.attempt)}: ${Array.isArray(d.files) ? d.files.length : 0} file(s) fixed for review ${String(d.reviewId)}, committed as ${String(str('commit')).slice(0, 12)}` };
+      if (d.action === 'ship') return { ...base, tool: null, outcome: str('outcome'), summary: `Ship ${str('message') ?? str('outcome')}` };
+      return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

@@ -1,0 +1,151 @@
+// "Torbit: Ship": run the tests, have the model review the changes, and when it blocks them, one
+// bounded heal round in which the agent fixes the blockers (allowlisted files only, approvals as
+// usual), then test and review again; an approval is finished and pushed. Attempts bound the
+// loop; the first failure ends it, with the step and the reason. Every step is reported.
+import type { ChatService } from '../agent/chat';
+import { commandEnv } from '../agent/secrets';
+import type { ReviewResult, ShipParams, ShipProgress, ShipResult, ShipStep } from '../protocol/review';
+import { currentRange, describeRange, BASELINE_FILE, repoRoot, ReviewError } from './baseline';
+import { listChanges } from './changes';
+import { finishReview } from './finish';
+import { changedSince, commitHeal, HealScope, healPrompt, treeState, uncommitted } from './heal';
+import { pushHead, pushTarget } from './push';
+import { reviewChanges, type ReviewDeps } from './service';
+import { describeTestRun, runTests, testCommandFor } from './testRun';
+import { git } from '../git';
+
+export interface ShipDeps extends ReviewDeps {
+  /** Runs the heal round (null: no chat, so no heal). */
+  chat: ChatService | null;
+  /** Whether the workspace is trusted: Ship runs commands and the agent. */
+  trusted: boolean;
+  progress(p: ShipProgress): void;
+  output(chunk: string): void;
+}
+
+/** Ends the run at a step: a failure (or a stop) with its reason. */
+class Stop extends Error {
+  constructor(readonly step: ShipStep, message: string, readonly canceled = false) {
+    super(message);
+  }
+}
+
+export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Promise<ShipResult> {
+  const steps: ShipProgress[] = [];
+  const healSessions: string[] = [];
+  let attempt = 0;
+  let review: ReviewResult | null = null;
+  let pushed: ShipResult['pushed'] = null;
+  const report = (step: ShipStep, state: ShipProgress['state'], message: string, reviewed?: ReviewResult) => {
+    const e: ShipProgress = { shipId: p.shipId, attempt, attempts: p.attempts, step, state, message, ...(reviewed ? { review: reviewed } : {}) };
+    // The result keeps the last review once, not one per step.
+    if (state !== 'running') steps.push({ shipId: e.shipId, attempt, attempts: e.attempts, step, state, message });
+    d.progress(e);
+  };
+  /** Runs one step: reported as it starts and as it ends; a throw ends the run there. */
+  const step = async <T>(name: ShipStep, start: string, fn: () => Promise<{ value: T; message: string; state?: 'passed' | 'skipped'; review?: ReviewResult }>): Promise<T> => {
+    if (d.signal?.aborted) throw new Stop(name, 'stopped before it started', true);
+    report(name, 'running', start);
+    try {
+      const r = await fn();
+      report(name, r.state ?? 'passed', r.message, r.review);
+      return r.value;
+    } catch (err) {
+      const stop = err instanceof Stop ? err : new Stop(name, (err as Error).message, d.signal?.aborted === true);
+      report(name, 'failed', stop.message);
+      throw stop;
+    }
+  };
+
+  let root = p.folder;
+  let outcome: ShipResult['outcome'];
+  let failedStep: ShipStep | null = null;
+  let message: string;
+  try {
+    const prep = await step('prepare', 'checking the repository', async () => {
+      if (!d.trusted) throw new ReviewError('Ship runs the test command and the agent: trust this workspace first');
+      if (!p.model) throw new ReviewError('Ship needs a model for the review: set torbit.model (provider:model)');
+      if (d.chat?.busy()) throw new ReviewError('a chat turn is running: wait for it to end, or stop it, then ship');
+      root = await repoRoot(p.folder);
+      const dirty = await uncommitted(root);
+      if (dirty.length) throw new ReviewError(`${dirty.length} tracked file(s) have uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}): Ship tests, reviews and pushes commits, so commit or stash them first`);
+      const target = await pushTarget(root, p.remote);
+      const command = testCommandFor(root, p.testCommand);
+      return { value: { target, command }, message: `${target.branch} → ${target.remote} ${target.ref}; tests: ${command}` };
+    });
+    const scope = new HealScope(root, p.healPaths);
+    for (attempt = 1; ; attempt++) {
+      await step('test', `running ${prep.command}`, async () => {
+        const r = await runTests({ root, command: prep.command, timeoutMs: p.testTimeoutSeconds * 1000, env: commandEnv(d.env), signal: d.signal, output: d.output });
+        const line = describeTestRun(prep.command, r);
+        if (!r.passed) throw new Stop('test', line, r.canceled);
+        return { value: undefined, message: line };
+      });
+      const range = await currentRange(root, false);
+      const changed = range.from === range.to ? [] : (await listChanges(root, range)).filter((c) => c.path !== BASELINE_FILE);
+      if (!changed.length) {
+        // Only finish commits since the baseline: reviewed already, and the gate lets them through.
+        report('review', 'skipped', `nothing to review: every commit up to ${range.to.slice(0, 12)} is reviewed`);
+        break;
+      }
+      review = await step('review', `${p.model} is reviewing ${describeRange(range)}`, async () => {
+        const r = await reviewChanges(d, { folder: root, model: p.model, baseUrl: p.baseUrl, maxBytes: p.maxBytes, includeWorktree: false });
+        const v = r.review.verdict;
+        const what = `review ${r.review.id} of ${describeRange(v.meta.range)}: ${v.verdict}${v.blockers.length ? `, ${v.blockers.length} blocker(s)` : ''}`;
+        if (v.meta.simulated) throw new Stop('review', `${what}, but given by a simulated model (${v.meta.provider}:${v.meta.model}), which can never pass the gate: set a real model`);
+        return { value: r, message: what, review: r };
+      });
+      const v = review.review.verdict;
+      if (v.verdict === 'APPROVED') {
+        await step('finish', 'advancing the baseline', async () => {
+          const f = await finishReview(d, root);
+          return { value: f, message: `baseline advanced to ${f.baseline.slice(0, 12)}, committed as ${f.commit.slice(0, 12)}` };
+        });
+        break;
+      }
+      if (attempt >= p.attempts) {
+        throw new Stop('review', `still BLOCKED after ${attempt} attempt(s) (torbit.ship.maxAttempts is ${p.attempts}): ${v.blockers.length} blocker(s) remain, shown in Problems`);
+      }
+      await step('heal', `the agent is fixing ${v.blockers.length} blocker(s); approve its changes as usual`, async () => {
+        if (!p.healPaths.length) throw new ReviewError('no heal round: torbit.ship.healPaths is empty');
+        if (!d.chat) throw new ReviewError('no heal round: the chat is unavailable');
+        const fixable = v.blockers.filter((b) => scope.allows(b.file));
+        if (!fixable.length) throw new ReviewError(`every blocker is in a file the heal round may not change (${[...new Set(v.blockers.map((b) => b.file))].join(', ')}); it may change only ${scope.describe()}`);
+        const before = await treeState(root);
+        const sent = await d.chat.send({ text: healPrompt(v, scope, attempt), model: p.model!, baseUrl: p.baseUrl, confine: scope.confinement() });
+        healSessions.push(sent.sessionId);
+        const onAbort = () => d.chat?.stop(sent.turnId);
+        d.signal?.addEventListener('abort', onAbort, { once: true });
+        const status = await sent.done.finally(() => d.signal?.removeEventListener('abort', onAbort));
+        if (status === 'canceled' || status === 'interrupted') throw new Stop('heal', `the heal round was ${status === 'canceled' ? 'stopped' : 'interrupted'}; its changes are left uncommitted`, true);
+        if (status !== 'done' && status !== 'step-limit') throw new ReviewError(`the heal round ended with ${status} (see the chat session); its changes are left uncommitted`);
+        const touched = changedSince(before, await treeState(root));
+        const outside = touched.filter((rel) => !scope.allows(rel));
+        if (outside.length) throw new ReviewError(`files outside the allowlist changed during the heal round (${outside.join(', ')}); nothing was committed`);
+        if (!touched.length) throw new ReviewError('the heal round changed nothing (its edits were rejected, or the agent found nothing to fix)');
+        const commit = await commitHeal(root, touched, `Torbit Ship: fix review blockers (heal round ${attempt})\n\nReview ${review!.review.id} blocked ${describeRange(v.meta.range)}:\n${v.blockers.map((b) => `- ${b.file}:${b.line} ${b.message.split('\n')[0]}`).join('\n')}`);
+        await d.audit.append({ kind: 'ship', actor: 'model', sessionId: sent.sessionId, turnId: sent.turnId, data: { action: 'heal', repo: root, reviewId: review!.review.id, attempt, commit, files: touched } });
+        return { value: undefined, message: `${touched.length} file(s) fixed and committed as ${commit.slice(0, 12)}: ${touched.join(', ')}` };
+      });
+    }
+    pushed = await step('push', `pushing to ${prep.target.remote} ${prep.target.ref}`, async () => {
+      const sha = await git(root, ['rev-parse', 'HEAD']);
+      await pushHead(root, prep.target, { env: d.env, signal: d.signal, output: d.output });
+      return { value: { remote: prep.target.remote, ref: prep.target.ref, sha }, message: `pushed ${sha.slice(0, 12)} to ${prep.target.remote} ${prep.target.ref}` };
+    });
+    outcome = 'pushed';
+    message = `shipped: ${pushed.sha.slice(0, 12)} is on ${pushed.remote} ${pushed.ref}`;
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+    outcome = err.canceled ? 'canceled' : 'failed';
+    failedStep = err.step;
+    message = `${err.canceled ? 'stopped' : 'failed'} at ${err.step}: ${err.message}`;
+  }
+  const result: ShipResult = { outcome, failedStep, message, attempts: attempt, steps, review, healSessions, pushed };
+  // The run's record: a failure to write it must not hide what happened (a push cannot be undone).
+  await d.audit.append({
+    kind: 'ship', actor: 'user',
+    data: { action: 'ship', repo: root, outcome, failedStep, message, attempts: attempt, steps: steps.map((s) => `${s.step}:${s.state}`), reviewId: review?.review.id ?? null, pushed, healSessions },
+  }).catch((err: Error) => { result.message += ` (not audited: ${err.message})`; });
+  return result;
+}
