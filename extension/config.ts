@@ -1,6 +1,7 @@
 // Typed access to Torbit's settings, and which of them need a backend restart.
 import * as vscode from 'vscode';
-import { AgentSettings, describeZodError } from '../server/protocol';
+import type { z } from 'zod';
+import { AgentSettings, describeZodError, ShipParams } from '../server/protocol';
 
 export interface Config {
   dataDir: string;
@@ -33,6 +34,22 @@ export function readConfig(): Config {
     checkpointMaxFileBytes: Math.round(Math.max(0.001, c.get<number>('checkpoints.maxFileSizeMB', 10)) * 1024 * 1024),
     reviewMaxBundleBytes: Math.max(1024, Math.floor(c.get<number>('review.maxBundleBytes', 262144))),
   };
+}
+
+/** Ship's settings (torbit.ship.*), checked by the protocol's schema: a bad value is reported and its default used. */
+export function readShipSettings(warn: (msg: string) => void): Pick<ShipParams, 'testCommand' | 'testTimeoutSeconds' | 'attempts' | 'healPaths' | 'remote'> {
+  const c = vscode.workspace.getConfiguration('torbit.ship');
+  const raw = {
+    testCommand: c.get('testCommand'), testTimeoutSeconds: c.get('testTimeoutSeconds'), attempts: c.get('maxAttempts'),
+    healPaths: c.get('healPaths'), remote: c.get('remote'),
+  };
+  const Settings = ShipParams.pick({ testCommand: true, testTimeoutSeconds: true, attempts: true, healPaths: true, remote: true });
+  const parsed = Settings.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  warn(`Torbit: some torbit.ship settings are invalid and were ignored (${describeZodError(parsed.error)})`);
+  const shape: Record<string, z.ZodType> = Settings.shape;
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => shape[k]?.safeParse(v).success));
+  return Settings.parse(keep);
 }
 
 /** The agent's settings, checked: a bad value is reported and its default used instead. */

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { ApprovalView, ChatEventParams, rpc, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { ApprovalView, ChatEventParams, rpc, ShipProgress, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
 import { readAgentSettings, readConfig } from './config';
@@ -33,6 +33,14 @@ export class Ctx implements vscode.Disposable {
   private readonly checkpointChanged = new vscode.EventEmitter<z.output<typeof rpc.checkpointChanged.params>>();
   /** A checkpoint was taken, or a restore done (the timeline and the chat follow it). */
   readonly onCheckpointChanged = this.checkpointChanged.event;
+  private readonly shipProgress = new vscode.EventEmitter<ShipProgress>();
+  /** A Ship run's step started or ended. */
+  readonly onShipProgress = this.shipProgress.event;
+  private readonly shipOutput = new vscode.EventEmitter<{ shipId: string; chunk: string }>();
+  /** A Ship run's test command printed something. */
+  readonly onShipOutput = this.shipOutput.event;
+  /** Where Ship runs tell what they do (steps, test output, push). */
+  readonly shipLog = vscode.window.createOutputChannel('Torbit Ship');
   private client: LanguageClient | undefined;
   /** The Chat view's host, for commands that act on the chat. */
   chat: ChatView | undefined;
@@ -101,6 +109,15 @@ export class Ctx implements vscode.Disposable {
         if (p.success) this.checkpointChanged.fire(p.data);
         else this.log.warn(`ignored a malformed ${rpc.checkpointChanged.method} notification`);
       });
+      client.onNotification(rpc.reviewShipProgress.method, (raw: unknown) => {
+        const p = ShipProgress.safeParse(raw);
+        if (p.success) this.shipProgress.fire(p.data);
+        else this.log.warn(`ignored a malformed ${rpc.reviewShipProgress.method} notification`);
+      });
+      client.onNotification(rpc.reviewShipOutput.method, (raw: unknown) => {
+        const p = rpc.reviewShipOutput.params.safeParse(raw);
+        if (p.success) this.shipOutput.fire(p.data);
+      });
       client.onNotification(rpc.approvalResolved.method, (raw: unknown) => {
         const p = rpc.approvalResolved.params.safeParse(raw);
         if (p.success) this.approvals.remove(p.data.approval.id);
@@ -128,10 +145,10 @@ export class Ctx implements vscode.Disposable {
   }
 
   /** Sends a typed request and validates the answer against the same protocol schema. */
-  async request<P extends z.ZodType, R extends z.ZodType>(def: RequestDef<P, R>, params: z.input<P>): Promise<z.output<R>> {
+  async request<P extends z.ZodType, R extends z.ZodType>(def: RequestDef<P, R>, params: z.input<P>, token?: vscode.CancellationToken): Promise<z.output<R>> {
     const client = this.client;
     if (!client || !client.isRunning()) throw new Error(`the Torbit backend is ${this.view.state}${this.view.detail ? `: ${this.view.detail}` : ''}`);
-    const raw: unknown = await client.sendRequest(def.method, def.params.parse(params));
+    const raw: unknown = token ? await client.sendRequest(def.method, def.params.parse(params), token) : await client.sendRequest(def.method, def.params.parse(params));
     const parsed = def.result.safeParse(raw);
     if (!parsed.success) throw new Error(`${def.method}: the backend answered with an unexpected shape`);
     return parsed.data;
@@ -161,6 +178,9 @@ export class Ctx implements vscode.Disposable {
     this.chatEvents.dispose();
     this.approvalAsked.dispose();
     this.checkpointChanged.dispose();
+    this.shipProgress.dispose();
+    this.shipOutput.dispose();
+    this.shipLog.dispose();
     this.approvals.dispose();
     this.log.dispose();
   }

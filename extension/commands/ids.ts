@@ -24,5 +24,6 @@ export const COMMAND_IDS = [
   'torbit.review.run',
   'torbit.review.finish',
   'torbit.review.installGate',
+  'torbit.review.ship',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

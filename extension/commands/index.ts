@@ -5,6 +5,7 @@ import { backendCommands } from './backend';
 import { chatCommands } from './chat';
 import { checkpointCommands } from './checkpoints';
 import { reviewCommands } from './review';
+import { shipCommands } from './ship';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -15,4 +16,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...approvalCommands,
   ...checkpointCommands,
   ...reviewCommands,
+  ...shipCommands,
 };

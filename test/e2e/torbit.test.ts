@@ -64,7 +64,8 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     workspace = sampleWorkspace(path.join(root, 'sample'));
     server = await startCodeServer(web, {
       workspace, extensionsDir, userDataDir,
-      env: { TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '' },
+      // Ship commits (a heal, a finish): an identity even on a machine without one.
+      env: { TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '', GIT_AUTHOR_NAME: 'E2E', GIT_AUTHOR_EMAIL: 'e2e@torbit.invalid', GIT_COMMITTER_NAME: 'E2E', GIT_COMMITTER_EMAIL: 'e2e@torbit.invalid' },
       settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': stub.baseURL },
     });
     browser = await chromium.launch({
@@ -346,6 +347,56 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.match(text, /Torbit review/);
     assert.match(text, /\[Ln 2, Col 1\]/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'review-problems.png') });
+  });
+
+  it('Ship tests, gets a blocked review, heals it with an edit approved in the editor, reviews again and pushes to the remote', async () => {
+    // A remote at the sample's first commit, and everything since committed, as a person would before shipping.
+    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@torbit.invalid', ...a], { cwd: workspace, encoding: 'utf8' }).trim();
+    const remote = path.join(tmpDir('torbit-e2e-remote-'), 'origin.git');
+    execFileSync('git', ['init', '-q', '--bare', remote]);
+    git('remote', 'add', 'origin', remote);
+    git('push', '-q', 'origin', `${git('rev-list', '--max-parents=0', 'HEAD')}:refs/heads/main`);
+    git('add', '-A');
+    git('commit', '-q', '--allow-empty', '-m', 'work since the review');
+    stub.enqueue(
+      { kind: 'stream', chunks: textChunks(JSON.stringify({
+        verdict: 'BLOCKED', summary: 'half() divides by zero.',
+        blockers: [{ file: 'src/calc.js', line: 2, severity: 'error', message: 'Division by zero: half must divide by 2' }],
+      }), 3) },
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_heal', name: 'edit_file', args: { path: 'src/calc.js', oldText: 'n / 0', newText: 'n / 2' } }], 3) },
+      { kind: 'stream', chunks: textChunks('half() now divides by 2.', 2) },
+      { kind: 'stream', chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'Fixed.', blockers: [] }), 2) },
+    );
+    await clearToasts(page);
+    await runFromPalette(page, 'Torbit: Ship (Test, Review, Push)');
+    // The progress notification follows the steps; the heal's edit waits for a person, in the editor.
+    await toast(page, /Torbit Ship.*Healing \(attempt 1 of 2\): the agent is fixing 1 blocker\(s\); approve its changes as usual/, 60_000);
+    await until('the heal\'s approval in the status bar', async () => /1 approval/.test(await statusBarText(page)), 30_000);
+    await runFromPalette(page, 'Torbit: Review Pending Approvals');
+    const approve = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Approve$/ });
+    await until('the Approve lens in calc.js', async () => (await approve.count()) === 1, 30_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ship-heal-approval.png') });
+    await approve.click();
+    const done = await toast(page, /Torbit Ship: shipped: [0-9a-f]{12} is on origin refs\/heads\/main\./, 90_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'ship-pushed.png') });
+    const head = git('rev-parse', 'HEAD');
+    assert.ok(done.includes(head.slice(0, 12)), done);
+    assert.equal(execFileSync('git', ['rev-parse', 'refs/heads/main'], { cwd: remote, encoding: 'utf8' }).trim(), head, 'the remote has HEAD');
+    assert.equal(fs.readFileSync(path.join(workspace, 'src/calc.js'), 'utf8'), 'export function half(n) {\n  return n / 2;\n}\n');
+    assert.match(git('log', '--format=%s', '-3'), /^Torbit: reviewed up to [0-9a-f]{12} \(review \d+\)\nTorbit Ship: fix review blockers \(heal round 1\)\nwork since the review$/);
+    // The run is in the Torbit Ship output, step by step (the editor renders spaces as U+00A0).
+    await runFromPalette(page, 'Output: Show Output Channels...');
+    await page.keyboard.type('Torbit Ship');
+    await page.keyboard.press('Enter');
+    const panel = async () => (await page.locator('.part.panel').first().innerText()).replace(/\u00a0/g, ' ');
+    await until('the end of the run in the Torbit Ship output', async () => /✓ Pushing \(attempt 2 of 2\): pushed [0-9a-f]{12} to origin refs\/heads\/main\n✓ shipped: /.test(await panel()), 30_000);
+    assert.match(await panel(), /✓ Reviewing \(attempt 2 of 2\): review \d+ of .*: APPROVED/);
+    // All of it, from the channel's file (the editor shows only the lines in view).
+    // (One file per extension host: the window was reloaded earlier.)
+    const logs = fs.globSync('**/*Torbit Ship.log', { cwd: userDataDir }).map((f) => fs.readFileSync(path.join(userDataDir, f), 'utf8')).filter((t) => t.includes('Torbit Ship with'));
+    assert.equal(logs.length, 1, `the Torbit Ship output's file under ${userDataDir}`);
+    const log = logs[0]!;
+    for (const re of [/✓ Testing \(attempt 1 of 2\): npm test passed/, /✓ Reviewing \(attempt 1 of 2\): review \d+ of .*: BLOCKED, 1 blocker\(s\)/, /✓ Healing \(attempt 1 of 2\): 1 file\(s\) fixed and committed as [0-9a-f]{12}: src\/calc\.js/, /✓ Testing \(attempt 2 of 2\)/]) assert.match(log, re);
   });
 
   it('shows the backend facts in the Governance view', async () => {

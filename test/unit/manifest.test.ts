@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COMMAND_IDS } from '../../extension/commands/ids';
-import { WebviewCommand } from '../../server/protocol';
+import { ShipParams, WebviewCommand } from '../../server/protocol';
 
 const root = path.join(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -30,6 +30,15 @@ describe('extension manifest', () => {
       assert.ok('default' in p, `${key} has a default`);
       assert.ok(p.scope, `${key} has a scope`);
     }
+  });
+
+  it('gives Ship\'s settings the protocol\'s defaults, and keeps its commands from a workspace that is not trusted', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+    const defaults = ShipParams.parse({ shipId: 'x' });
+    assert.deepEqual(
+      ['testCommand', 'testTimeoutSeconds', 'maxAttempts', 'healPaths', 'remote'].map((k) => props[`torbit.ship.${k}`]?.default),
+      [defaults.testCommand, defaults.testTimeoutSeconds, defaults.attempts, defaults.healPaths, defaults.remote]);
+    for (const k of ['torbit.ship.testCommand', 'torbit.ship.remote']) assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(k), k);
   });
 
   it('has the container, both views, lazy activation and the workspace capabilities', () => {
