@@ -14,6 +14,9 @@ import { finishReview } from './review/finish';
 import { installGate, noticeUngatedPushes } from './review/gate';
 import { createBundle, reviewChanges } from './review/service';
 import { ship } from './review/ship';
+import { diagnose } from './eas/diagnose';
+import { proposeEasJson, writeEasJson } from './eas/config';
+import { EasJsonError } from './eas/easJson';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
@@ -173,6 +176,30 @@ onRequest(connection, log, rpc.reviewShip, (p, token) => reviewable(async () => 
     sub?.dispose();
     shipping = undefined;
   }
+}));
+
+/** The workspace folder an EAS request names (the first by default). */
+function easFolder(asked: string | undefined): { b: Backend; folder: string } {
+  const b = ready();
+  const folder = asked ?? b.folders[0];
+  if (!folder || !b.folders.includes(folder)) throw new ResponseError(ErrorCodes.InvalidRequest, asked ? `${asked} is not a folder of this workspace` : 'EAS needs an open folder');
+  return { b, folder };
+}
+/** A damaged eas.json is the person's to fix: InvalidRequest with the reason. */
+async function easable<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EasJsonError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+    throw err;
+  }
+}
+onRequest(connection, log, rpc.easDiagnose, (p) => diagnose(easFolder(p.folder).folder, process.env));
+onRequest(connection, log, rpc.easProposeConfig, (p) => easable(() => proposeEasJson(easFolder(p.folder).folder)));
+onRequest(connection, log, rpc.easWriteConfig, (p) => easable(() => {
+  const { b, folder } = easFolder(p.folder);
+  if (!trusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'writing eas.json needs a trusted workspace');
+  return writeEasJson({ audit: b.audit() }, folder, p.before, p.after);
 }));
 
 // The extension's watcher: what changed since the last checkpoint.

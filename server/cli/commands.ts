@@ -7,6 +7,7 @@ import { chatCommand } from './chat';
 import { checkpointCommand } from './checkpoint';
 import { replayCommand } from './replay';
 import { reviewCommand } from './review';
+import { shipCommand } from './ship';
 import { openWorkspaceBackend } from './backend';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, packets: 6, needsConfirmation: 7, replayDiffers: 8 } as const;
@@ -66,6 +67,7 @@ export const COMMANDS: Record<string, Command> = {
   checkpoint: checkpointCommand,
   replay: replayCommand,
   review: reviewCommand,
+  ship: shipCommand,
   audit: auditCommand,
   verify: verifyCommand,
   status: {

@@ -35,6 +35,6 @@ export function notification<P extends z.ZodType>(
 /** A zod failure as one line that names each bad field: `torbit.dataDir: expected string, received number`. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
-    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(value)'}: ${i.message.replace(/^Invalid input: /, '')}`)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(value)'}: ${i.message.replace(/^Invalid (input|option): /, '')}`)
     .join('; ');
 }

@@ -9,3 +9,4 @@ export * from './review';
 export * as rpc from './requests';
 export * from './init';
 export * from './webview';
+export * from './eas';

@@ -13,4 +13,5 @@ export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } fro
 export { policyGet, auditList, auditExport, auditBundles, auditVerify } from './governance';
 export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide } from './approvals';
 export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
+export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';
 export { checkpointList, checkpointCreate, checkpointPreview, checkpointRestore, checkpointForTurn, checkpointFile, checkpointChanged, replayTurn } from './checkpoints';

@@ -1,0 +1,24 @@
+// Creating or completing eas.json: the backend proposes the merge, the person approves the diff,
+// and the write happens only if the file is still what the proposal was made from.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AuditLog } from '../audit/log';
+import type { EasJsonProposal } from '../protocol';
+import { EAS_JSON, EasJsonError, formatEasJson, mergeDefaults, parseEasJson, readEasJson } from './easJson';
+
+export function proposeEasJson(root: string): EasJsonProposal {
+  const file = path.join(root, EAS_JSON);
+  const current = readEasJson(root);
+  const merged = mergeDefaults(current?.raw ?? null);
+  return { file, before: current?.text ?? null, after: merged.added.length || !current ? formatEasJson(merged.json) : current.text, added: merged.added };
+}
+
+export async function writeEasJson(d: { audit: AuditLog }, root: string, before: string | null, after: string): Promise<{ file: string }> {
+  const file = path.join(root, EAS_JSON);
+  const now = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+  if (now !== before) throw new EasJsonError(`${EAS_JSON} changed since the proposal was made: look at it again`);
+  parseEasJson(after);
+  fs.writeFileSync(file, after);
+  await d.audit.append({ kind: 'ship', actor: 'user', data: { action: 'eas-json', file, created: before === null, bytes: Buffer.byteLength(after) } });
+  return { file };
+}

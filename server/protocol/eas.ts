@@ -1,0 +1,57 @@
+// EAS shipping (Expo builds and store submissions): whether the pipeline can run at all, checked
+// by the backend and shown by the status bar, the diagnostics command and `torbit ship diagnose`.
+import * as z from 'zod';
+import { request } from './define';
+
+export const CheckState = z.enum(['ok', 'warn', 'fail']);
+export type CheckState = z.infer<typeof CheckState>;
+
+export const CheckId = z.enum(['expo-project', 'eas-json', 'eas-cli', 'expo-token', 'ios-credentials', 'android-credentials']);
+export type CheckId = z.infer<typeof CheckId>;
+
+export const PipelineCheck = z.object({
+  id: CheckId,
+  title: z.string(),
+  state: CheckState,
+  /** What was found (never a secret's value). */
+  detail: z.string(),
+  /** For warn and fail: exactly what to set, and where. */
+  fix: z.string().nullable(),
+});
+export type PipelineCheck = z.infer<typeof PipelineCheck>;
+
+export const Diagnostics = z.object({
+  /** The folder checked. */
+  root: z.string(),
+  /** An Expo project: the status bar shows the pipeline only then. */
+  expo: z.boolean(),
+  /** The worst state of the checks. */
+  state: CheckState,
+  checks: z.array(PipelineCheck),
+  easCli: z.object({ path: z.string(), version: z.string(), source: z.enum(['project', 'global']) }).nullable(),
+  /** When the checks ran (ISO). */
+  time: z.string(),
+});
+export type Diagnostics = z.infer<typeof Diagnostics>;
+
+/** extension → server: run the pipeline checks in a workspace folder (the first by default). */
+export const easDiagnose = request('torbit/eas/diagnose', 'extension', z.object({ folder: z.string().optional() }), Diagnostics);
+
+export const EasJsonProposal = z.object({
+  file: z.string(),
+  /** The file as it is (null: there is none). */
+  before: z.string().nullable(),
+  /** With the defaults merged in; equal to before when nothing is missing. */
+  after: z.string(),
+  /** The profiles the merge adds, e.g. build.preview, submit.production. */
+  added: z.array(z.string()),
+});
+export type EasJsonProposal = z.infer<typeof EasJsonProposal>;
+
+/** extension → server: eas.json with Torbit's defaults merged in, to be shown as a diff (nothing is written). */
+export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', z.object({ folder: z.string().optional() }), EasJsonProposal);
+
+/** extension → server: write the approved eas.json, only if the file is still as proposed; audited. */
+export const easWriteConfig = request('torbit/eas/writeConfig', 'extension',
+  z.object({ folder: z.string().optional(), before: z.string().nullable(), after: z.string() }),
+  z.object({ file: z.string() }));
