@@ -12,6 +12,8 @@ import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
 import type { ChatView } from './views/chatView';
 import type { GovernanceView } from './views/governanceView';
+import type { PipelineStatus } from './eas/pipelineStatus';
+import { EasProposalContent } from './eas/configProposal';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
@@ -46,6 +48,10 @@ export class Ctx implements vscode.Disposable {
   chat: ChatView | undefined;
   /** The Governance view's host, refreshed after exports. */
   governance: GovernanceView | undefined;
+  /** The EAS pipeline's status bar item (an Expo workspace only). */
+  pipeline: PipelineStatus | undefined;
+  /** eas.json proposals shown as diffs. */
+  readonly easProposals = new EasProposalContent();
   private view: BackendView = { state: 'starting' };
 
   constructor(readonly extension: vscode.ExtensionContext) {

@@ -11,6 +11,8 @@ import { ChangeContent, CHANGE_SCHEME } from './views/changeDiff';
 import { CheckpointContent, CHECKPOINT_SCHEME } from './checkpoints/content';
 import { ChatView } from './views/chatView';
 import { GovernanceView } from './views/governanceView';
+import { EAS_SCHEME } from './eas/configProposal';
+import { PipelineStatus } from './eas/pipelineStatus';
 
 /** What activate() returns: used by the @vscode/test-electron suite. */
 export interface TorbitApi {
@@ -29,7 +31,10 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   const changes = new ChangeContent();
   c.chat = new ChatView(c, changes);
   c.governance = new GovernanceView(c);
+  c.pipeline = new PipelineStatus(c);
   c.subscriptions.push(
+    c.pipeline,
+    vscode.workspace.registerTextDocumentContentProvider(EAS_SCHEME, c.easProposals),
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContent(c)),

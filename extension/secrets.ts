@@ -5,6 +5,7 @@ import { PROVIDERS, type Provider } from '../server/protocol';
 import { KEY_ENV } from '../server/agent/secrets';
 
 const slot = (p: Provider) => `torbit.apiKey.${p}`;
+const EXPO_TOKEN_SLOT = 'torbit.expoToken';
 
 /** The backend's environment: the extension host's, with stored keys over the variables. */
 export async function backendEnv(secrets: vscode.SecretStorage): Promise<NodeJS.ProcessEnv> {
@@ -12,6 +13,12 @@ export async function backendEnv(secrets: vscode.SecretStorage): Promise<NodeJS.
   for (const p of PROVIDERS) {
     const key = await secrets.get(slot(p));
     if (key) env[KEY_ENV[p]] = key;
+  }
+  const expo = await secrets.get(EXPO_TOKEN_SLOT);
+  if (expo) {
+    env.EXPO_TOKEN = expo;
+    // So the diagnostics can say where the token came from (never what it is).
+    env.TORBIT_EXPO_TOKEN_SOURCE = 'secret-storage';
   }
   return env;
 }
@@ -28,3 +35,12 @@ export async function storeKey(secrets: vscode.SecretStorage, provider: Provider
 }
 
 export { KEY_ENV };
+
+export async function hasExpoToken(secrets: vscode.SecretStorage): Promise<boolean> {
+  return !!(await secrets.get(EXPO_TOKEN_SLOT));
+}
+
+export async function storeExpoToken(secrets: vscode.SecretStorage, token: string | undefined): Promise<void> {
+  if (token) await secrets.store(EXPO_TOKEN_SLOT, token);
+  else await secrets.delete(EXPO_TOKEN_SLOT);
+}

@@ -28,7 +28,7 @@ export class StatusBar implements vscode.Disposable {
     const s = view.status;
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(`**Torbit backend: ${view.state}**`);
-    if (view.detail) md.appendMarkdown(`\n\n${escape(view.detail)}`);
+    if (view.detail) md.appendMarkdown(`\n\n${escapeMarkdown(view.detail)}`);
     if (s) {
       md.appendMarkdown(`\n\n- version ${s.version}, pid ${s.pid}\n- data: \`${s.dataDir}\` (${s.dataDirSource})\n- schema: ${s.schemaVersion ?? 'n/a'}`);
     }
@@ -49,6 +49,7 @@ export class StatusBar implements vscode.Disposable {
   }
 }
 
-function escape(s: string): string {
+/** Text shown literally inside Markdown (a tooltip). */
+export function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!<>|]/g, '\\$&');
 }

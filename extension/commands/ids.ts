@@ -25,5 +25,8 @@ export const COMMAND_IDS = [
   'torbit.review.finish',
   'torbit.review.installGate',
   'torbit.review.ship',
+  'torbit.eas.diagnose',
+  'torbit.eas.createConfig',
+  'torbit.eas.setToken',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -6,6 +6,7 @@ import { chatCommands } from './chat';
 import { checkpointCommands } from './checkpoints';
 import { reviewCommands } from './review';
 import { shipCommands } from './ship';
+import { easCommands } from './eas';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -17,4 +18,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...checkpointCommands,
   ...reviewCommands,
   ...shipCommands,
+  ...easCommands,
 };

@@ -12,6 +12,7 @@ import {
 import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
+import { expoApp } from '../support/expo';
 import { clearToasts, runFromPalette, statusBarText, toast, until, webviewFrame } from './workbench';
 
 const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
@@ -435,6 +436,37 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const text = await toast(page, new RegExp(`Torbit backend .* ready: schema ${LATEST_SCHEMA_VERSION}, pid \\d+`));
     const pid = Number(/pid (\d+)/.exec(text)?.[1]);
     assert.ok(pid > 0 && pid !== firstPid, `a new backend process (was ${firstPid}, now ${pid})`);
+  });
+
+  it('in an Expo workspace, the status bar shows the EAS pipeline\'s state with every check in its tooltip; Pipeline Diagnostics offers to create eas.json', async () => {
+    const app = expoApp();
+    await page.goto(server!.folderUrl(app));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const item = page.locator('.statusbar-item', { hasText: 'EAS' });
+    await until('the EAS item in the status bar', async () => /EAS ✗/.test(await statusBarText(page)), 90_000);
+    await item.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'EAS pipeline' });
+    await until('the pipeline tooltip', async () => (await hover.count()) > 0, 15_000);
+    const tip = (await hover.first().innerText()).replace(/\n+/g, ' ');
+    for (const re of [/EAS pipeline ✗/, /✓ Expo project: app\.json, expo ~58\./, /✗ eas\.json: missing/, /✗ eas-cli: not found/, /✗ EXPO_TOKEN: not set/, /⚠ iOS submit credentials: none set/, /⚠ Android service account: none found/]) assert.match(tip, re);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-status.png') });
+    await page.keyboard.press('Escape');
+    await runFromPalette(page, 'Torbit: Pipeline Diagnostics');
+    // The action comes first, under "Fix" (the eas.json check's own row names it too).
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Create eas.json' }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await row.getAttribute('aria-label') ?? '', /Create eas\.json, Fix$/);
+    assert.match((await page.locator('.quick-input-list').innerText()).replace(/\n+/g, ' '), /Set Expo Token.*✗ EXPO_TOKEN/);
+    await row.click();
+    // The diff, then the modal to approve it.
+    const approve = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Approve and Write' });
+    await approve.waitFor({ state: 'visible', timeout: 30_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-json-diff.png') });
+    await approve.click();
+    await until('eas.json on disk', async () => fs.existsSync(path.join(app, 'eas.json')), 15_000);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(app, 'eas.json'), 'utf8')).build), ['development', 'preview', 'production']);
+    await item.hover();
+    await until('the tooltip to show eas.json passing', async () => /✓ eas\.json: build profiles development, preview, production/.test((await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'EAS pipeline' }).first().innerText().catch(() => '')).replace(/\n+/g, ' ')), 20_000);
   });
 
   it('left no Content-Security-Policy violations in the console', () => {

@@ -1,0 +1,38 @@
+// eas.json as Torbit proposes it, shown in VS Code's diff editor against the file as it is, then
+// written only when the person approves (and only if the file did not change meanwhile).
+import * as vscode from 'vscode';
+import { rpc } from '../../server/protocol';
+import type { Ctx } from '../ctx';
+
+export const EAS_SCHEME = 'torbit-eas';
+
+export class EasProposalContent implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  /** Proposes, shows the diff, asks, writes. Returns whether eas.json was written. */
+  async propose(ctx: Ctx): Promise<boolean> {
+    const p = await ctx.request(rpc.easProposeConfig, {});
+    if (!p.added.length && p.before !== null) {
+      void vscode.window.showInformationMessage('Torbit: eas.json already has the development, preview and production build profiles and a production submit profile.');
+      return false;
+    }
+    const stamp = Date.now();
+    const before = vscode.Uri.from({ scheme: EAS_SCHEME, path: `/${stamp}/eas.json`, query: 'current' });
+    const after = vscode.Uri.from({ scheme: EAS_SCHEME, path: `/${stamp}/eas.json`, query: 'proposed' });
+    this.texts.set(before.toString(), p.before ?? '');
+    this.texts.set(after.toString(), p.after);
+    await vscode.commands.executeCommand('vscode.diff', before, after, `eas.json: ${p.before === null ? 'new' : 'as it is'} ↔ with Torbit's defaults`);
+    const approve = 'Approve and Write';
+    const choice = await vscode.window.showInformationMessage(
+      `Torbit: ${p.before === null ? 'create' : 'update'} eas.json, adding ${p.added.join(', ')}?`,
+      { modal: true, detail: 'Nothing you wrote changes; the diff shows exactly what is added.' }, approve);
+    if (choice !== approve) return false;
+    const w = await ctx.request(rpc.easWriteConfig, { before: p.before, after: p.after });
+    void vscode.window.showInformationMessage(`Torbit: ${w.file} written.`);
+    return true;
+  }
+}
