@@ -134,13 +134,14 @@ async function reviewable<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
-/** The backend and the workspace folder a review request names (the first one by default). */
-function reviewFolder(asked: string | undefined): { b: Backend; folder: string } {
+/** The backend and the workspace folder a request names (the first one by default); `needs` says for what. */
+function requestFolder(asked: string | undefined, needs: string): { b: Backend; folder: string } {
   const b = ready();
   const folder = asked ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ReviewError(asked ? `${asked} is not a folder of this workspace` : 'a review needs an open folder');
+  if (!folder || !b.folders.includes(folder)) throw new ResponseError(ErrorCodes.InvalidRequest, asked ? `${asked} is not a folder of this workspace` : `${needs} needs an open folder`);
   return { b, folder };
 }
+const reviewFolder = (asked: string | undefined) => requestFolder(asked, 'a review');
 onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
   const { b, folder } = reviewFolder(p.folder);
   return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
@@ -178,13 +179,7 @@ onRequest(connection, log, rpc.reviewShip, (p, token) => reviewable(async () => 
   }
 }));
 
-/** The workspace folder an EAS request names (the first by default). */
-function easFolder(asked: string | undefined): { b: Backend; folder: string } {
-  const b = ready();
-  const folder = asked ?? b.folders[0];
-  if (!folder || !b.folders.includes(folder)) throw new ResponseError(ErrorCodes.InvalidRequest, asked ? `${asked} is not a folder of this workspace` : 'EAS needs an open folder');
-  return { b, folder };
-}
+const easFolder = (asked: string | undefined) => requestFolder(asked, 'EAS');
 /** A damaged eas.json is the person's to fix: InvalidRequest with the reason. */
 async function easable<T>(fn: () => Promise<T> | T): Promise<T> {
   try {

@@ -1,11 +1,11 @@
 // Commands of EAS shipping: the pipeline diagnostics (with the fixes Torbit can make from there),
 // creating or completing eas.json through an approved diff, and the Expo token in secret storage.
 import * as vscode from 'vscode';
+import { CHECK_MARK } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { hasExpoToken, storeExpoToken } from '../secrets';
 import { fail } from './fail';
 
-const MARK = { ok: '✓', warn: '⚠', fail: '✗' } as const;
 
 type Item = vscode.QuickPickItem & { run?: string };
 
@@ -17,7 +17,7 @@ export const easCommands = {
       void vscode.window.showInformationMessage(`Torbit: this workspace is not an Expo app (${d.checks[0]?.detail ?? 'no app.json'}).`);
       return;
     }
-    const items: Item[] = d.checks.map((c) => ({ label: `${MARK[c.state]} ${c.title}`, description: c.detail, detail: c.fix ?? undefined }));
+    const items: Item[] = d.checks.map((c) => ({ label: `${CHECK_MARK[c.state]} ${c.title}`, description: c.detail, detail: c.fix ?? undefined }));
     const easJson = d.checks.find((c) => c.id === 'eas-json');
     const actions: Item[] = [];
     // Missing, or missing profiles: Torbit can merge its defaults in (a damaged file is the person's to fix).
@@ -27,9 +27,9 @@ export const easCommands = {
     if (d.checks.find((c) => c.id === 'expo-token')?.state !== 'ok') actions.push({ label: '$(key) Set Expo Token', run: 'torbit.eas.setToken' });
     const pick = await vscode.window.showQuickPick([
       ...(actions.length ? [{ label: 'Fix', kind: vscode.QuickPickItemKind.Separator }, ...actions] : []),
-      { label: `Checks: ${MARK[d.state]}`, kind: vscode.QuickPickItemKind.Separator },
+      { label: `Checks: ${CHECK_MARK[d.state]}`, kind: vscode.QuickPickItemKind.Separator },
       ...items,
-    ], { title: `Torbit: EAS Pipeline Diagnostics ${MARK[d.state]}`, placeHolder: 'Each check, what it found, and what to set where', matchOnDescription: true, matchOnDetail: true });
+    ], { title: `Torbit: EAS Pipeline Diagnostics ${CHECK_MARK[d.state]}`, placeHolder: 'Each check, what it found, and what to set where', matchOnDescription: true, matchOnDetail: true });
     if (pick?.run) await vscode.commands.executeCommand(pick.run);
   },
   'torbit.eas.createConfig': (ctx: Ctx) => async () => {

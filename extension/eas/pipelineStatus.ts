@@ -2,11 +2,10 @@
 // in its tooltip; re-checked when the backend is ready and when eas.json, app.json, app.config.*
 // or package.json change. A click runs "Torbit: Pipeline Diagnostics".
 import * as vscode from 'vscode';
-import { rpc, type Diagnostics } from '../../server/protocol';
+import { CHECK_MARK, rpc, type Diagnostics } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { escapeMarkdown } from '../statusbar';
 
-const MARK = { ok: '✓', warn: '⚠', fail: '✗' } as const;
 const ICON = { ok: '$(rocket)', warn: '$(warning)', fail: '$(error)' } as const;
 
 export class PipelineStatus implements vscode.Disposable {
@@ -45,12 +44,12 @@ export class PipelineStatus implements vscode.Disposable {
       return d;
     }
     const bad = d.checks.filter((c) => c.state !== 'ok').length;
-    this.item.text = `${ICON[d.state]} EAS ${MARK[d.state]}`;
+    this.item.text = `${ICON[d.state]} EAS ${CHECK_MARK[d.state]}`;
     this.item.backgroundColor = d.state === 'fail' ? new vscode.ThemeColor('statusBarItem.errorBackground') : d.state === 'warn' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = new vscode.MarkdownString('', true);
-    md.appendMarkdown(`**EAS pipeline ${MARK[d.state]}**${bad ? ` (${bad} to look at)` : ''}\n\n`);
+    md.appendMarkdown(`**EAS pipeline ${CHECK_MARK[d.state]}**${bad ? ` (${bad} to look at)` : ''}\n\n`);
     for (const c of d.checks) {
-      md.appendMarkdown(`${MARK[c.state]} **${c.title}**: ${escapeMarkdown(c.detail)}\n\n`);
+      md.appendMarkdown(`${CHECK_MARK[c.state]} **${c.title}**: ${escapeMarkdown(c.detail)}\n\n`);
       if (c.fix) md.appendMarkdown(`&nbsp;&nbsp;&nbsp;→ ${escapeMarkdown(c.fix)}\n\n`);
     }
     md.appendMarkdown('Click for Torbit: Pipeline Diagnostics.');

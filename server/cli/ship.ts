@@ -1,18 +1,17 @@
 // `torbit ship diagnose`: whether the Expo app in the current directory can be built and
 // submitted with EAS, check by check, each failing one saying what to set and where.
-import type { Diagnostics } from '../protocol';
+import { CHECK_MARK, type Diagnostics } from '../protocol';
 import { diagnose } from '../eas/diagnose';
 import { UsageError } from './settings';
 import { EXIT, type Command } from './commands';
 
-const MARK = { ok: '✓', warn: '⚠', fail: '✗' } as const;
 
 export function describeDiagnostics(d: Diagnostics): string[] {
   const fails = d.checks.filter((c) => c.state === 'fail').length;
   const warns = d.checks.filter((c) => c.state === 'warn').length;
-  const lines = [`EAS pipeline ${MARK[d.state]} ${d.root}${fails || warns ? ` (${[fails && `${fails} failing`, warns && `${warns} warning(s)`].filter(Boolean).join(', ')})` : ''}`];
+  const lines = [`EAS pipeline ${CHECK_MARK[d.state]} ${d.root}${fails || warns ? ` (${[fails && `${fails} failing`, warns && `${warns} warning(s)`].filter(Boolean).join(', ')})` : ''}`];
   for (const c of d.checks) {
-    lines.push(`${MARK[c.state]} ${c.title}: ${c.detail}`);
+    lines.push(`${CHECK_MARK[c.state]} ${c.title}: ${c.detail}`);
     if (c.fix) lines.push(`    → ${c.fix}`);
   }
   return lines;

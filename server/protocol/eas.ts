@@ -6,6 +6,9 @@ import { request } from './define';
 export const CheckState = z.enum(['ok', 'warn', 'fail']);
 export type CheckState = z.infer<typeof CheckState>;
 
+/** How a state is shown everywhere (CLI, status bar, tooltip, quick pick). */
+export const CHECK_MARK: Record<CheckState, string> = { ok: '✓', warn: '⚠', fail: '✗' };
+
 export const CheckId = z.enum(['expo-project', 'eas-json', 'eas-cli', 'expo-token', 'ios-credentials', 'android-credentials']);
 export type CheckId = z.infer<typeof CheckId>;
 

@@ -1,8 +1,7 @@
 // Ship's last step: push HEAD where the branch pushes (its upstream), or to a named remote's
 // branch of the same name. git runs with the user's hooks, so the review gate judges this push too.
-import { spawn } from 'node:child_process';
 import { git } from '../git';
-import { stopTree } from '../killTree';
+import { runProcess } from '../runProcess';
 import { ReviewError } from './baseline';
 
 export interface PushTarget {
@@ -31,31 +30,15 @@ export async function pushTarget(root: string, remoteSetting: string): Promise<P
 }
 
 /** Pushes HEAD to the target. Never prompts: a push that needs a password fails and says so. */
-export function pushHead(root: string, t: PushTarget, o: { env: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number; output?(chunk: string): void }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['push', '--porcelain', t.remote, `HEAD:${t.ref}`], {
-      cwd: root, env: { ...o.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
-    });
-    let text = '';
-    const onData = (d: Buffer) => {
-      const s = d.toString('utf8');
-      text = (text + s).slice(-8000);
-      o.output?.(s);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    let why = '';
-    const timer = setTimeout(() => { why = 'timed out'; stopTree(child.pid); }, o.timeoutMs ?? 300_000);
-    const onAbort = () => { why = 'stopped'; stopTree(child.pid); };
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err) => { clearTimeout(timer); reject(new ReviewError(`git push could not start: ${err.message}`)); });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-      if (code === 0) { resolve(); return; }
-      // The lines that say why: the gate's refusal, a rejected ref, an authentication failure.
-      const reason = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^(To |Done$)/.test(l)).slice(-4).join(' | ');
-      reject(new ReviewError(`git push to ${t.remote} ${why ? why : `failed (exit ${code})`}${reason ? `: ${reason}` : ''}`));
-    });
+export async function pushHead(root: string, t: PushTarget, o: { env: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number; output?(chunk: string): void }): Promise<void> {
+  const r = await runProcess({
+    command: 'git', args: ['push', '--porcelain', t.remote, `HEAD:${t.ref}`], cwd: root, env: { ...o.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+    timeoutMs: o.timeoutMs ?? 300_000, signal: o.signal, tailBytes: 8000, output: o.output,
   });
+  if (r.exitCode === 0) return;
+  if (r.exitCode === null && !r.signal && !r.timedOut && !r.canceled) throw new ReviewError(`git push could not start: ${r.tail.trim()}`);
+  // The lines that say why: the gate's refusal, a rejected ref, an authentication failure.
+  const reason = r.tail.split('\n').map((l) => l.trim()).filter((l) => l && !/^(To |Done$)/.test(l)).slice(-4).join(' | ');
+  const why = r.timedOut ? 'timed out' : r.canceled ? 'stopped' : `failed (exit ${r.exitCode})`;
+  throw new ReviewError(`git push to ${t.remote} ${why}${reason ? `: ${reason}` : ''}`);
 }

@@ -1,0 +1,54 @@
+// Runs a program Torbit starts for the person (a test command, git push): output streamed and its
+// tail kept, a timeout, and a stop that takes the program's children with it.
+import { spawn } from 'node:child_process';
+import { stopTree } from './killTree';
+
+export interface ProcessRun {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  canceled: boolean;
+  durationMs: number;
+  /** The last `tailBytes` of output (stdout and stderr as they came); a failure to start is appended. */
+  tail: string;
+}
+
+export function runProcess(o: {
+  /** A shell command line (`shell: true`) or a program. */
+  command: string;
+  args?: string[];
+  shell?: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  tailBytes: number;
+  output?(chunk: string): void;
+}): Promise<ProcessRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(o.command, o.args ?? [], {
+      cwd: o.cwd, env: o.env, shell: o.shell ?? false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+    });
+    let tail = '';
+    let timedOut = false;
+    let canceled = false;
+    const onData = (d: Buffer) => {
+      const s = d.toString('utf8');
+      o.output?.(s);
+      tail = (tail + s).slice(-o.tailBytes);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => { timedOut = true; stopTree(child.pid); }, o.timeoutMs);
+    const onAbort = () => { canceled = true; stopTree(child.pid); };
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const end = (exitCode: number | null, signal: string | null, extra = '') => {
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      resolve({ exitCode, signal, timedOut, canceled, durationMs: Date.now() - started, tail: (tail + extra).slice(-o.tailBytes) });
+    };
+    child.once('error', (err) => end(null, null, `\n${err.message}`));
+    child.once('close', (code, signal) => end(code, signal));
+  });
+}
