@@ -1,7 +1,7 @@
 // Typed access to Torbit's settings, and which of them need a backend restart.
 import * as vscode from 'vscode';
 import type { z } from 'zod';
-import { AgentSettings, describeZodError, ShipParams } from '../server/protocol';
+import { AgentSettings, describeZodError, InitOptions, ShipParams } from '../server/protocol';
 
 export interface Config {
   dataDir: string;
@@ -76,8 +76,24 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
   return AgentSettings.parse(fallback);
 }
 
+/** torbit.eas.*: background runs' polling, watchdog and retries (a bad value: its default, reported). */
+export function readEasSettings(warn: (msg: string) => void): InitOptions['eas'] {
+  const c = vscode.workspace.getConfiguration('torbit.eas');
+  const raw: Record<string, unknown> = {
+    pollSeconds: c.get('pollSeconds'), staleAfterSeconds: c.get('staleAfterSeconds'), maxAttempts: c.get('maxAttempts'), backoffSeconds: c.get('backoffSeconds'),
+  };
+  const schema = InitOptions.shape.eas.unwrap();
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => {
+    if (v === undefined) return false;
+    const ok = schema.shape[k as keyof typeof schema.shape].safeParse(v).success;
+    if (!ok) warn(`Torbit: torbit.eas.${k} is invalid (${String(v)}) and was ignored`);
+    return ok;
+  }));
+  return schema.parse(keep);
+}
+
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
   'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
-  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints',
+  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints', 'torbit.eas',
 ] as const;

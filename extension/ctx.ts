@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ApprovalView, ChatEventParams, rpc, ShipProgress, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
-import { readAgentSettings, readConfig } from './config';
+import { readAgentSettings, readConfig, readEasSettings } from './config';
 import { backendEnv } from './secrets';
 import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
@@ -82,6 +82,7 @@ export class Ctx implements vscode.Disposable {
       policyHash: cfg.policyHash,
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
       checkpoints: { maxFileBytes: Math.max(1024, cfg.checkpointMaxFileBytes) },
+      eas: readEasSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
       // The client's watcher reports every change (createClient), so checkpoints need not scan for them.
       fileEvents: true,
     };

@@ -17,6 +17,10 @@ import { ship } from './review/ship';
 import { diagnose } from './eas/diagnose';
 import { proposeEasJson, writeEasJson } from './eas/config';
 import { EasJsonError } from './eas/easJson';
+import { finishedBuilds } from './eas/builds';
+import { RunManager } from './runs/manager';
+import { startRun, StartRefused } from './runs/start';
+import type { Trust } from './trust/runTrust';
 import { ApprovalBroker } from './trust/approvals';
 import type { Logger } from './logger';
 import { describeZodError, InitOptions, rpc } from './protocol';
@@ -36,6 +40,9 @@ let chat: { chat: ChatService; repo: ChatRepo } | undefined;
 let governance: Governance | undefined;
 let broker: ApprovalBroker | undefined;
 let checkpoints: Checkpoints | undefined;
+let trust: Trust | undefined;
+/** Background runs (EAS builds and submissions); resumed once the client is initialized. */
+let runs: RunManager | undefined;
 let trusted = false;
 /** The Ship run in progress: one at a time (it tests, commits and pushes the repository). */
 let shipping: string | undefined;
@@ -83,6 +90,16 @@ connection.onInitialize(async (params) => {
     });
     chat = opened;
     checkpoints = opened.checkpoints;
+    trust = opened.trust;
+    runs = new RunManager({
+      db: backend.requireDb(), audit: backend.audit(), log, dataDir: backend.dataDir.dir, env: process.env,
+      settings: {
+        pollMs: opts.eas.pollSeconds * 1000, staleAfterMs: opts.eas.staleAfterSeconds * 1000,
+        maxAttempts: opts.eas.maxAttempts, backoffMs: opts.eas.backoffSeconds * 1000,
+      },
+      changed: (v) => notify(connection, rpc.runChanged, v),
+      output: (runId, chunk) => notify(connection, rpc.runOutput, { runId, chunk }),
+    });
     backend.feed.setWatching(opts.fileEvents);
     if (opened.interrupted) log.warn(`${opened.interrupted} turn(s) left running by a previous backend were marked interrupted`);
     // Pushes made around the review gate since the last start (git push --no-verify): recorded, not blocked.
@@ -93,6 +110,10 @@ connection.onInitialize(async (params) => {
   }
   log.info(`Torbit backend ${VERSION} (pid ${process.pid}, node ${process.version}) serving ${opts.workspaceFolders.join(', ') || 'no folder'}${opts.trusted ? '' : ' [untrusted: no tool execution]'}`);
   return { capabilities: {}, serverInfo: { name: 'torbit', version: VERSION } };
+});
+
+connection.onInitialized(() => {
+  void runs?.resume().then((n) => { if (n) log.info(`resumed ${n} background run(s) left by a previous backend`); }, (err: Error) => log.error(`resuming background runs: ${err.message}`));
 });
 
 onRequest(connection, log, rpc.status, () => ready().status());
@@ -190,12 +211,44 @@ async function easable<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 onRequest(connection, log, rpc.easDiagnose, (p) => diagnose(easFolder(p.folder).folder, process.env));
-onRequest(connection, log, rpc.easProposeConfig, (p) => easable(() => proposeEasJson(easFolder(p.folder).folder)));
+onRequest(connection, log, rpc.easProposeConfig, (p) => easable(() => proposeEasJson(easFolder(p.folder).folder, { track: p.track })));
 onRequest(connection, log, rpc.easWriteConfig, (p) => easable(() => {
   const { b, folder } = easFolder(p.folder);
   if (!trusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'writing eas.json needs a trusted workspace');
   return writeEasJson({ audit: b.audit() }, folder, p.before, p.after);
 }));
+
+function runsReady(): RunManager {
+  ready().requireDb();
+  if (!runs) throw new ResponseError(ErrorCodes.InvalidRequest, 'background runs need the Torbit database');
+  return runs;
+}
+onRequest(connection, log, rpc.easStart, async (p) => {
+  const { b, folder } = easFolder(p.folder);
+  if (!trusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'builds and submissions need a trusted workspace');
+  if (!trust) throw new ResponseError(ErrorCodes.InvalidRequest, 'builds and submissions need the Torbit database');
+  try {
+    return { run: await easable(() => startRun({ runs: runsReady(), trust: trust!, audit: b.audit(), env: process.env }, folder, p.spec)) };
+  } catch (err) {
+    if (err instanceof StartRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+    throw err;
+  }
+});
+onRequest(connection, log, rpc.easBuilds, async (p) => ({ builds: await finishedBuilds(easFolder(p.folder).folder, p.platform, process.env) }));
+onRequest(connection, log, rpc.runList, async (p) => ({ runs: await runsReady().list(p?.limit) }));
+onRequest(connection, log, rpc.runCancel, async (p) => {
+  try {
+    return { run: await runsReady().cancel(p.runId) };
+  } catch (err) {
+    if (/there is no background run/.test((err as Error).message)) throw new ResponseError(ErrorCodes.InvalidParams, (err as Error).message);
+    throw err;
+  }
+});
+onRequest(connection, log, rpc.runLog, async (p) => {
+  const r = runsReady();
+  if (!(await r.repo.get(p.runId))) throw new ResponseError(ErrorCodes.InvalidParams, `there is no background run ${p.runId}`);
+  return { text: await r.log(p.runId), events: await r.repo.events(p.runId) };
+});
 
 // The extension's watcher: what changed since the last checkpoint.
 connection.onDidChangeWatchedFiles((p) => {
@@ -251,6 +304,7 @@ onRequest(connection, log, rpc.approvalDecide, (p) => {
 });
 
 connection.onShutdown(async () => {
+  runs?.close();
   await chat?.chat.stopAll();
   await backend?.close();
 });

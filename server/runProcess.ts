@@ -11,7 +11,11 @@ export interface ProcessRun {
   durationMs: number;
   /** The last `tailBytes` of output (stdout and stderr as they came); a failure to start is appended. */
   tail: string;
+  /** All of stdout when `keepStdout` was asked (up to 16 MB): a program's JSON answer. */
+  stdout: string;
 }
+
+const MAX_STDOUT = 16 * 1024 * 1024;
 
 export function runProcess(o: {
   /** A shell command line (`shell: true`) or a program. */
@@ -24,6 +28,7 @@ export function runProcess(o: {
   signal?: AbortSignal;
   tailBytes: number;
   output?(chunk: string): void;
+  keepStdout?: boolean;
 }): Promise<ProcessRun> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -31,6 +36,7 @@ export function runProcess(o: {
       cwd: o.cwd, env: o.env, shell: o.shell ?? false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
     });
     let tail = '';
+    let stdout = '';
     let timedOut = false;
     let canceled = false;
     const onData = (d: Buffer) => {
@@ -38,7 +44,10 @@ export function runProcess(o: {
       o.output?.(s);
       tail = (tail + s).slice(-o.tailBytes);
     };
-    child.stdout.on('data', onData);
+    child.stdout.on('data', (d: Buffer) => {
+      if (o.keepStdout && stdout.length < MAX_STDOUT) stdout += d.toString('utf8');
+      onData(d);
+    });
     child.stderr.on('data', onData);
     const timer = setTimeout(() => { timedOut = true; stopTree(child.pid); }, o.timeoutMs);
     const onAbort = () => { canceled = true; stopTree(child.pid); };
@@ -46,7 +55,7 @@ export function runProcess(o: {
     const end = (exitCode: number | null, signal: string | null, extra = '') => {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      resolve({ exitCode, signal, timedOut, canceled, durationMs: Date.now() - started, tail: (tail + extra).slice(-o.tailBytes) });
+      resolve({ exitCode, signal, timedOut, canceled, durationMs: Date.now() - started, tail: (tail + extra).slice(-o.tailBytes), stdout });
     };
     child.once('error', (err) => end(null, null, `\n${err.message}`));
     child.once('close', (code, signal) => end(code, signal));

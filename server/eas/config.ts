@@ -4,12 +4,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
 import type { EasJsonProposal } from '../protocol';
-import { EAS_JSON, EasJsonError, formatEasJson, mergeDefaults, parseEasJson, readEasJson } from './easJson';
+import { EAS_JSON, EasJsonError, formatEasJson, mergeDefaults, parseEasJson, readEasJson, trackOf } from './easJson';
 
-export function proposeEasJson(root: string): EasJsonProposal {
+/** The defaults merged in; with `track`, the submit profile also set to that Google Play track. */
+export function proposeEasJson(root: string, o: { track?: { profile: string; track: string } } = {}): EasJsonProposal {
   const file = path.join(root, EAS_JSON);
   const current = readEasJson(root);
   const merged = mergeDefaults(current?.raw ?? null);
+  if (o.track && (!current || trackOf(current.json, o.track.profile) !== o.track.track)) {
+    const submit = merged.json.submit as Record<string, Record<string, unknown>>;
+    const profile = (submit[o.track.profile] ??= {});
+    profile.android = { ...(profile.android as Record<string, unknown> | undefined), track: o.track.track };
+    merged.added.push(`submit.${o.track.profile}.android.track = "${o.track.track}"`);
+  }
   return { file, before: current?.text ?? null, after: merged.added.length || !current ? formatEasJson(merged.json) : current.text, added: merged.added };
 }
 

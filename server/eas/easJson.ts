@@ -109,3 +109,17 @@ export function mergeDefaults(existing: Record<string, unknown> | null): { json:
 export function formatEasJson(json: unknown): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
+
+/** eas-cli's default Google Play track when a submit profile names none. */
+export const DEFAULT_TRACK = 'internal';
+
+/** The Google Play track a submit profile sends to (following `extends`, as eas-cli does). */
+export function trackOf(eas: EasJson, profile: string): string {
+  const seen = new Set<string>();
+  for (let name: string | undefined = profile; name && !seen.has(name); name = eas.submit?.[name]?.extends) {
+    seen.add(name);
+    const t = eas.submit?.[name]?.android?.track;
+    if (t) return t;
+  }
+  return DEFAULT_TRACK;
+}

@@ -4,7 +4,8 @@
 import * as z from 'zod';
 import { notification, request } from './define';
 
-export const ApprovalKind = z.enum(['read', 'edit', 'command']);
+/** ship: a build or store submission the person started (policy category "ship"). */
+export const ApprovalKind = z.enum(['read', 'edit', 'command', 'ship']);
 export type ApprovalKind = z.infer<typeof ApprovalKind>;
 
 /** A hunk of a proposed edit, positioned in the file as it is now (nothing is applied yet). */

@@ -2,6 +2,7 @@
 // produces. Events carry a per-turn sequence number so the receiver can prove nothing was
 // lost or reordered.
 import * as z from 'zod';
+import { ApprovalKind } from './approvals';
 import { notification, request } from './define';
 
 export const PROVIDERS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
@@ -56,7 +57,7 @@ export const ToolCard = z.object({
   /** While the call waits for a person: the pending approval. */
   approval: z.object({
     id: z.string(),
-    kind: z.enum(['read', 'edit', 'command']),
+    kind: ApprovalKind,
     reason: z.string(),
     expiresAt: z.string(),
   }).optional(),

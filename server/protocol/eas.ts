@@ -52,7 +52,11 @@ export const EasJsonProposal = z.object({
 export type EasJsonProposal = z.infer<typeof EasJsonProposal>;
 
 /** extension → server: eas.json with Torbit's defaults merged in, to be shown as a diff (nothing is written). */
-export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', z.object({ folder: z.string().optional() }), EasJsonProposal);
+export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', z.object({
+  folder: z.string().optional(),
+  /** Also point a submit profile at this Google Play track (eas submit has no --track flag). */
+  track: z.object({ profile: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/), track: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/) }).strict().optional(),
+}), EasJsonProposal);
 
 /** extension → server: write the approved eas.json, only if the file is still as proposed; audited. */
 export const easWriteConfig = request('torbit/eas/writeConfig', 'extension',

@@ -10,3 +10,4 @@ export * as rpc from './requests';
 export * from './init';
 export * from './webview';
 export * from './eas';
+export * from './runs';

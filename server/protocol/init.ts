@@ -35,6 +35,13 @@ export const InitOptions = z.object({
   agent: AgentSettings.prefault({}),
   /** torbit.checkpoints.*: files above this size are recorded by hash and size only. */
   checkpoints: z.object({ maxFileBytes: z.number().int().min(1024).max(2 ** 40).default(10 * 1024 * 1024) }).strict().prefault({}),
+  /** torbit.eas.*: how background runs poll, when the watchdog acts, and how they retry. Seconds (fractions allowed, for tests). */
+  eas: z.object({
+    pollSeconds: z.number().min(0.05).max(3600).default(30),
+    staleAfterSeconds: z.number().min(0.1).max(7 * 24 * 3600).default(600),
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    backoffSeconds: z.number().min(0).max(24 * 3600).default(60),
+  }).strict().prefault({}),
   /** The extension reports file changes (workspace/didChangeWatchedFiles) from a watcher over every folder. */
   fileEvents: z.boolean().default(false),
 }).strict();

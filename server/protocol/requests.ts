@@ -14,4 +14,5 @@ export { policyGet, auditList, auditExport, auditBundles, auditVerify } from './
 export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide } from './approvals';
 export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
 export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';
+export { easStart, easBuilds, runList, runCancel, runLog, runChanged, runOutput } from './runs';
 export { checkpointList, checkpointCreate, checkpointPreview, checkpointRestore, checkpointForTurn, checkpointFile, checkpointChanged, replayTurn } from './checkpoints';

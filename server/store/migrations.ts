@@ -175,6 +175,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reviews_range ON reviews(repo, range_to);
     `,
   },
+  {
+    version: 6,
+    name: 'background runs',
+    sql: `
+      -- A background run (an EAS build, a store submission, or both): the spec as JSON (checked on
+      -- read), its state, and where it is at EAS, so polling resumes after a restart.
+      CREATE TABLE background_runs (
+        id                TEXT PRIMARY KEY,
+        kind              TEXT NOT NULL CHECK (kind IN ('build', 'submit', 'build-submit')),
+        folder            TEXT NOT NULL,
+        spec              TEXT NOT NULL,
+        state             TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'canceled')),
+        phase             TEXT NOT NULL CHECK (phase IN ('build', 'submit')),
+        attempt           INTEGER NOT NULL,
+        max_attempts      INTEGER NOT NULL,
+        build_id          TEXT,
+        build_status      TEXT,
+        build_url         TEXT,
+        submission_id     TEXT,
+        submission_status TEXT,
+        seen              TEXT,
+        detail            TEXT NOT NULL,
+        error             TEXT,
+        next_attempt_at   TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        progress_at       TEXT NOT NULL,
+        finished_at       TEXT
+      ) STRICT;
+      CREATE INDEX background_runs_state ON background_runs(state);
+      -- Product events (background_run.started, .retry_scheduled, .watchdog_marked_failed, …).
+      CREATE TABLE product_events (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts      TEXT NOT NULL,
+        name    TEXT NOT NULL,
+        run_id  TEXT,
+        data    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX product_events_run ON product_events(run_id, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

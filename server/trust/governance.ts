@@ -104,6 +104,8 @@ function view(seq: number, b: AuditBody): AuditEntryView {
     case 'ship':
       if (d.action === 'heal') return { ...base, tool: null, outcome: 'heal', summary: `Ship heal round ${String(d.attempt)}: ${Array.isArray(d.files) ? d.files.length : 0} file(s) fixed for review ${String(d.reviewId)}, committed as ${String(str('commit')).slice(0, 12)}` };
       if (d.action === 'ship') return { ...base, tool: null, outcome: str('outcome'), summary: `Ship ${str('message') ?? str('outcome')}` };
+      if (d.action === 'eas-run') return { ...base, tool: null, outcome: 'started', summary: `started ${str('run')} (run ${String(str('runId')).slice(0, 8)}; ${str('decision')})` };
+      if (d.action === 'eas-run-end') return { ...base, tool: null, outcome: str('state'), summary: `${str('run')} ${str('state')} after ${String(d.attempts)} attempt(s)${str('error') ? `: ${str('error')}` : ''}` };
       if (d.action === 'eas-json') return { ...base, tool: null, outcome: d.created ? 'created' : 'updated', summary: `eas.json ${d.created ? 'created' : 'updated'} with Torbit's defaults (approved diff)` };
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
     case 'export':

@@ -81,6 +81,37 @@ export class Trust {
     return this.cache.lp;
   }
 
+  /**
+   * A ship action (an EAS build or submission) a person started: judged by the policy's "ship"
+   * category, asked when it says so, and audited like a tool call's decision.
+   */
+  async judgeShip(a: { id: string; tool: string; what: string }): Promise<Judgement> {
+    const lp = this.policy();
+    const record = (actor: Actor, decision: string, reason: string) => this.o.audit.append({
+      kind: 'decision', actor, sessionId: null, turnId: null,
+      data: { toolCallId: a.id, tool: a.tool, subject: a.what, decision, by: actor, policyHash: lp.hash, reason },
+    }).catch((err: Error) => this.o.log.error(`audit: ${err.message}`));
+    const v = decide(lp, { category: 'ship', what: a.what, inside: true });
+    await record('policy', v.decision, v.reason);
+    if (v.decision === 'allow') return { approved: true, reason: `allowed by the policy (${v.reason})` };
+    if (v.decision === 'deny') return { approved: false, reason: `denied by the policy: ${v.reason}` };
+    if (!this.o.broker) {
+      const reason = `the policy asks (${v.reason}) and nobody can be asked here; change ${POLICY_FILE} to allow ship actions`;
+      await record('system', 'rejected', reason);
+      return { approved: false, reason };
+    }
+    const outcome = await this.o.broker.request({
+      kind: 'ship', sessionId: null, turnId: null, toolCallId: a.id, tool: a.tool, title: a.what, reason: v.reason, policyHash: lp.hash,
+    });
+    if (!outcome.approved) {
+      const decision = outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped';
+      await record(outcome.by === 'user' ? 'user' : 'system', decision, outcome.reason);
+      return { approved: false, reason: outcome.by === 'user' ? `rejected: ${outcome.reason}` : `not approved: ${outcome.reason}` };
+    }
+    await record('user', 'approved', outcome.note ?? 'approved by the user');
+    return { approved: true, reason: 'approved by the user' };
+  }
+
   /** `redact` keeps provider keys out of the audit records (a command line can carry one). */
   forRun(scope: { sessionId: string | null; turnId: string | null }, signal: AbortSignal, costUsd: () => number, redact: (s: string) => string, confine?: Confinement): RunTrust {
     return new RunTrust(this, scope, signal, costUsd, redact, confine);

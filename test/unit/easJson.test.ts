@@ -1,6 +1,10 @@
 // eas.json read back through its schema, and Torbit's defaults merged in without touching what is there.
 import * as assert from 'node:assert/strict';
-import { EAS_DEFAULTS, EasJsonError, formatEasJson, mergeDefaults, parseEasJson } from '../../server/eas/easJson';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { proposeEasJson } from '../../server/eas/config';
+import { EAS_DEFAULTS, EasJsonError, formatEasJson, mergeDefaults, parseEasJson, trackOf } from '../../server/eas/easJson';
 import { SEED_NAMES, withEasNames } from '../../server/eas/credentials';
 
 describe('eas.json', () => {
@@ -29,6 +33,26 @@ describe('eas.json', () => {
     assert.deepEqual(m.json.cli, { version: '>= 20.0.0' });
     assert.deepEqual(raw, JSON.parse(text), 'the input is not changed');
     assert.deepEqual(mergeDefaults(m.json).added, [], 'merging again adds nothing');
+  });
+
+  it('the Google Play track a submit profile sends to follows extends, defaults to internal, and a proposal sets it only when it differs', () => {
+    const { json } = parseEasJson(JSON.stringify({ submit: { base: { android: { track: 'alpha' } }, production: { extends: 'base' }, loop: { extends: 'loop' } } }));
+    assert.equal(trackOf(json, 'production'), 'alpha');
+    assert.equal(trackOf(json, 'loop'), 'internal');
+    assert.equal(trackOf(json, 'missing'), 'internal');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-track-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'eas.json'), formatEasJson({ ...EAS_DEFAULTS, submit: { production: { ios: { ascAppId: '123' } } } }));
+      const p = proposeEasJson(dir, { track: { profile: 'production', track: 'beta' } });
+      assert.deepEqual(p.added, ['submit.production.android.track = "beta"']);
+      assert.deepEqual(JSON.parse(p.after).submit, { production: { ios: { ascAppId: '123' }, android: { track: 'beta' } } });
+      fs.writeFileSync(path.join(dir, 'eas.json'), p.after);
+      const again = proposeEasJson(dir, { track: { profile: 'production', track: 'beta' } });
+      assert.deepEqual(again.added, []);
+      assert.equal(again.after, again.before);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses what eas-cli would refuse, naming the field', () => {

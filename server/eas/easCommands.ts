@@ -1,0 +1,109 @@
+// The eas-cli commands Torbit runs, with exactly the flags eas-cli 24 accepts (the fake `eas` in
+// the tests refuses anything else), run non-interactively with the credentials in the child's
+// environment only. What they print is read through easOutput's schemas.
+import { execFile } from 'node:child_process';
+import { commandEnv } from '../agent/secrets';
+import { runProcess, type ProcessRun } from '../runProcess';
+import { withEasNames } from './credentials';
+import { EasBuild, EasOutputError, EasSubmission, parseJsonOutput, submissionIdFrom } from './easOutput';
+import { z } from 'zod';
+
+export type Platform = 'ios' | 'android';
+
+/** Credentials eas-cli reads from its environment; model-run commands never get them (commandEnv). */
+const EAS_SECRETS = ['EXPO_TOKEN', 'EXPO_APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_APP_SPECIFIC_PASSWORD', 'EXPO_APPLE_PASSWORD'];
+
+/** The environment eas-cli runs in: the person's, eas-cli's credential names filled in, no model keys. */
+export function easEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = commandEnv(env);
+  for (const k of EAS_SECRETS) if (env[k]) out[k] = env[k];
+  return { ...withEasNames(out), EXPO_NO_TELEMETRY: env.EXPO_NO_TELEMETRY ?? '1' };
+}
+
+export const argv = {
+  build: (p: Platform, profile: string) => ['build', '--platform', p, '--profile', profile, '--non-interactive', '--json', '--no-wait'],
+  buildView: (id: string) => ['build:view', id, '--json'],
+  buildCancel: (id: string) => ['build:cancel', id, '--non-interactive'],
+  buildList: (p: Platform, limit: number) => ['build:list', '--platform', p, '--status', 'finished', '--limit', String(limit), '--json', '--non-interactive'],
+  /** --no-wait when submit:view can follow the submission; otherwise eas-cli waits and its exit code says how it ended. */
+  submit: (p: Platform, buildId: string, profile: string, wait: boolean) =>
+    ['submit', '--platform', p, '--id', buildId, '--profile', profile, '--non-interactive', ...(wait ? ['--wait'] : ['--no-wait'])],
+  submitView: (id: string) => ['submit:view', id, '--json'],
+};
+
+export class EasCommandError extends Error {
+  constructor(message: string, readonly run?: ProcessRun) { super(message); }
+}
+
+export interface EasRunner {
+  /** The eas executable, and the folder of the Expo app. */
+  readonly bin: string;
+  readonly cwd: string;
+  run(args: string[], o?: { signal?: AbortSignal; output?(chunk: string): void; timeoutMs?: number }): Promise<ProcessRun>;
+}
+
+export function easRunner(bin: string, cwd: string, env: NodeJS.ProcessEnv): EasRunner {
+  const childEnv = easEnv(env);
+  return {
+    bin, cwd,
+    run: (args, o = {}) => runProcess({
+      command: bin, args, cwd, env: childEnv, timeoutMs: o.timeoutMs ?? 10 * 60_000, signal: o.signal, tailBytes: 4000, output: o.output, keepStdout: true,
+    }),
+  };
+}
+
+/** Why a command failed, in one line: eas-cli's own last words. */
+export function failure(what: string, r: ProcessRun): string {
+  if (r.canceled) return `${what} was stopped`;
+  if (r.timedOut) return `${what} did not finish in time`;
+  const lines = r.tail.split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help with --help$/.test(l) && !/^Error: .* command failed\.$/.test(l));
+  const said = lines.slice(-3).join(' ');
+  return `${what} failed (exit ${r.exitCode ?? r.signal ?? '?'})${said ? `: ${said.slice(0, 600)}` : ''}`;
+}
+
+async function ok(e: EasRunner, args: string[], o: Parameters<EasRunner['run']>[1]): Promise<ProcessRun> {
+  const r = await e.run(args, o);
+  if (r.exitCode !== 0) throw new EasCommandError(failure(`eas ${args[0]}`, r), r);
+  return r;
+}
+
+export async function startBuild(e: EasRunner, p: Platform, profile: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<EasBuild> {
+  const r = await ok(e, argv.build(p, profile), o);
+  const builds = parseJsonOutput(z.array(EasBuild).min(1), r.stdout, 'eas build');
+  return builds[0]!;
+}
+
+export async function viewBuild(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<EasBuild> {
+  const r = await ok(e, argv.buildView(id), { timeoutMs: 120_000, ...o });
+  return parseJsonOutput(EasBuild, r.stdout, 'eas build:view');
+}
+
+export async function cancelBuild(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<string> {
+  const r = await ok(e, argv.buildCancel(id), { timeoutMs: 120_000, ...o });
+  return /already completed/i.test(r.tail) ? 'already completed' : 'canceled';
+}
+
+export async function listBuilds(e: EasRunner, p: Platform, limit = 10): Promise<EasBuild[]> {
+  const r = await ok(e, argv.buildList(p, limit), { timeoutMs: 120_000 });
+  return parseJsonOutput(z.array(EasBuild), r.stdout, 'eas build:list');
+}
+
+/** Schedules a submission; with `wait`, eas-cli waits for it and fails unless it FINISHED. */
+export async function startSubmit(e: EasRunner, p: Platform, buildId: string, profile: string, wait: boolean, o: Parameters<EasRunner['run']>[1] = {}): Promise<{ id: string | undefined }> {
+  const r = await ok(e, argv.submit(p, buildId, profile, wait), { timeoutMs: wait ? 3 * 3600_000 : 10 * 60_000, ...o });
+  const id = submissionIdFrom(r.stdout);
+  if (!id && !wait) throw new EasOutputError('eas submit printed no "Submission details" link, so the submission cannot be followed');
+  return { id };
+}
+
+export async function viewSubmission(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<EasSubmission> {
+  const r = await ok(e, argv.submitView(id), { timeoutMs: 120_000, ...o });
+  return parseJsonOutput(EasSubmission, r.stdout, 'eas submit:view');
+}
+
+/** Whether this eas-cli has `submit:view` (older ones do not: then Torbit lets `eas submit` wait). */
+export function hasSubmitView(bin: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(bin, ['submit:view', '--help'], { cwd, env: easEnv(env), timeout: 60_000 }, (err, stdout) => resolve(!err && /submit:view/.test(stdout)));
+  });
+}

@@ -1,0 +1,431 @@
+// Background runs: an EAS build, a store submission, or a build then its submission, driven step
+// by step from the database so that a reload or a crash loses nothing (the next backend resumes
+// polling). Every run's steps are serialized; a failed attempt is retried with backoff up to the
+// run's maximum; the watchdog fails or retries a run that made no progress for staleAfter.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AuditLog } from '../audit/log';
+import { Redactor } from '../agent/secrets';
+import type { Logger } from '../logger';
+import { TERMINAL_STATES, type ProductEventName, type RunSpec, type RunView } from '../protocol';
+import type { Db } from '../store/sqlite';
+import { cancelBuild, EasCommandError, easRunner, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
+import { locateEas } from '../eas/easCli';
+import { describeBuild, type EasBuild } from '../eas/easOutput';
+import { RunRepo, type RunPatch, type StoredRun } from './repo';
+
+export interface RunSettings {
+  pollMs: number;
+  staleAfterMs: number;
+  maxAttempts: number;
+  /** The first retry waits this long; each next one twice as long. */
+  backoffMs: number;
+}
+
+export interface RunDeps {
+  db: Db;
+  audit: AuditLog;
+  log: Logger;
+  /** Run logs go to <dataDir>/runs/<id>.log. */
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  settings: RunSettings;
+  changed(v: RunView): void;
+  output(runId: string, chunk: string): void;
+}
+
+interface Live {
+  timer?: NodeJS.Timeout;
+  /** The eas command in flight; aborted by cancel, the watchdog and shutdown. */
+  controller?: AbortController;
+  /** Every step of a run goes through this chain, one at a time. */
+  chain: Promise<void>;
+}
+
+const PLATFORM = { ios: 'iOS', android: 'Android' } as const;
+const BUILD_DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
+const MAX_LOG_BYTES = 200_000;
+
+export function describeSpec(s: RunSpec): string {
+  const p = PLATFORM[s.platform];
+  const store = s.platform === 'ios' ? 'TestFlight' : `Google Play${s.track ? ` (${s.track})` : ''}`;
+  if (s.kind === 'build') return `${p} build (${s.profile})`;
+  if (s.kind === 'submit') return `${p} submission to ${store} of build ${s.buildId?.slice(0, 8) ?? '?'}`;
+  return `${p} build (${s.profile}) and submission to ${store}`;
+}
+
+export class RunManager {
+  readonly repo: RunRepo;
+  private readonly live = new Map<string, Live>();
+  private readonly redactor: Redactor;
+  private readonly submitView = new Map<string, Promise<boolean>>();
+  private watchdog: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly d: RunDeps) {
+    this.repo = new RunRepo(d.db);
+    this.redactor = new Redactor(d.env);
+  }
+
+  /** Picks up the runs a previous backend left queued or running, and starts the watchdog. */
+  async resume(): Promise<number> {
+    const runs = await this.repo.unfinished();
+    for (const r of runs) {
+      this.say(r.id, `resumed by backend pid ${process.pid} (${r.state}, ${r.detail})`);
+      this.schedule(r.id, 0);
+    }
+    this.startWatchdog();
+    return runs.length;
+  }
+
+  async start(folder: string, spec: RunSpec): Promise<RunView> {
+    const run = await this.repo.create(folder, spec, this.d.settings.maxAttempts);
+    this.say(run.id, `queued: ${describeSpec(spec)} in ${folder}`);
+    this.d.changed(run);
+    this.startWatchdog();
+    this.schedule(run.id, 0);
+    return run;
+  }
+
+  list(limit?: number): Promise<RunView[]> {
+    return this.repo.list(limit);
+  }
+
+  async log(id: string): Promise<string> {
+    try {
+      const text = await fs.promises.readFile(this.logFile(id), 'utf8');
+      return text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text;
+    } catch {
+      return '';
+    }
+  }
+
+  /** Stops the run's command, cancels its EAS build (eas build:cancel), and marks it canceled. */
+  async cancel(id: string): Promise<RunView> {
+    const run = await this.repo.get(id);
+    if (!run) throw new Error(`there is no background run ${id}`);
+    if (TERMINAL_STATES.includes(run.state)) return run;
+    this.liveOf(id).controller?.abort();
+    await this.enqueue(id, async () => {
+      const now = await this.repo.get(id);
+      if (!now || TERMINAL_STATES.includes(now.state)) return;
+      await this.cancelEasBuild(now);
+      await this.finish(now, 'canceled', { detail: 'canceled', error: null }, 'background_run.canceled', { by: 'user' });
+    });
+    return (await this.repo.get(id))!;
+  }
+
+  /** Stops timers and commands; runs stay as they are, for the next backend to resume. */
+  close(): void {
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const l of this.live.values()) {
+      clearTimeout(l.timer);
+      l.controller?.abort();
+    }
+  }
+
+  // ── steps ─────────────────────────────────────────────────────────────────────────────────
+
+  private liveOf(id: string): Live {
+    let l = this.live.get(id);
+    if (!l) this.live.set(id, (l = { chain: Promise.resolve() }));
+    return l;
+  }
+
+  private enqueue(id: string, fn: () => Promise<void>): Promise<void> {
+    const l = this.liveOf(id);
+    const next = l.chain.then(() => (this.closed ? undefined : fn())).catch((err: Error) => {
+      this.d.log.error(`background run ${id}: ${err.stack ?? err.message}`);
+      this.say(id, `internal error: ${err.message}`);
+      if (!this.closed) this.schedule(id, this.d.settings.pollMs);
+    });
+    l.chain = next;
+    return next;
+  }
+
+  private schedule(id: string, delayMs: number): void {
+    if (this.closed) return;
+    const l = this.liveOf(id);
+    clearTimeout(l.timer);
+    l.timer = setTimeout(() => void this.enqueue(id, () => this.advance(id)), Math.max(0, delayMs));
+  }
+
+  private async advance(id: string): Promise<void> {
+    let run = await this.repo.get(id);
+    if (!run || TERMINAL_STATES.includes(run.state)) { this.forget(id); return; }
+    if (run.state === 'queued') {
+      const wait = run.nextAttemptAt ? Date.parse(run.nextAttemptAt) - Date.now() : 0;
+      if (wait > 0) { this.schedule(id, wait); return; }
+      const attempt = run.attempt + 1;
+      run = await this.update(run, { state: 'running', attempt, nextAttemptAt: null, error: null, progressAt: new Date().toISOString(), detail: `attempt ${attempt} of ${run.maxAttempts}: starting` });
+      this.say(id, `attempt ${attempt} of ${run.maxAttempts}`);
+      await this.event('background_run.started', run, { attempt, kind: run.spec.kind, platform: run.spec.platform });
+      return this.begin(run);
+    }
+    if (run.phase === 'build') {
+      if (!run.build) return this.failAttempt(run, 'the backend stopped while `eas build` was starting, so no build id was recorded');
+      return this.pollBuild(run);
+    }
+    if (!run.submission) return this.failAttempt(run, 'the backend stopped while `eas submit` was running, so no submission id was recorded');
+    return this.pollSubmission(run);
+  }
+
+  /** Starts the run's current phase: `eas build`, or `eas submit`. */
+  private async begin(run: StoredRun): Promise<void> {
+    const eas = this.runner(run);
+    if (!eas) return this.failAttempt(run, 'eas-cli was not found: add it to the project (npm install --save-dev eas-cli) or install it globally');
+    const { spec } = run;
+    if (run.phase === 'build') {
+      this.say(run.id, `$ eas build --platform ${spec.platform} --profile ${spec.profile} --non-interactive --json --no-wait`);
+      const b = await this.attempt(run, () => startBuild(eas, spec.platform, spec.profile, this.io(run)));
+      if (!b) return;
+      const started = await this.update(run, {
+        buildId: b.id, buildStatus: b.status, seen: seenOf(b), progressAt: new Date().toISOString(),
+        detail: `${PLATFORM[spec.platform]} build ${describeBuild(b)}`,
+      });
+      this.say(run.id, `build ${b.id} started (${b.status})`);
+      return this.afterBuildStatus(started, b);
+    }
+    const buildId = spec.buildId ?? run.build?.id;
+    if (!buildId) return this.fail(run, 'there is no build to submit');
+    const follow = await this.canFollowSubmissions(eas);
+    this.say(run.id, `$ eas submit --platform ${spec.platform} --id ${buildId} --profile ${spec.submitProfile} --non-interactive ${follow ? '--no-wait' : '--wait'}`);
+    const s = await this.attempt(run, () => startSubmit(eas, spec.platform, buildId, spec.submitProfile, !follow, this.io(run)));
+    if (!s) return;
+    if (!follow) {
+      // This eas-cli cannot show a submission: it waited, and its exit code (0: FINISHED) is the answer.
+      await this.update(run, { submissionId: s.id ?? null, submissionStatus: 'FINISHED' });
+      return this.succeed(run, 'submitted');
+    }
+    const scheduled = await this.update(run, { submissionId: s.id!, submissionStatus: 'IN_QUEUE', progressAt: new Date().toISOString(), detail: `${PLATFORM[spec.platform]} submission IN_QUEUE` });
+    this.say(run.id, `submission ${s.id} scheduled`);
+    this.schedule(scheduled.id, this.d.settings.pollMs);
+  }
+
+  private async pollBuild(run: StoredRun): Promise<void> {
+    const eas = this.runner(run);
+    if (!eas) return this.failAttempt(run, 'eas-cli was not found (it was removed while the build ran)');
+    const b = await this.poll(run, () => viewBuild(eas, run.build!.id, this.io(run, false)));
+    if (!b) return;
+    const seen = seenOf(b);
+    const moved = seen !== run.seen;
+    const next = await this.update(run, {
+      buildStatus: b.status, seen, buildUrl: b.artifacts?.buildUrl ?? b.artifacts?.applicationArchiveUrl ?? run.build?.url ?? null,
+      detail: `${PLATFORM[run.spec.platform]} build ${describeBuild(b)}`,
+      ...(moved ? { progressAt: new Date().toISOString() } : {}),
+    });
+    if (moved) this.say(run.id, `build ${b.id}: ${describeBuild(b)}`);
+    return this.afterBuildStatus(next, b);
+  }
+
+  private async afterBuildStatus(run: StoredRun, b: EasBuild): Promise<void> {
+    if (b.status === 'FINISHED') {
+      const url = b.artifacts?.buildUrl ?? b.artifacts?.applicationArchiveUrl;
+      this.say(run.id, `build finished${url ? `: ${url}` : ''}`);
+      if (run.spec.kind === 'build') return this.succeed(run, `build finished${url ? `: ${url}` : ''}`);
+      const submitting = await this.update(run, { phase: 'submit', submissionId: null, submissionStatus: null, progressAt: new Date().toISOString(), detail: 'build finished; submitting' });
+      return this.begin(submitting);
+    }
+    if (b.status === 'ERRORED') return this.failAttempt(run, `the EAS build errored: ${b.error?.message ?? b.error?.errorCode ?? 'no reason given'}`);
+    if (b.status === 'CANCELED') return this.finish(run, 'canceled', { detail: 'the build was canceled at EAS' }, 'background_run.canceled', { by: 'eas' });
+    this.schedule(run.id, this.d.settings.pollMs);
+  }
+
+  private async pollSubmission(run: StoredRun): Promise<void> {
+    const eas = this.runner(run);
+    if (!eas) return this.failAttempt(run, 'eas-cli was not found (it was removed while the submission ran)');
+    const s = await this.poll(run, () => viewSubmission(eas, run.submission!.id, this.io(run, false)));
+    if (!s) return;
+    const seen = `${s.status}|${s.completedAt ?? ''}`;
+    const moved = seen !== run.seen;
+    const next = await this.update(run, {
+      submissionStatus: s.status, seen, detail: `${PLATFORM[run.spec.platform]} submission ${s.status}`,
+      ...(moved ? { progressAt: new Date().toISOString() } : {}),
+    });
+    if (moved) this.say(run.id, `submission ${s.id}: ${s.status}`);
+    if (s.status === 'FINISHED') return this.succeed(next, `submitted to ${run.spec.platform === 'ios' ? 'App Store Connect (TestFlight)' : `Google Play${s.androidConfig?.track ? ` (${s.androidConfig.track})` : ''}`}`);
+    if (s.status === 'ERRORED') return this.failAttempt(next, `the submission errored: ${s.error?.message ?? s.error?.errorCode ?? 'no reason given'}`);
+    if (s.status === 'CANCELED') return this.finish(next, 'canceled', { detail: 'the submission was canceled at EAS' }, 'background_run.canceled', { by: 'eas' });
+    this.schedule(run.id, this.d.settings.pollMs);
+  }
+
+  /** Runs a starting command; a failure fails the attempt, a stop (cancel, watchdog, shutdown) does nothing here. */
+  private async attempt<T>(run: StoredRun, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof EasCommandError && err.run?.canceled) return undefined;
+      await this.failAttempt(run, (err as Error).message);
+      return undefined;
+    }
+  }
+
+  /** A poll that fails is not a failed run: it is tried again, and the watchdog judges the silence. */
+  private async poll<T>(run: StoredRun, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof EasCommandError && err.run?.canceled) return undefined;
+      this.say(run.id, `poll failed (tried again in ${Math.round(this.d.settings.pollMs / 1000)} s): ${(err as Error).message}`);
+      this.schedule(run.id, this.d.settings.pollMs);
+      return undefined;
+    }
+  }
+
+  // ── outcomes ──────────────────────────────────────────────────────────────────────────────
+
+  private async failAttempt(run: StoredRun, reason: string, o: { watchdog?: boolean } = {}): Promise<void> {
+    this.say(run.id, `attempt ${run.attempt} failed: ${reason}`);
+    if (run.attempt < run.maxAttempts) {
+      const delayMs = this.d.settings.backoffMs * 2 ** Math.max(0, run.attempt - 1);
+      const at = new Date(Date.now() + delayMs).toISOString();
+      const retry = await this.update(run, {
+        state: 'queued', nextAttemptAt: at, error: reason, seen: null,
+        detail: `attempt ${run.attempt} failed; retrying in ${formatDelay(delayMs)}`,
+        // A build is started anew; a submission retried keeps the build it submits.
+        ...(run.phase === 'build' ? { buildId: null, buildStatus: null, buildUrl: null } : { submissionId: null, submissionStatus: null }),
+      });
+      if (o.watchdog) await this.event('background_run.watchdog_retried', retry, { attempt: run.attempt, nextAttemptAt: at });
+      await this.event('background_run.retry_scheduled', retry, { attempt: run.attempt, nextAttempt: run.attempt + 1, delayMs, reason });
+      this.say(run.id, `retry ${run.attempt + 1} of ${run.maxAttempts} at ${at}`);
+      this.schedule(run.id, delayMs);
+      return;
+    }
+    if (o.watchdog) await this.event('background_run.watchdog_terminal_failure', run, { attempt: run.attempt, reason });
+    return this.fail(run, reason);
+  }
+
+  private fail(run: StoredRun, reason: string): Promise<void> {
+    return this.finish(run, 'failed', { error: reason, detail: `failed: ${reason}` }, 'background_run.failed', { attempts: run.attempt, reason });
+  }
+
+  private succeed(run: StoredRun, detail: string): Promise<void> {
+    return this.finish(run, 'succeeded', { detail, error: null }, 'background_run.succeeded', { attempts: run.attempt, buildId: run.build?.id ?? run.spec.buildId, submissionId: run.submission?.id ?? null });
+  }
+
+  private async finish(run: StoredRun, state: 'succeeded' | 'failed' | 'canceled', patch: RunPatch, event: ProductEventName, data: Record<string, unknown>): Promise<void> {
+    const done = await this.update(run, { ...patch, state, nextAttemptAt: null, finishedAt: new Date().toISOString() });
+    await this.event(event, done, data);
+    this.say(run.id, `${state}: ${done.detail}`);
+    await this.d.audit.append({
+      kind: 'ship', actor: 'system',
+      data: { action: 'eas-run-end', runId: run.id, run: describeSpec(run.spec), state, attempts: done.attempt, buildId: done.build?.id ?? null, submissionId: done.submission?.id ?? null, error: done.error ? this.redactor.text(done.error) : null },
+    }).catch((err: Error) => this.d.log.error(`audit: ${err.message}`));
+    this.forget(run.id);
+  }
+
+  private async cancelEasBuild(run: StoredRun): Promise<void> {
+    if (run.phase !== 'build' || !run.build || BUILD_DONE.has(run.build.status ?? '')) return;
+    const eas = this.runner(run);
+    if (!eas) { this.say(run.id, `eas-cli was not found: build ${run.build.id} may still run at EAS`); return; }
+    this.say(run.id, `$ eas build:cancel ${run.build.id} --non-interactive`);
+    try {
+      const r = await cancelBuild(eas, run.build.id, { output: (c) => this.out(run.id, c) });
+      await this.update(run, { buildStatus: r === 'canceled' ? 'CANCELED' : run.build.status });
+    } catch (err) {
+      this.say(run.id, `could not cancel build ${run.build.id} at EAS: ${(err as Error).message}`);
+    }
+  }
+
+  // ── the watchdog ──────────────────────────────────────────────────────────────────────────
+
+  private startWatchdog(): void {
+    if (this.watchdog || this.closed) return;
+    const every = Math.min(30_000, Math.max(50, Math.floor(this.d.settings.staleAfterMs / 4)));
+    this.watchdog = setInterval(() => void this.watch().catch((err: Error) => this.d.log.error(`watchdog: ${err.message}`)), every);
+    this.watchdog.unref?.();
+  }
+
+  private async watch(): Promise<void> {
+    const { staleAfterMs } = this.d.settings;
+    for (const run of await this.repo.unfinished()) {
+      if (run.state !== 'running' || Date.now() - Date.parse(run.progressAt) <= staleAfterMs) continue;
+      // A hung command would hold the chain: stop it first.
+      this.liveOf(run.id).controller?.abort();
+      await this.enqueue(run.id, async () => {
+        const now = await this.repo.get(run.id);
+        if (!now || now.state !== 'running') return;
+        const staleForMs = Date.now() - Date.parse(now.progressAt);
+        if (staleForMs <= staleAfterMs) return;
+        const reason = `no progress for ${formatDelay(staleForMs)} (watchdog: staleAfterSeconds is ${Math.round(staleAfterMs / 1000)})`;
+        this.say(run.id, `watchdog: ${reason}`);
+        await this.event('background_run.watchdog_marked_failed', now, { attempt: now.attempt, staleForMs, phase: now.phase, buildId: now.build?.id ?? null, status: now.build?.status ?? now.submission?.status ?? null });
+        await this.cancelEasBuild(now);
+        await this.failAttempt((await this.repo.get(run.id))!, reason, { watchdog: true });
+      });
+    }
+  }
+
+  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
+
+  private runner(run: StoredRun): EasRunner | undefined {
+    const at = locateEas(run.folder, this.d.env);
+    return at ? easRunner(at.path, run.folder, this.d.env) : undefined;
+  }
+
+  private canFollowSubmissions(e: EasRunner): Promise<boolean> {
+    let p = this.submitView.get(e.bin);
+    if (!p) this.submitView.set(e.bin, (p = hasSubmitView(e.bin, e.cwd, this.d.env)));
+    return p;
+  }
+
+  /** The signal and output of a run's command (a fresh controller each time). */
+  private io(run: StoredRun, progress = true): { signal: AbortSignal; output(chunk: string): void } {
+    const controller = new AbortController();
+    this.liveOf(run.id).controller = controller;
+    return {
+      signal: controller.signal,
+      // Output of a starting command is progress (eas submit --wait prints as it goes).
+      output: (c) => {
+        this.out(run.id, c);
+        if (progress) void this.repo.update(run.id, { progressAt: new Date().toISOString() }).catch(() => undefined);
+      },
+    };
+  }
+
+  private async update(run: StoredRun, patch: RunPatch): Promise<StoredRun> {
+    const next = await this.repo.update(run.id, patch);
+    this.d.changed(next);
+    return next;
+  }
+
+  private async event(name: ProductEventName, run: RunView, data: Record<string, unknown>): Promise<void> {
+    await this.repo.event(name, run.id, { ...data, kind: run.spec.kind, platform: run.spec.platform });
+  }
+
+  private forget(id: string): void {
+    const l = this.live.get(id);
+    if (l) clearTimeout(l.timer);
+    this.live.delete(id);
+  }
+
+  private logFile(id: string): string {
+    return path.join(this.d.dataDir, 'runs', `${id}.log`);
+  }
+
+  /** A line of Torbit's own in the run's log. */
+  private say(id: string, line: string): void {
+    this.out(id, `[torbit ${new Date().toISOString()}] ${line}\n`);
+  }
+
+  private out(id: string, chunk: string): void {
+    const text = this.redactor.text(chunk);
+    try {
+      fs.mkdirSync(path.dirname(this.logFile(id)), { recursive: true });
+      fs.appendFileSync(this.logFile(id), text);
+    } catch (err) {
+      this.d.log.warn(`run log ${id}: ${(err as Error).message}`);
+    }
+    this.d.output(id, text);
+  }
+}
+
+/** What a poll saw; the same again means nothing moved. */
+function seenOf(b: EasBuild): string {
+  return [b.status, b.queuePosition ?? '', b.updatedAt ?? '', Array.isArray(b.logFiles) ? b.logFiles.length : ''].join('|');
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
