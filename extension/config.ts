@@ -95,5 +95,6 @@ export function readEasSettings(warn: (msg: string) => void): InitOptions['eas']
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
   'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
-  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints', 'torbit.eas',
+  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints',
+  'torbit.eas.pollSeconds', 'torbit.eas.staleAfterSeconds', 'torbit.eas.maxAttempts', 'torbit.eas.backoffSeconds',
 ] as const;

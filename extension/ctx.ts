@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { ApprovalView, ChatEventParams, rpc, ShipProgress, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { ApprovalView, ChatEventParams, rpc, RunView, ShipProgress, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
 import { readAgentSettings, readConfig, readEasSettings } from './config';
@@ -13,6 +13,7 @@ import { StatusBar } from './statusbar';
 import type { ChatView } from './views/chatView';
 import type { GovernanceView } from './views/governanceView';
 import type { PipelineStatus } from './eas/pipelineStatus';
+import type { RunTracker } from './eas/runTracker';
 import { EasProposalContent } from './eas/configProposal';
 
 export class Ctx implements vscode.Disposable {
@@ -41,6 +42,14 @@ export class Ctx implements vscode.Disposable {
   private readonly shipOutput = new vscode.EventEmitter<{ shipId: string; chunk: string }>();
   /** A Ship run's test command printed something. */
   readonly onShipOutput = this.shipOutput.event;
+  private readonly runChanged = new vscode.EventEmitter<RunView>();
+  /** A background run (EAS build or submission) changed. */
+  readonly onRunChanged = this.runChanged.event;
+  private readonly runOutput = new vscode.EventEmitter<{ runId: string; chunk: string }>();
+  /** A background run's eas-cli printed something. */
+  readonly onRunOutput = this.runOutput.event;
+  /** Background runs as the extension knows them (progress, output channel, status bar). */
+  runs: RunTracker | undefined;
   /** Where Ship runs tell what they do (steps, test output, push). */
   readonly shipLog = vscode.window.createOutputChannel('Torbit Ship');
   private client: LanguageClient | undefined;
@@ -121,6 +130,15 @@ export class Ctx implements vscode.Disposable {
         if (p.success) this.shipProgress.fire(p.data);
         else this.log.warn(`ignored a malformed ${rpc.reviewShipProgress.method} notification`);
       });
+      client.onNotification(rpc.runChanged.method, (raw: unknown) => {
+        const p = RunView.safeParse(raw);
+        if (p.success) this.runChanged.fire(p.data);
+        else this.log.warn(`ignored a malformed ${rpc.runChanged.method} notification`);
+      });
+      client.onNotification(rpc.runOutput.method, (raw: unknown) => {
+        const p = rpc.runOutput.params.safeParse(raw);
+        if (p.success) this.runOutput.fire(p.data);
+      });
       client.onNotification(rpc.reviewShipOutput.method, (raw: unknown) => {
         const p = rpc.reviewShipOutput.params.safeParse(raw);
         if (p.success) this.shipOutput.fire(p.data);
@@ -186,6 +204,8 @@ export class Ctx implements vscode.Disposable {
     this.approvalAsked.dispose();
     this.checkpointChanged.dispose();
     this.shipProgress.dispose();
+    this.runChanged.dispose();
+    this.runOutput.dispose();
     this.shipOutput.dispose();
     this.shipLog.dispose();
     this.approvals.dispose();

@@ -13,6 +13,7 @@ import { ChatView } from './views/chatView';
 import { GovernanceView } from './views/governanceView';
 import { EAS_SCHEME } from './eas/configProposal';
 import { PipelineStatus } from './eas/pipelineStatus';
+import { RunTracker } from './eas/runTracker';
 
 /** What activate() returns: used by the @vscode/test-electron suite. */
 export interface TorbitApi {
@@ -28,11 +29,13 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   for (const [id, factory] of Object.entries(COMMANDS)) {
     c.subscriptions.push(vscode.commands.registerCommand(id, factory(c)));
   }
+  c.runs = new RunTracker(c);
   const changes = new ChangeContent();
   c.chat = new ChatView(c, changes);
   c.governance = new GovernanceView(c);
-  c.pipeline = new PipelineStatus(c);
+  c.pipeline = new PipelineStatus(c, c.runs);
   c.subscriptions.push(
+    c.runs,
     c.pipeline,
     vscode.workspace.registerTextDocumentContentProvider(EAS_SCHEME, c.easProposals),
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),

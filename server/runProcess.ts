@@ -29,6 +29,8 @@ export function runProcess(o: {
   tailBytes: number;
   output?(chunk: string): void;
   keepStdout?: boolean;
+  /** False: stdout (a JSON answer) stays out of `output`, still in the tail. */
+  echoStdout?: boolean;
 }): Promise<ProcessRun> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -39,16 +41,16 @@ export function runProcess(o: {
     let stdout = '';
     let timedOut = false;
     let canceled = false;
-    const onData = (d: Buffer) => {
+    const onData = (d: Buffer, echo = true) => {
       const s = d.toString('utf8');
-      o.output?.(s);
+      if (echo) o.output?.(s);
       tail = (tail + s).slice(-o.tailBytes);
     };
     child.stdout.on('data', (d: Buffer) => {
       if (o.keepStdout && stdout.length < MAX_STDOUT) stdout += d.toString('utf8');
-      onData(d);
+      onData(d, o.echoStdout ?? true);
     });
-    child.stderr.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => onData(d));
     const timer = setTimeout(() => { timedOut = true; stopTree(child.pid); }, o.timeoutMs);
     const onAbort = () => { canceled = true; stopTree(child.pid); };
     o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -38,6 +38,7 @@ export async function review(ctx: Ctx, a: ApprovalView): Promise<void> {
 
 /** Commands and reads have no place in an editor: they are asked in a notification. */
 export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void> {
+  if (a.kind === 'ship') return askShip(ctx, a);
   const what = a.command ? `run \`${a.title}\`` : `read ${a.title}`;
   const pick = await vscode.window.showWarningMessage(`Torbit wants to ${what}. ${a.reason}.`, 'Approve', 'Reject');
   if (!ctx.approvals.get(a.id) || !pick) return;
@@ -46,6 +47,17 @@ export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void
     const reason = await askReason(a);
     if (reason !== undefined) await decide(ctx, a, { approve: false, reason });
   }
+}
+
+/** A build or submission the person just started: asked at once, in a modal. */
+async function askShip(ctx: Ctx, a: ApprovalView): Promise<void> {
+  const approve = 'Approve';
+  const pick = await vscode.window.showWarningMessage(`Torbit: ${a.title}?`, {
+    modal: true,
+    detail: `The policy asks for ship actions (${a.reason}). This runs eas-cli with your Expo and store credentials; a build or submission may cost EAS credits.`,
+  }, approve);
+  if (!ctx.approvals.get(a.id)) return;
+  await decide(ctx, a, pick === approve ? { approve: true } : { approve: false, reason: 'dismissed' });
 }
 
 export const approvalCommands = {

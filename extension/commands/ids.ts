@@ -28,5 +28,12 @@ export const COMMAND_IDS = [
   'torbit.eas.diagnose',
   'torbit.eas.createConfig',
   'torbit.eas.setToken',
+  'torbit.eas.buildIos',
+  'torbit.eas.buildAndroid',
+  'torbit.eas.submitIos',
+  'torbit.eas.submitAndroid',
+  'torbit.eas.buildAndSubmit',
+  'torbit.eas.cancelRun',
+  'torbit.eas.showRunLog',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -7,6 +7,7 @@ import { checkpointCommands } from './checkpoints';
 import { reviewCommands } from './review';
 import { shipCommands } from './ship';
 import { easCommands } from './eas';
+import { easRunCommands } from './easRuns';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -19,4 +20,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...reviewCommands,
   ...shipCommands,
   ...easCommands,
+  ...easRunCommands,
 };

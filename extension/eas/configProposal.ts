@@ -13,10 +13,14 @@ export class EasProposalContent implements vscode.TextDocumentContentProvider {
     return this.texts.get(uri.toString()) ?? '';
   }
 
-  /** Proposes, shows the diff, asks, writes. Returns whether eas.json was written. */
-  async propose(ctx: Ctx): Promise<boolean> {
-    const p = await ctx.request(rpc.easProposeConfig, {});
+  /**
+   * Proposes, shows the diff, asks, writes. Returns whether eas.json was written; with `track`,
+   * whether it is (now) pointed at that track, so nothing to change counts as done.
+   */
+  async propose(ctx: Ctx, o: { track?: { profile: string; track: string } } = {}): Promise<boolean> {
+    const p = await ctx.request(rpc.easProposeConfig, o.track ? { track: o.track } : {});
     if (!p.added.length && p.before !== null) {
+      if (o.track) return true;
       void vscode.window.showInformationMessage('Torbit: eas.json already has the development, preview and production build profiles and a production submit profile.');
       return false;
     }

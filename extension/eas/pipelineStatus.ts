@@ -1,8 +1,11 @@
 // The EAS pipeline's status bar item: shown in an Expo workspace only, ✓ ⚠ or ✗ with every check
-// in its tooltip; re-checked when the backend is ready and when eas.json, app.json, app.config.*
-// or package.json change. A click runs "Torbit: Pipeline Diagnostics".
+// in its tooltip, and the state of any running build or submission; re-checked when the backend
+// is ready and when eas.json, app.json, app.config.* or package.json change. A click runs
+// "Torbit: Pipeline Diagnostics".
 import * as vscode from 'vscode';
-import { CHECK_MARK, rpc, type Diagnostics } from '../../server/protocol';
+import { CHECK_MARK, describeSpec, PLATFORM_NAME, rpc, type Diagnostics, type RunView } from '../../server/protocol';
+import type { RunTracker } from './runTracker';
+import { progressText } from './runTracker';
 import type { Ctx } from '../ctx';
 import { escapeMarkdown } from '../statusbar';
 
@@ -15,13 +18,14 @@ export class PipelineStatus implements vscode.Disposable {
   /** The last diagnostics (the command reuses them while fresh). */
   last: Diagnostics | undefined;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly ctx: Ctx, private readonly runs: RunTracker) {
     this.item.name = 'Torbit EAS Pipeline';
     this.item.command = 'torbit.eas.diagnose';
     const watcher = vscode.workspace.createFileSystemWatcher('**/{eas.json,app.json,app.config.*,package.json}');
     const soon = () => this.schedule();
     this.subs.push(watcher, watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
-      ctx.onDidChangeBackend((v) => { if (v.state === 'ready') soon(); }));
+      ctx.onDidChangeBackend((v) => { if (v.state === 'ready') soon(); }),
+      runs.onDidChange(() => { if (this.last) this.render(this.last); }));
   }
 
   private schedule(): void {
@@ -39,12 +43,19 @@ export class PipelineStatus implements vscode.Disposable {
       return undefined;
     }
     this.last = d;
+    this.render(d);
+    return d;
+  }
+
+  private render(d: Diagnostics): void {
     if (!d.expo) {
       this.item.hide();
-      return d;
+      return;
     }
     const bad = d.checks.filter((c) => c.state !== 'ok').length;
-    this.item.text = `${ICON[d.state]} EAS ${CHECK_MARK[d.state]}`;
+    const active = this.runs.active();
+    const lead = active[0];
+    this.item.text = `${lead ? '$(sync~spin)' : ICON[d.state]} EAS ${CHECK_MARK[d.state]}${lead ? ` · ${runLabel(lead)}${active.length > 1 ? ` +${active.length - 1}` : ''}` : ''}`;
     this.item.backgroundColor = d.state === 'fail' ? new vscode.ThemeColor('statusBarItem.errorBackground') : d.state === 'warn' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(`**EAS pipeline ${CHECK_MARK[d.state]}**${bad ? ` (${bad} to look at)` : ''}\n\n`);
@@ -52,11 +63,15 @@ export class PipelineStatus implements vscode.Disposable {
       md.appendMarkdown(`${CHECK_MARK[c.state]} **${c.title}**: ${escapeMarkdown(c.detail)}\n\n`);
       if (c.fix) md.appendMarkdown(`&nbsp;&nbsp;&nbsp;→ ${escapeMarkdown(c.fix)}\n\n`);
     }
+    const recent = this.runs.all().slice(0, 5);
+    if (recent.length) {
+      md.appendMarkdown('---\n\n**Runs**\n\n');
+      for (const r of recent) md.appendMarkdown(`${r.state === 'succeeded' ? '✓' : r.state === 'failed' ? '✗' : r.state === 'canceled' ? '⊘' : '⟳'} ${escapeMarkdown(describeSpec(r.spec))}: ${escapeMarkdown(r.state === 'failed' ? r.error ?? r.detail : progressText(r))}\n\n`);
+    }
     md.appendMarkdown('Click for Torbit: Pipeline Diagnostics.');
     this.item.tooltip = md;
-    this.item.accessibilityInformation = { label: `EAS pipeline: ${d.state}, ${bad} check(s) to look at` };
+    this.item.accessibilityInformation = { label: `EAS pipeline: ${d.state}, ${bad} check(s) to look at${lead ? `; ${describeSpec(lead.spec)}: ${progressText(lead)}` : ''}` };
     this.item.show();
-    return d;
   }
 
   dispose(): void {
@@ -64,4 +79,10 @@ export class PipelineStatus implements vscode.Disposable {
     this.item.dispose();
     for (const s of this.subs) s.dispose();
   }
+}
+
+/** A running run, short enough for the status bar: "iOS build IN_PROGRESS". */
+function runLabel(r: RunView): string {
+  const status = r.phase === 'submit' ? r.submission?.status : r.build?.status;
+  return `${PLATFORM_NAME[r.spec.platform]} ${r.phase}${status ? ` ${status}` : r.state === 'queued' ? ' queued' : ''}`;
 }

@@ -1,5 +1,5 @@
-// The Governance view: the backend, the policy in force with its hash, the audit timeline with
-// filters, and signed bundles with Verify.
+// The Governance view: the backend, pending approvals, background runs, checkpoints, the policy in
+// force with its hash, the audit timeline with filters, and signed bundles with Verify.
 import * as vscode from 'vscode';
 import { rpc, type FromWebviewMessage } from '../../server/protocol';
 import type { Ctx } from '../ctx';
@@ -17,6 +17,7 @@ export class GovernanceView extends WebviewHost {
       ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); } }),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
       ctx.onCheckpointChanged(() => { void this.refreshCheckpoints(); void this.refresh(); }),
+      ...(ctx.runs ? [ctx.runs.onDidChange(() => this.pushRuns())] : []),
       ctx.approvals.onDidChange(() => {
         this.pushApprovals();
         // A decision lands in the audit log: show it.
@@ -25,12 +26,17 @@ export class GovernanceView extends WebviewHost {
     );
   }
 
+  private pushRuns(): void {
+    this.post({ type: 'runs', runs: this.ctx.runs?.all() ?? [] });
+  }
+
   private pushApprovals(): void {
     this.post({ type: 'approvals', approvals: this.ctx.approvals.all() });
   }
 
   protected override onReady(): void {
     this.pushApprovals();
+    this.pushRuns();
     void this.refresh();
     void this.refreshCheckpoints();
   }
@@ -76,6 +82,9 @@ export class GovernanceView extends WebviewHost {
         return;
       case 'approval':
         await runApprovalAction(msg.approvalId, msg.action);
+        return;
+      case 'run':
+        await vscode.commands.executeCommand(msg.action === 'cancel' ? 'torbit.eas.cancelRun' : 'torbit.eas.showRunLog', msg.runId);
         return;
       case 'checkpoint':
         await vscode.commands.executeCommand(msg.action === 'restore' ? 'torbit.checkpoint.restore' : 'torbit.checkpoint.diff', msg.checkpointId);

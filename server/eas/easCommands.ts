@@ -46,8 +46,10 @@ export function easRunner(bin: string, cwd: string, env: NodeJS.ProcessEnv): Eas
   const childEnv = easEnv(env);
   return {
     bin, cwd,
+    // With --json, stdout is the answer (read, summarized in the log); the rest is eas's own words.
     run: (args, o = {}) => runProcess({
-      command: bin, args, cwd, env: childEnv, timeoutMs: o.timeoutMs ?? 10 * 60_000, signal: o.signal, tailBytes: 4000, output: o.output, keepStdout: true,
+      command: bin, args, cwd, env: childEnv, timeoutMs: o.timeoutMs ?? 10 * 60_000, signal: o.signal, tailBytes: 4000, output: o.output,
+      keepStdout: true, echoStdout: !args.includes('--json'),
     }),
   };
 }

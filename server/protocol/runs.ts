@@ -84,6 +84,17 @@ export const BuildChoice = z.object({
 });
 export type BuildChoice = z.infer<typeof BuildChoice>;
 
+export const PLATFORM_NAME = { ios: 'iOS', android: 'Android' } as const;
+
+/** A run in words, the same everywhere (approval, log, audit, notifications): "iOS build (production)". */
+export function describeSpec(s: RunSpec): string {
+  const p = PLATFORM_NAME[s.platform];
+  const store = s.platform === 'ios' ? 'TestFlight' : `Google Play${s.track ? ` (${s.track})` : ''}`;
+  if (s.kind === 'build') return `${p} build (${s.profile})`;
+  if (s.kind === 'submit') return `${p} submission to ${store} of build ${s.buildId?.slice(0, 8) ?? '?'}`;
+  return `${p} build (${s.profile}) and submission to ${store}`;
+}
+
 /** extension → server: start a run (after the "ship" policy's decision; asks by default). Refused with the reason. */
 export const easStart = request('torbit/eas/start', 'extension', z.object({ folder: z.string().optional(), spec: RunSpec }).strict(), z.object({ run: RunView }));
 

@@ -5,6 +5,7 @@ import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
 import { AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
 import { ApprovalView } from './approvals';
 import { CheckpointView } from './checkpoints';
+import { RunView } from './runs';
 import { describeZodError } from './define';
 import { Status } from './status';
 
@@ -61,6 +62,8 @@ export const ToWebview = {
   approvals: z.object({ approvals: z.array(ApprovalView) }),
   /** Governance view: the checkpoint timeline, newest first. */
   checkpoints: z.object({ checkpoints: z.array(CheckpointView), error: z.string().nullable() }),
+  /** Governance view: background runs (EAS builds and submissions), newest first. */
+  runs: z.object({ runs: z.array(RunView) }),
 } as const;
 
 /** webview → extension */
@@ -88,6 +91,8 @@ export const FromWebview = {
   approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review']) }),
   /** A checkpoint's button (timeline): restore it, or diff it against the workspace now. */
   checkpoint: z.object({ checkpointId: z.number().int().positive(), action: z.enum(['restore', 'diff']) }),
+  /** A background run's button: cancel it, or show its log. */
+  run: z.object({ runId: z.string().min(1), action: z.enum(['cancel', 'log']) }),
   /** Chat: "Restore" on a turn, back to the state before it. */
   restoreTurn: z.object({ turnId: z.string().min(1) }),
 } as const;

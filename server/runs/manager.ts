@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
 import { Redactor } from '../agent/secrets';
 import type { Logger } from '../logger';
-import { TERMINAL_STATES, type ProductEventName, type RunSpec, type RunView } from '../protocol';
+import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
 import { cancelBuild, EasCommandError, easRunner, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
 import { locateEas } from '../eas/easCli';
@@ -42,17 +42,8 @@ interface Live {
   chain: Promise<void>;
 }
 
-const PLATFORM = { ios: 'iOS', android: 'Android' } as const;
 const BUILD_DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
 const MAX_LOG_BYTES = 200_000;
-
-export function describeSpec(s: RunSpec): string {
-  const p = PLATFORM[s.platform];
-  const store = s.platform === 'ios' ? 'TestFlight' : `Google Play${s.track ? ` (${s.track})` : ''}`;
-  if (s.kind === 'build') return `${p} build (${s.profile})`;
-  if (s.kind === 'submit') return `${p} submission to ${store} of build ${s.buildId?.slice(0, 8) ?? '?'}`;
-  return `${p} build (${s.profile}) and submission to ${store}`;
-}
 
 export class RunManager {
   readonly repo: RunRepo;

@@ -4,11 +4,11 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
-import type { RunSpec, RunView } from '../protocol';
+import { describeSpec, type RunSpec, type RunView } from '../protocol';
 import type { Trust } from '../trust/runTrust';
 import { locateEas } from '../eas/easCli';
 import { EAS_JSON, readEasJson, trackOf } from '../eas/easJson';
-import { describeSpec, type RunManager } from './manager';
+import type { RunManager } from './manager';
 
 /** A start refused before anything ran: the person's to fix. */
 export class StartRefused extends Error {}

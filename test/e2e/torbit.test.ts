@@ -25,6 +25,9 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   let workspace: string;
   let userDataDir: string;
   let installed: string[];
+  /** The fake eas-cli's builds and calls (test/fixtures/fake-eas). */
+  let easState: string;
+  let easApp: string | undefined;
   const consoleErrors: string[] = [];
 
   const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
@@ -63,11 +66,16 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     userDataDir = path.join(root, 'profile');
     installed = installExtension(web, vsix, extensionsDir);
     workspace = sampleWorkspace(path.join(root, 'sample'));
+    easState = path.join(root, 'fake-eas-state');
     server = await startCodeServer(web, {
       workspace, extensionsDir, userDataDir,
-      // Ship commits (a heal, a finish): an identity even on a machine without one.
-      env: { TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '', GIT_AUTHOR_NAME: 'E2E', GIT_AUTHOR_EMAIL: 'e2e@torbit.invalid', GIT_COMMITTER_NAME: 'E2E', GIT_COMMITTER_EMAIL: 'e2e@torbit.invalid' },
-      settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': stub.baseURL },
+      // Ship commits (a heal, a finish): an identity even on a machine without one. The fake
+      // eas-cli keeps its builds in FAKE_EAS_STATE; each status lasts two polls, for the eye.
+      env: {
+        TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '', GIT_AUTHOR_NAME: 'E2E', GIT_AUTHOR_EMAIL: 'e2e@torbit.invalid', GIT_COMMITTER_NAME: 'E2E', GIT_COMMITTER_EMAIL: 'e2e@torbit.invalid',
+        FAKE_EAS_STATE: easState, FAKE_EAS_VIEWS_PER_STEP: '2',
+      },
+      settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': stub.baseURL, 'torbit.eas.pollSeconds': 1 },
     });
     browser = await chromium.launch({
       executablePath: web.chromium,
@@ -439,7 +447,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   });
 
   it('in an Expo workspace, the status bar shows the EAS pipeline\'s state with every check in its tooltip; Pipeline Diagnostics offers to create eas.json', async () => {
-    const app = expoApp();
+    const app = (easApp = expoApp());
     await page.goto(server!.folderUrl(app));
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     const item = page.locator('.statusbar-item', { hasText: 'EAS' });
@@ -467,6 +475,59 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(app, 'eas.json'), 'utf8')).build), ['development', 'preview', 'production']);
     await item.hover();
     await until('the tooltip to show eas.json passing', async () => /✓ eas\.json: build profiles development, preview, production/.test((await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'EAS pipeline' }).first().innerText().catch(() => '')).replace(/\n+/g, ' ')), 20_000);
+  });
+
+  it('"Build iOS" against the fake eas-cli: asked under the ship policy, then progress in a notification and the status bar, then the final state', async () => {
+    assert.ok(easApp, 'the test before opened the Expo app and created its eas.json');
+    const app = easApp;
+    // eas-cli as the project's devDependency, as Expo recommends: here the fake one.
+    fs.mkdirSync(path.join(app, 'node_modules', '.bin'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'test', 'fixtures', 'fake-eas', 'eas'), path.join(app, 'node_modules', '.bin', 'eas'));
+    await clearToasts(page);
+    await runFromPalette(page, 'Torbit: Set Expo Token');
+    const input = page.locator('.quick-input-widget input');
+    await until('the token input', async () => (await input.getAttribute('type')) === 'password');
+    await input.fill('e2e-expo-token-4242424242');
+    await input.press('Enter');
+    await toast(page, /the Expo token is stored/);
+    await until('"Torbit: ready" after the restart', async () => (await statusBarText(page)).includes('Torbit: ready'), 60_000);
+    await until('EAS ⚠ (only the store credentials left)', async () => /EAS ⚠/.test(await statusBarText(page)), 30_000);
+
+    await runFromPalette(page, 'Torbit: EAS: Build iOS');
+    const dialog = page.locator('.monaco-dialog-box');
+    await until('the ship approval', async () => /Torbit: iOS build \(production\)\?/.test(await dialog.innerText().catch(() => '')), 30_000);
+    assert.match(await dialog.innerText(), /The policy asks for ship actions \(ship inside the workspace: ask\)/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-build-approval.png') });
+    await dialog.locator('.monaco-button', { hasText: 'Approve' }).click();
+
+    // Progress: the notification (with Cancel) and the status bar follow the build at EAS.
+    const progress = await toast(page, /Torbit EAS: iOS build \(production\).*iOS build (NEW|IN_QUEUE|IN_PROGRESS)/, 30_000);
+    assert.match(progress, /iOS build (NEW|IN_QUEUE|IN_PROGRESS)/);
+    await until('the running build in the status bar', async () => /EAS ⚠ · iOS build (IN_QUEUE|IN_PROGRESS)/.test(await statusBarText(page)), 30_000);
+    assert.ok(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Torbit EAS: iOS build' }).locator('.monaco-button', { hasText: 'Cancel' }).count() > 0, 'the progress offers Cancel');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-build-progress.png') });
+
+    const done = await toast(page, /Torbit EAS: iOS build \(production\) succeeded: build finished: https:\/\/expo\.dev\/artifacts\/eas\/[0-9a-f]{8}\.ipa/, 60_000);
+    assert.match(done, /Open Build/);
+    await until('the status bar without a running build', async () => { const t = await statusBarText(page); return /EAS ⚠/.test(t) && !/iOS build/.test(t); }, 15_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-build-done.png') });
+
+    // What ran: exactly the real flags, and the polls; the output channel has eas's own words.
+    const calls = fs.readFileSync(path.join(easState, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, boolean> });
+    assert.deepEqual(calls[0]!.argv, ['build', '--platform', 'ios', '--profile', 'production', '--non-interactive', '--json', '--no-wait']);
+    assert.ok(calls.filter((c) => c.argv[0] === 'build:view').length >= 6, 'polled through NEW, IN_QUEUE, IN_PROGRESS to FINISHED');
+    assert.ok(calls.every((c) => c.env.EXPO_TOKEN), 'the token from SecretStorage reached eas');
+    const channel = fs.globSync('**/*Torbit EAS.log', { cwd: userDataDir }).map((l) => fs.readFileSync(path.join(userDataDir, l), 'utf8')).join('');
+    assert.match(channel, /\$ eas build --platform ios --profile production --non-interactive --json --no-wait/);
+    assert.match(channel, /✔ Uploaded to EAS/);
+    assert.match(channel, /succeeded: build finished/);
+    assert.ok(!channel.includes('e2e-expo-token-4242424242'), 'the token is not in the output');
+
+    // The Governance view lists the run.
+    await openTorbit();
+    const gov = await webviewFrame(page, '[data-testid="background-runs"]', 'the Governance view');
+    await until('the run in Governance', async () => (await gov.locator('[data-testid="run"][data-state="succeeded"]').count()) === 1, 20_000);
+    assert.match(await gov.locator('[data-testid="run"]').first().innerText(), /iOS build \(production\)\s*succeeded/);
   });
 
   it('left no Content-Security-Policy violations in the console', () => {

@@ -3,7 +3,7 @@ import '../common/zodJitless';
 // and signed bundles with Export and Verify.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import type { ApprovalView, AuditTimeline, BackendView, BundleInfo, CheckpointView, PolicyView, VerifyResult } from '../../server/protocol';
+import { describeSpec, type ApprovalView, type AuditTimeline, type BackendView, type BundleInfo, type CheckpointView, type PolicyView, type RunView, type VerifyResult } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
 
@@ -18,6 +18,7 @@ const chainLine = h('div', { class: 'chain', 'data-testid': 'audit-chain' });
 const bundlesBox = h('ul', { class: 'bundles', 'data-testid': 'bundles' });
 const approvalsBox = h('ul', { class: 'approvals', 'data-testid': 'pending-approvals' });
 const checkpointsBox = h('ul', { class: 'checkpoints', 'data-testid': 'checkpoint-timeline' });
+const runsBox = h('ul', { class: 'runs', 'data-testid': 'background-runs' });
 
 const button = (label: string, icon: string, command: 'torbit.restartBackend' | 'torbit.showLogs' | 'torbit.revealDataDir', testid: string) => {
   const b = h('vscode-button', { secondary: '', icon, 'data-testid': testid }, label);
@@ -54,6 +55,7 @@ app.append(
     button('Logs', 'output', 'torbit.showLogs', 'show-logs'),
     button('Data', 'folder-opened', 'torbit.revealDataDir', 'reveal-data')),
   h('h3', {}, 'Pending approvals'), approvalsBox,
+  h('h3', {}, 'Builds and submissions'), runsBox,
   h('h3', {}, 'Checkpoints'), checkpointsBox,
   h('h3', {}, 'Policy'), policyBox,
   h('h3', {}, 'Audit'), chainLine, filters, timelineBox,
@@ -116,13 +118,32 @@ function renderApprovals(list: ApprovalView[]): void {
       b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
       return b;
     };
-    const what = a.kind === 'command' ? `run ${a.title}${a.command && a.command.cwd !== '.' ? ` in ${a.command.cwd}` : ''}` : a.kind === 'edit' ? `${a.edit?.created ? 'create' : 'change'} ${a.title}` : `read ${a.title}`;
+    const what = a.kind === 'command' ? `run ${a.title}${a.command && a.command.cwd !== '.' ? ` in ${a.command.cwd}` : ''}` : a.kind === 'edit' ? `${a.edit?.created ? 'create' : 'change'} ${a.title}` : a.kind === 'ship' ? `ship: ${a.title}` : `read ${a.title}`;
     return h('li', { 'data-testid': 'approval-item', 'data-kind': a.kind, 'data-approval-id': a.id },
       h('div', { class: 'approval-what' }, h('code', {}, a.tool), ' ', what),
       h('div', { class: 'approval-why' }, `${a.reason} · until ${new Date(a.expiresAt).toLocaleTimeString()}`),
       h('div', { class: 'actions' }, act('Approve', 'approve', false), act('Reject', 'reject', true), act(a.kind === 'edit' ? 'Review' : 'Details', 'review', true)));
   }));
   if (!list.length) approvalsBox.append(h('li', { class: 'empty' }, 'Nothing is waiting for your decision.'));
+}
+
+const RUN_MARK: Record<RunView['state'], string> = { queued: '…', running: '⟳', succeeded: '✓', failed: '✗', canceled: '⊘' };
+
+function renderRuns(list: RunView[]): void {
+  runsBox.replaceChildren(...list.map((r) => {
+    const act = (label: string, action: 'cancel' | 'log', icon: string) => {
+      const b = h('vscode-button', { secondary: '', icon, 'data-testid': `run-${action}` }, label);
+      b.addEventListener('click', () => post({ type: 'run', runId: r.id, action }));
+      return b;
+    };
+    const active = r.state === 'queued' || r.state === 'running';
+    return h('li', { 'data-testid': 'run', 'data-state': r.state, 'data-run-id': r.id },
+      h('div', { class: 'run-what' }, `${RUN_MARK[r.state]} ${describeSpec(r.spec)} `, h('span', { class: 'run-state' }, r.state),
+        r.attempt > 1 || r.maxAttempts > 1 ? ` · attempt ${r.attempt}/${r.maxAttempts}` : ''),
+      h('div', { class: 'run-detail' }, `${new Date(r.createdAt).toLocaleTimeString()} · ${r.state === 'failed' ? r.error ?? r.detail : r.detail}`),
+      h('div', { class: 'actions' }, ...(active ? [act('Cancel', 'cancel', 'stop-circle')] : []), act('Log', 'log', 'output')));
+  }));
+  if (!list.length) runsBox.append(h('li', { class: 'empty' }, 'No build or submission yet: Torbit: EAS Build iOS, Build Android, Submit, or Build & Submit.'));
 }
 
 const KIND: Record<CheckpointView['kind'], string> = {
@@ -167,6 +188,7 @@ onMessage((msg) => {
     case 'verifyResult': renderVerify(msg); break;
     case 'approvals': renderApprovals(msg.approvals); break;
     case 'checkpoints': renderCheckpoints(msg.checkpoints, msg.error); break;
+    case 'runs': renderRuns(msg.runs); break;
     default: break;
   }
 });
