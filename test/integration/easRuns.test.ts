@@ -213,6 +213,23 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.equal(done.error, 'the submission errored: Something went wrong when submitting your app to Apple App Store Connect.');
   });
 
+  it('an eas-cli without submit:view: eas submit --wait, and its exit code says how the submission ended', async () => {
+    const { app, state } = easApp();
+    const b = await openEasBackend({ app, state, env: { FAKE_EAS_WITHOUT: 'submit:view' } }, live);
+    const done = await b.until((await b.start({ kind: 'build-submit', platform: 'ios' })).id, terminal);
+    assert.equal(done.state, 'succeeded', done.error ?? '');
+    assert.equal(done.submission!.status, 'FINISHED');
+    const c = calls(state).map((x) => x.argv);
+    assert.deepEqual(c.find((a) => a[0] === 'submit'), ['submit', '--platform', 'ios', '--id', done.build!.id, '--profile', 'production', '--non-interactive', '--wait']);
+    assert.ok(!c.some((a) => a[0] === 'submit:view' && a.length > 2), 'never asked for a submission it cannot show');
+    await shutdown(live.pop()!);
+
+    const failing = await openEasBackend({ app, state, env: { FAKE_EAS_WITHOUT: 'submit:view', FAKE_EAS_SUBMIT_SCENARIO: 'errored' } }, live);
+    const failed = await failing.until((await failing.start({ kind: 'build-submit', platform: 'android', track: 'beta' })).id, terminal);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error!, /^eas submit failed \(exit 1\): .*Something went wrong when submitting your app to Google Play Store\./);
+  });
+
   it('refuses before anything runs: a rejection, the policy\'s deny, a wrong track, missing profiles, an untrusted workspace', async () => {
     const { app, state } = easApp();
     const rejecting = await openEasBackend({ app, state, approve: false }, live);
