@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { ApprovalView, ChatEventParams, rpc, RunView, ShipProgress, type BackendView, type InitOptions, type RequestDef, type Status } from '../server/protocol';
+import { rpc, type ApprovalView, type BackendView, type ChatEventParams, type InitOptions, type NotificationDef, type RequestDef, type RunView, type ShipProgress, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
 import { readAgentSettings, readConfig, readEasSettings } from './config';
@@ -109,45 +109,23 @@ export class Ctx implements vscode.Disposable {
     this.set({ state: 'starting' });
     try {
       await client.start();
-      client.onNotification(rpc.chatEvent.method, (raw: unknown) => {
-        const p = ChatEventParams.safeParse(raw);
-        if (p.success) this.chatEvents.fire(p.data);
-        else this.log.warn(`ignored a malformed ${rpc.chatEvent.method} notification`);
+      // Every notification is checked against its protocol schema; a malformed one is logged and dropped.
+      const on = <P extends z.ZodType>(def: NotificationDef<P>, handle: (p: z.output<P>) => void) => client.onNotification(def.method, (raw: unknown) => {
+        const p = def.params.safeParse(raw);
+        if (p.success) handle(p.data);
+        else this.log.warn(`ignored a malformed ${def.method} notification`);
       });
-      client.onNotification(rpc.approvalRequested.method, (raw: unknown) => {
-        const p = ApprovalView.safeParse(raw);
-        if (!p.success) { this.log.warn(`ignored a malformed ${rpc.approvalRequested.method} notification`); return; }
-        this.approvals.add(p.data);
-        this.approvalAsked.fire(p.data);
+      on(rpc.chatEvent, (p) => this.chatEvents.fire(p));
+      on(rpc.approvalRequested, (p) => {
+        this.approvals.add(p);
+        this.approvalAsked.fire(p);
       });
-      client.onNotification(rpc.checkpointChanged.method, (raw: unknown) => {
-        const p = rpc.checkpointChanged.params.safeParse(raw);
-        if (p.success) this.checkpointChanged.fire(p.data);
-        else this.log.warn(`ignored a malformed ${rpc.checkpointChanged.method} notification`);
-      });
-      client.onNotification(rpc.reviewShipProgress.method, (raw: unknown) => {
-        const p = ShipProgress.safeParse(raw);
-        if (p.success) this.shipProgress.fire(p.data);
-        else this.log.warn(`ignored a malformed ${rpc.reviewShipProgress.method} notification`);
-      });
-      client.onNotification(rpc.runChanged.method, (raw: unknown) => {
-        const p = RunView.safeParse(raw);
-        if (p.success) this.runChanged.fire(p.data);
-        else this.log.warn(`ignored a malformed ${rpc.runChanged.method} notification`);
-      });
-      client.onNotification(rpc.runOutput.method, (raw: unknown) => {
-        const p = rpc.runOutput.params.safeParse(raw);
-        if (p.success) this.runOutput.fire(p.data);
-      });
-      client.onNotification(rpc.reviewShipOutput.method, (raw: unknown) => {
-        const p = rpc.reviewShipOutput.params.safeParse(raw);
-        if (p.success) this.shipOutput.fire(p.data);
-      });
-      client.onNotification(rpc.approvalResolved.method, (raw: unknown) => {
-        const p = rpc.approvalResolved.params.safeParse(raw);
-        if (p.success) this.approvals.remove(p.data.approval.id);
-        else this.log.warn(`ignored a malformed ${rpc.approvalResolved.method} notification`);
-      });
+      on(rpc.checkpointChanged, (p) => this.checkpointChanged.fire(p));
+      on(rpc.reviewShipProgress, (p) => this.shipProgress.fire(p));
+      on(rpc.reviewShipOutput, (p) => this.shipOutput.fire(p));
+      on(rpc.runChanged, (p) => this.runChanged.fire(p));
+      on(rpc.runOutput, (p) => this.runOutput.fire(p));
+      on(rpc.approvalResolved, (p) => this.approvals.remove(p.approval.id));
     } catch (err) {
       const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
       this.log.error(detail);
