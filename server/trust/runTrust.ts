@@ -63,6 +63,19 @@ interface Grant {
   note?: string;
 }
 
+/** Appends a decision on one action to the audit log (a failed append is logged, never thrown). */
+function decisionRecorder(o: TrustOptions, lp: LoadedPolicy, scope: { sessionId: string | null; turnId: string | null }, action: { toolCallId: string; tool: string; subject: string }, redact: (s: string) => string = (x) => x) {
+  return (actor: Actor, decision: string, reason: string, extra: Record<string, unknown> = {}) => o.audit.append({
+    kind: 'decision', actor, sessionId: scope.sessionId, turnId: scope.turnId,
+    data: { toolCallId: action.toolCallId, tool: action.tool, subject: redact(action.subject), decision, by: actor, policyHash: lp.hash, reason: redact(reason), ...extra },
+  }).then(() => undefined, (err: Error) => o.log.error(`audit: ${err.message}`));
+}
+
+/** How an approval that did not happen is recorded: by whom, and in which word. */
+function refusalOf(outcome: Extract<ApprovalOutcome, { approved: false }>): { actor: Actor; decision: string } {
+  return { actor: outcome.by === 'user' ? 'user' : 'system', decision: outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped' };
+}
+
 /** The backend's trust layer: the policy in force, and a RunTrust per run. */
 export class Trust {
   private cache: { key: string; lp: LoadedPolicy } | undefined;
@@ -87,10 +100,7 @@ export class Trust {
    */
   async judgeShip(a: { id: string; tool: string; what: string }): Promise<Judgement> {
     const lp = this.policy();
-    const record = (actor: Actor, decision: string, reason: string) => this.o.audit.append({
-      kind: 'decision', actor, sessionId: null, turnId: null,
-      data: { toolCallId: a.id, tool: a.tool, subject: a.what, decision, by: actor, policyHash: lp.hash, reason },
-    }).catch((err: Error) => this.o.log.error(`audit: ${err.message}`));
+    const record = decisionRecorder(this.o, lp, { sessionId: null, turnId: null }, { toolCallId: a.id, tool: a.tool, subject: a.what });
     const v = decide(lp, { category: 'ship', what: a.what, inside: true });
     await record('policy', v.decision, v.reason);
     if (v.decision === 'allow') return { approved: true, reason: `allowed by the policy (${v.reason})` };
@@ -104,8 +114,8 @@ export class Trust {
       kind: 'ship', sessionId: null, turnId: null, toolCallId: a.id, tool: a.tool, title: a.what, reason: v.reason, policyHash: lp.hash,
     });
     if (!outcome.approved) {
-      const decision = outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped';
-      await record(outcome.by === 'user' ? 'user' : 'system', decision, outcome.reason);
+      const r = refusalOf(outcome);
+      await record(r.actor, r.decision, outcome.reason);
       return { approved: false, reason: outcome.by === 'user' ? `rejected: ${outcome.reason}` : `not approved: ${outcome.reason}` };
     }
     await record('user', 'approved', outcome.note ?? 'approved by the user');
@@ -148,10 +158,7 @@ export class RunTrust implements RunGuard {
     const lp = this.trust.policy();
     const { proposal } = call;
     const subject = subjectOf(proposal);
-    const record = (actor: Actor, decision: string, reason: string, extra: Record<string, unknown> = {}) => o.audit.append({
-      kind: 'decision', actor, sessionId: this.scope.sessionId, turnId: this.scope.turnId,
-      data: { toolCallId: call.toolCallId, tool: call.tool, subject: this.redact(subject), decision, by: actor, policyHash: lp.hash, reason: this.redact(reason), ...extra },
-    }).catch((err: Error) => o.log.error(`audit: ${err.message}`));
+    const record = decisionRecorder(o, lp, this.scope, { toolCallId: call.toolCallId, tool: call.tool, subject }, this.redact);
 
     const edit = proposal.kind === 'edit' ? proposal.change : undefined;
     const confined = this.confine && (proposal.kind === 'command' ? 'this run may not run commands'
@@ -194,8 +201,8 @@ export class RunTrust implements RunGuard {
     }
 
     if (!outcome.approved) {
-      const decision = outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped';
-      await record(outcome.by === 'user' ? 'user' : 'system', decision, outcome.reason);
+      const r = refusalOf(outcome);
+      await record(r.actor, r.decision, outcome.reason);
       return { approved: false, reason: outcome.by === 'user' ? `the user rejected it: ${outcome.reason}` : `not approved: ${outcome.reason}` };
     }
     let after = edit?.after;
