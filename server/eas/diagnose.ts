@@ -23,7 +23,8 @@ function readJson(file: string): unknown {
   }
 }
 
-function expoProject(root: string): { check: PipelineCheck; deps: Record<string, string> } {
+/** Whether `root` is an Expo app (app.json with expo, or app.config.*, and expo in package.json). */
+export function expoProject(root: string): { check: PipelineCheck; deps: Record<string, string> } {
   const title = 'Expo project';
   const pkg = PackageJson.safeParse(readJson(path.join(root, 'package.json')));
   const deps = pkg.success ? { ...pkg.data.dependencies, ...pkg.data.devDependencies } : {};

@@ -19,6 +19,9 @@ function executable(file: string): boolean {
   }
 }
 
+/** What to say when there is no eas-cli to run. */
+export const EAS_NOT_FOUND = 'eas-cli was not found: add it to the project (npm install --save-dev eas-cli) or install it globally';
+
 /** Where `eas` is, without running it. */
 export function locateEas(root: string, env: NodeJS.ProcessEnv): { path: string; source: 'project' | 'global' } | null {
   const local = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'eas.cmd' : 'eas');

@@ -1,14 +1,13 @@
 // The eas-cli commands Torbit runs, with exactly the flags eas-cli 24 accepts (the fake `eas` in
 // the tests refuses anything else), run non-interactively with the credentials in the child's
 // environment only. What they print is read through easOutput's schemas.
-import { execFile } from 'node:child_process';
 import { commandEnv } from '../agent/secrets';
 import { runProcess, type ProcessRun } from '../runProcess';
+import type { RunPlatform as Platform } from '../protocol';
 import { withEasNames } from './credentials';
+import { locateEas } from './easCli';
 import { EasBuild, EasOutputError, EasSubmission, parseJsonOutput, submissionIdFrom } from './easOutput';
 import { z } from 'zod';
-
-export type Platform = 'ios' | 'android';
 
 /** Credentials eas-cli reads from its environment; model-run commands never get them (commandEnv). */
 const EAS_SECRETS = ['EXPO_TOKEN', 'EXPO_APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_APP_SPECIFIC_PASSWORD', 'EXPO_APPLE_PASSWORD'];
@@ -40,6 +39,12 @@ export interface EasRunner {
   readonly bin: string;
   readonly cwd: string;
   run(args: string[], o?: { signal?: AbortSignal; output?(chunk: string): void; timeoutMs?: number }): Promise<ProcessRun>;
+}
+
+/** The eas-cli of the Expo app in `folder` (its own, else the one on PATH); undefined when there is none. */
+export function easRunnerIn(folder: string, env: NodeJS.ProcessEnv): EasRunner | undefined {
+  const at = locateEas(folder, env);
+  return at ? easRunner(at.path, folder, env) : undefined;
 }
 
 export function easRunner(bin: string, cwd: string, env: NodeJS.ProcessEnv): EasRunner {
@@ -104,8 +109,7 @@ export async function viewSubmission(e: EasRunner, id: string, o: Parameters<Eas
 }
 
 /** Whether this eas-cli has `submit:view` (older ones do not: then Torbit lets `eas submit` wait). */
-export function hasSubmitView(bin: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile(bin, ['submit:view', '--help'], { cwd, env: easEnv(env), timeout: 60_000 }, (err, stdout) => resolve(!err && /submit:view/.test(stdout)));
-  });
+export async function hasSubmitView(e: EasRunner): Promise<boolean> {
+  const r = await e.run(['submit:view', '--help'], { timeoutMs: 60_000 });
+  return r.exitCode === 0 && /submit:view/.test(r.stdout);
 }

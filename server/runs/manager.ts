@@ -9,8 +9,8 @@ import { Redactor } from '../agent/secrets';
 import type { Logger } from '../logger';
 import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
-import { cancelBuild, EasCommandError, easRunner, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
-import { locateEas } from '../eas/easCli';
+import { cancelBuild, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
+import { EAS_NOT_FOUND } from '../eas/easCli';
 import { describeBuild, type EasBuild } from '../eas/easOutput';
 import { RunRepo, type RunPatch, type StoredRun } from './repo';
 
@@ -165,7 +165,7 @@ export class RunManager {
   /** Starts the run's current phase: `eas build`, or `eas submit`. */
   private async begin(run: StoredRun): Promise<void> {
     const eas = this.runner(run);
-    if (!eas) return this.failAttempt(run, 'eas-cli was not found: add it to the project (npm install --save-dev eas-cli) or install it globally');
+    if (!eas) return this.failAttempt(run, EAS_NOT_FOUND);
     const { spec } = run;
     if (run.phase === 'build') {
       this.say(run.id, `$ eas build --platform ${spec.platform} --profile ${spec.profile} --non-interactive --json --no-wait`);
@@ -351,13 +351,12 @@ export class RunManager {
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
 
   private runner(run: StoredRun): EasRunner | undefined {
-    const at = locateEas(run.folder, this.d.env);
-    return at ? easRunner(at.path, run.folder, this.d.env) : undefined;
+    return easRunnerIn(run.folder, this.d.env);
   }
 
   private canFollowSubmissions(e: EasRunner): Promise<boolean> {
     let p = this.submitView.get(e.bin);
-    if (!p) this.submitView.set(e.bin, (p = hasSubmitView(e.bin, e.cwd, this.d.env)));
+    if (!p) this.submitView.set(e.bin, (p = hasSubmitView(e)));
     return p;
   }
 

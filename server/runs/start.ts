@@ -1,12 +1,11 @@
 // Starting a ship action: what must hold before anything is asked (an Expo app, eas.json with the
 // profiles, eas-cli), then the "ship" policy (asks by default), then the audited start.
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
 import { describeSpec, type RunSpec, type RunView } from '../protocol';
 import type { Trust } from '../trust/runTrust';
-import { locateEas } from '../eas/easCli';
+import { expoProject } from '../eas/diagnose';
+import { EAS_NOT_FOUND, locateEas } from '../eas/easCli';
 import { EAS_JSON, readEasJson, trackOf } from '../eas/easJson';
 import type { RunManager } from './manager';
 
@@ -14,8 +13,8 @@ import type { RunManager } from './manager';
 export class StartRefused extends Error {}
 
 export function checkStart(folder: string, spec: RunSpec, env: NodeJS.ProcessEnv): void {
-  const app = fs.existsSync(path.join(folder, 'app.json')) || ['js', 'ts', 'mjs', 'cjs'].some((x) => fs.existsSync(path.join(folder, `app.config.${x}`)));
-  if (!app) throw new StartRefused(`${folder} is not an Expo app (no app.json or app.config.*)`);
+  const app = expoProject(folder).check;
+  if (app.state !== 'ok') throw new StartRefused(`${folder} is not an Expo app: ${app.detail}`);
   const eas = readEasJson(folder);
   if (!eas) throw new StartRefused(`${EAS_JSON} is missing: run "Torbit: Pipeline Diagnostics" and create it`);
   if (spec.kind !== 'submit' && !eas.json.build?.[spec.profile]) {
@@ -34,7 +33,7 @@ export function checkStart(folder: string, spec: RunSpec, env: NodeJS.ProcessEnv
       throw new StartRefused(`the submit profile "${spec.submitProfile}" sends to the "${has}" track, not "${spec.track}": set submit.${spec.submitProfile}.android.track to "${spec.track}" in ${EAS_JSON}`);
     }
   }
-  if (!locateEas(folder, env)) throw new StartRefused('eas-cli was not found: add it to the project (npm install --save-dev eas-cli) or install it globally');
+  if (!locateEas(folder, env)) throw new StartRefused(EAS_NOT_FOUND);
 }
 
 export async function startRun(d: { runs: RunManager; trust: Trust; audit: AuditLog; env: NodeJS.ProcessEnv }, folder: string, spec: RunSpec): Promise<RunView> {
