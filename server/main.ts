@@ -18,7 +18,7 @@ import { diagnose } from './eas/diagnose';
 import { proposeEasJson, writeEasJson } from './eas/config';
 import { EasJsonError } from './eas/easJson';
 import { finishedBuilds } from './eas/builds';
-import { RunManager } from './runs/manager';
+import { RunManager, UnknownRun } from './runs/manager';
 import { startRun, StartRefused } from './runs/start';
 import type { Trust } from './trust/runTrust';
 import { ApprovalBroker } from './trust/approvals';
@@ -236,19 +236,17 @@ onRequest(connection, log, rpc.easStart, async (p) => {
 });
 onRequest(connection, log, rpc.easBuilds, async (p) => ({ builds: await finishedBuilds(easFolder(p.folder).folder, p.platform, process.env) }));
 onRequest(connection, log, rpc.runList, async (p) => ({ runs: await runsReady().list(p?.limit) }));
-onRequest(connection, log, rpc.runCancel, async (p) => {
+/** An unknown run is the caller's mistake: InvalidParams. */
+async function knownRun<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return { run: await runsReady().cancel(p.runId) };
+    return await fn();
   } catch (err) {
-    if (/there is no background run/.test((err as Error).message)) throw new ResponseError(ErrorCodes.InvalidParams, (err as Error).message);
+    if (err instanceof UnknownRun) throw new ResponseError(ErrorCodes.InvalidParams, err.message);
     throw err;
   }
-});
-onRequest(connection, log, rpc.runLog, async (p) => {
-  const r = runsReady();
-  if (!(await r.repo.get(p.runId))) throw new ResponseError(ErrorCodes.InvalidParams, `there is no background run ${p.runId}`);
-  return { text: await r.log(p.runId), events: await r.repo.events(p.runId) };
-});
+}
+onRequest(connection, log, rpc.runCancel, (p) => knownRun(async () => ({ run: await runsReady().cancel(p.runId) })));
+onRequest(connection, log, rpc.runLog, (p) => knownRun(() => runsReady().log(p.runId)));
 
 // The extension's watcher: what changed since the last checkpoint.
 connection.onDidChangeWatchedFiles((p) => {

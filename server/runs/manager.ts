@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
 import { Redactor } from '../agent/secrets';
 import type { Logger } from '../logger';
-import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEventName, type RunSpec, type RunView } from '../protocol';
+import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEvent, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
 import { cancelBuild, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
 import { EAS_NOT_FOUND } from '../eas/easCli';
@@ -42,6 +42,11 @@ interface Live {
   chain: Promise<void>;
 }
 
+/** A run id the database does not know. */
+export class UnknownRun extends Error {
+  constructor(id: string) { super(`there is no background run ${id}`); }
+}
+
 const BUILD_DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
 const MAX_LOG_BYTES = 200_000;
 
@@ -52,6 +57,7 @@ export class RunManager {
   private readonly submitView = new Map<string, Promise<boolean>>();
   private watchdog: NodeJS.Timeout | undefined;
   private closed = false;
+  private logDirMade = false;
 
   constructor(private readonly d: RunDeps) {
     this.repo = new RunRepo(d.db);
@@ -65,7 +71,7 @@ export class RunManager {
       this.say(r.id, `resumed by backend pid ${process.pid} (${r.state}, ${r.detail})`);
       this.schedule(r.id, 0);
     }
-    this.startWatchdog();
+    if (runs.length) this.startWatchdog();
     return runs.length;
   }
 
@@ -82,19 +88,20 @@ export class RunManager {
     return this.repo.list(limit);
   }
 
-  async log(id: string): Promise<string> {
+  /** The run's log so far (its last 200 kB) and its product events. */
+  async log(id: string): Promise<{ text: string; events: ProductEvent[] }> {
+    if (!(await this.repo.get(id))) throw new UnknownRun(id);
+    let text = '';
     try {
-      const text = await fs.promises.readFile(this.logFile(id), 'utf8');
-      return text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text;
-    } catch {
-      return '';
-    }
+      text = await fs.promises.readFile(this.logFile(id), 'utf8');
+    } catch { /* nothing logged yet */ }
+    return { text: text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text, events: await this.repo.events(id) };
   }
 
   /** Stops the run's command, cancels its EAS build (eas build:cancel), and marks it canceled. */
   async cancel(id: string): Promise<RunView> {
     const run = await this.repo.get(id);
-    if (!run) throw new Error(`there is no background run ${id}`);
+    if (!run) throw new UnknownRun(id);
     if (TERMINAL_STATES.includes(run.state)) return run;
     this.liveOf(id).controller?.abort();
     await this.enqueue(id, async () => {
@@ -369,7 +376,7 @@ export class RunManager {
       // Output of a starting command is progress (eas submit --wait prints as it goes).
       output: (c) => {
         this.out(run.id, c);
-        if (progress) void this.repo.update(run.id, { progressAt: new Date().toISOString() }).catch(() => undefined);
+        if (progress) void this.repo.touch(run.id).catch(() => undefined);
       },
     };
   }
@@ -402,7 +409,10 @@ export class RunManager {
   private out(id: string, chunk: string): void {
     const text = this.redactor.text(chunk);
     try {
-      fs.mkdirSync(path.dirname(this.logFile(id)), { recursive: true });
+      if (!this.logDirMade) {
+        fs.mkdirSync(path.dirname(this.logFile(id)), { recursive: true });
+        this.logDirMade = true;
+      }
       fs.appendFileSync(this.logFile(id), text);
     } catch (err) {
       this.d.log.warn(`run log ${id}: ${(err as Error).message}`);

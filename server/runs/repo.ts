@@ -114,6 +114,12 @@ export class RunRepo {
     return v;
   }
 
+  /** Only the watchdog's clock moves (output came): no read back, no notification. */
+  async touch(id: string): Promise<void> {
+    const ts = this.now().toISOString();
+    await this.db.run('UPDATE background_runs SET progress_at = ?, updated_at = ? WHERE id = ?', [ts, ts, id]);
+  }
+
   async event(name: ProductEventName, runId: string | null, data: Record<string, unknown>): Promise<void> {
     await this.db.run('INSERT INTO product_events (ts, name, run_id, data) VALUES (?, ?, ?, ?)', [this.now().toISOString(), name, runId, JSON.stringify(data)]);
   }
