@@ -41,16 +41,16 @@ export function runProcess(o: {
     let stdout = '';
     let timedOut = false;
     let canceled = false;
-    const onData = (d: Buffer, echo = true) => {
-      const s = d.toString('utf8');
+    const onText = (s: string, echo: boolean) => {
       if (echo) o.output?.(s);
       tail = (tail + s).slice(-o.tailBytes);
     };
     child.stdout.on('data', (d: Buffer) => {
-      if (o.keepStdout && stdout.length < MAX_STDOUT) stdout += d.toString('utf8');
-      onData(d, o.echoStdout ?? true);
+      const s = d.toString('utf8');
+      if (o.keepStdout && stdout.length < MAX_STDOUT) stdout += s;
+      onText(s, o.echoStdout ?? true);
     });
-    child.stderr.on('data', (d: Buffer) => onData(d));
+    child.stderr.on('data', (d: Buffer) => onText(d.toString('utf8'), true));
     const timer = setTimeout(() => { timedOut = true; stopTree(child.pid); }, o.timeoutMs);
     const onAbort = () => { canceled = true; stopTree(child.pid); };
     o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -3,7 +3,7 @@
 // progress, output and outcome. A Google Play track lives in eas.json's submit profile (eas submit
 // has no --track), so choosing another one proposes that change as a diff to approve first.
 import * as vscode from 'vscode';
-import { describeSpec, rpc, type BuildChoice, type RunPlatform, type RunSpec, type RunView } from '../../server/protocol';
+import { describeSpec, PLATFORM_NAME, rpc, TrackName, type BuildChoice, type RunPlatform, type RunSpec, type RunView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { fail } from './fail';
 
@@ -29,10 +29,10 @@ async function start(ctx: Ctx, spec: Omit<RunSpec, 'profile' | 'submitProfile' |
 }
 
 async function pickBuild(ctx: Ctx, platform: RunPlatform): Promise<BuildChoice | undefined> {
-  const builds = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Torbit: finished ${platform === 'ios' ? 'iOS' : 'Android'} builds at EAS…` },
+  const builds = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Torbit: finished ${PLATFORM_NAME[platform]} builds at EAS…` },
     () => ctx.request(rpc.easBuilds, { platform }));
   if (!builds.builds.length) {
-    void vscode.window.showInformationMessage(`Torbit: EAS has no finished ${platform === 'ios' ? 'iOS' : 'Android'} build to submit. Build one first (or use Build & Submit).`);
+    void vscode.window.showInformationMessage(`Torbit: EAS has no finished ${PLATFORM_NAME[platform]} build to submit. Build one first (or use Build & Submit).`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(builds.builds.map((b) => ({
@@ -49,7 +49,7 @@ async function pickTrack(ctx: Ctx): Promise<string | undefined> {
   const pick = await vscode.window.showQuickPick([...TRACKS.map((t) => ({ label: t })), { label: 'Other…', other: true }], { title: 'Google Play track', placeHolder: 'Where the release goes' });
   if (!pick) return undefined;
   const track = 'other' in pick
-    ? (await vscode.window.showInputBox({ title: 'Google Play track', prompt: 'A custom track\'s name', validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : 'letters, digits, ".", "_" and "-"') }))?.trim()
+    ? (await vscode.window.showInputBox({ title: 'Google Play track', prompt: 'A custom track\'s name', validateInput: (v) => TrackName.safeParse(v).error?.issues[0]?.message }))?.trim()
     : pick.label;
   if (!track) return undefined;
   const { submitProfile } = profiles();

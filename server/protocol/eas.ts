@@ -2,6 +2,7 @@
 // by the backend and shown by the status bar, the diagnostics command and `torbit ship diagnose`.
 import * as z from 'zod';
 import { request } from './define';
+import { ProfileName, TrackName } from './runs';
 
 export const CheckState = z.enum(['ok', 'warn', 'fail']);
 export type CheckState = z.infer<typeof CheckState>;
@@ -55,7 +56,7 @@ export type EasJsonProposal = z.infer<typeof EasJsonProposal>;
 export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', z.object({
   folder: z.string().optional(),
   /** Also point a submit profile at this Google Play track (eas submit has no --track flag). */
-  track: z.object({ profile: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/), track: z.string().trim().min(1).max(100).regex(/^[\w.-]+$/) }).strict().optional(),
+  track: z.object({ profile: ProfileName, track: TrackName }).strict().optional(),
 }), EasJsonProposal);
 
 /** extension → server: write the approved eas.json, only if the file is still as proposed; audited. */

@@ -12,9 +12,10 @@ export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'can
 export type RunState = z.infer<typeof RunState>;
 export const TERMINAL_STATES: readonly RunState[] = ['succeeded', 'failed', 'canceled'];
 
-const PROFILE = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a profile name: letters, digits, ".", "_" and "-"');
+/** An eas.json profile name. */
+export const ProfileName = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a profile name: letters, digits, ".", "_" and "-"');
 /** Google Play track: eas.json takes any name (production, beta, alpha, internal, or a custom one). */
-const TRACK = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a track name: letters, digits, ".", "_" and "-"');
+export const TrackName = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'a track name: letters, digits, ".", "_" and "-"');
 const UUID = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'an EAS build id (a UUID v4)');
 
 /** What a run does; stored with it. */
@@ -22,11 +23,11 @@ export const RunSpec = z.object({
   kind: RunKind,
   platform: RunPlatform,
   /** The eas.json build profile (builds). */
-  profile: PROFILE.default('production'),
+  profile: ProfileName.default('production'),
   /** The eas.json submit profile (submissions). */
-  submitProfile: PROFILE.default('production'),
+  submitProfile: ProfileName.default('production'),
   /** Android submissions: the Google Play track the submit profile must name. */
-  track: TRACK.nullable().default(null),
+  track: TrackName.nullable().default(null),
   /** Submit only: the finished build to submit. */
   buildId: UUID.nullable().default(null),
 }).strict();
