@@ -12,7 +12,7 @@ import type { Db } from '../store/sqlite';
 import { cancelBuild, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
 import { EAS_NOT_FOUND } from '../eas/easCli';
 import { describeBuild, type EasBuild } from '../eas/easOutput';
-import { RunRepo, type RunPatch, type StoredRun } from './repo';
+import { RunRepo, type RunEvent, type RunPatch, type StoredRun } from './repo';
 
 export interface RunSettings {
   pollMs: number;
@@ -47,6 +47,9 @@ export class UnknownRun extends Error {
   constructor(id: string) { super(`there is no background run ${id}`); }
 }
 
+/** A product event to record with a step: its name and data (the run's kind and platform are added). */
+type Happened = [ProductEventName, Record<string, unknown>];
+
 const BUILD_DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
 const MAX_LOG_BYTES = 200_000;
 
@@ -77,8 +80,9 @@ export class RunManager {
 
   async start(folder: string, spec: RunSpec): Promise<RunView> {
     const run = await this.repo.create(folder, spec, this.d.settings.maxAttempts);
-    this.say(run.id, `queued: ${describeSpec(spec)} in ${folder}`);
+    // The client learns of the run before its first output line, so it can name the run.
     this.d.changed(run);
+    this.say(run.id, `queued: ${describeSpec(spec)} in ${folder}`);
     this.startWatchdog();
     this.schedule(run.id, 0);
     return run;
@@ -108,7 +112,7 @@ export class RunManager {
       const now = await this.repo.get(id);
       if (!now || TERMINAL_STATES.includes(now.state)) return;
       await this.cancelEasBuild(now);
-      await this.finish(now, 'canceled', { detail: 'canceled', error: null }, 'background_run.canceled', { by: 'user' });
+      await this.finish(now, 'canceled', { detail: 'canceled', error: null }, ['background_run.canceled', { by: 'user' }]);
     });
     return (await this.repo.get(id))!;
   }
@@ -156,9 +160,9 @@ export class RunManager {
       const wait = run.nextAttemptAt ? Date.parse(run.nextAttemptAt) - Date.now() : 0;
       if (wait > 0) { this.schedule(id, wait); return; }
       const attempt = run.attempt + 1;
-      run = await this.update(run, { state: 'running', attempt, nextAttemptAt: null, error: null, progressAt: new Date().toISOString(), detail: `attempt ${attempt} of ${run.maxAttempts}: starting` });
+      run = await this.update(run, { state: 'running', attempt, nextAttemptAt: null, error: null, progressAt: new Date().toISOString(), detail: `attempt ${attempt} of ${run.maxAttempts}: starting` },
+        ['background_run.started', { attempt }]);
       this.say(id, `attempt ${attempt} of ${run.maxAttempts}`);
-      await this.event('background_run.started', run, { attempt, kind: run.spec.kind, platform: run.spec.platform });
       return this.begin(run);
     }
     if (run.phase === 'build') {
@@ -193,8 +197,7 @@ export class RunManager {
     if (!s) return;
     if (!follow) {
       // This eas-cli cannot show a submission: it waited, and its exit code (0: FINISHED) is the answer.
-      await this.update(run, { submissionId: s.id ?? null, submissionStatus: 'FINISHED' });
-      return this.succeed(run, 'submitted');
+      return this.succeed(run, 'submitted', { submissionId: s.id ?? null, submissionStatus: 'FINISHED' });
     }
     const scheduled = await this.update(run, { submissionId: s.id!, submissionStatus: 'IN_QUEUE', progressAt: new Date().toISOString(), detail: `${PLATFORM[spec.platform]} submission IN_QUEUE` });
     this.say(run.id, `submission ${s.id} scheduled`);
@@ -226,7 +229,7 @@ export class RunManager {
       return this.begin(submitting);
     }
     if (b.status === 'ERRORED') return this.failAttempt(run, `the EAS build errored: ${b.error?.message ?? b.error?.errorCode ?? 'no reason given'}`);
-    if (b.status === 'CANCELED') return this.finish(run, 'canceled', { detail: 'the build was canceled at EAS' }, 'background_run.canceled', { by: 'eas' });
+    if (b.status === 'CANCELED') return this.finish(run, 'canceled', { detail: 'the build was canceled at EAS' }, ['background_run.canceled', { by: 'eas' }]);
     this.schedule(run.id, this.d.settings.pollMs);
   }
 
@@ -244,7 +247,7 @@ export class RunManager {
     if (moved) this.say(run.id, `submission ${s.id}: ${s.status}`);
     if (s.status === 'FINISHED') return this.succeed(next, `submitted to ${run.spec.platform === 'ios' ? 'App Store Connect (TestFlight)' : `Google Play${s.androidConfig?.track ? ` (${s.androidConfig.track})` : ''}`}`);
     if (s.status === 'ERRORED') return this.failAttempt(next, `the submission errored: ${s.error?.message ?? s.error?.errorCode ?? 'no reason given'}`);
-    if (s.status === 'CANCELED') return this.finish(next, 'canceled', { detail: 'the submission was canceled at EAS' }, 'background_run.canceled', { by: 'eas' });
+    if (s.status === 'CANCELED') return this.finish(next, 'canceled', { detail: 'the submission was canceled at EAS' }, ['background_run.canceled', { by: 'eas' }]);
     this.schedule(run.id, this.d.settings.pollMs);
   }
 
@@ -278,38 +281,42 @@ export class RunManager {
     if (run.attempt < run.maxAttempts) {
       const delayMs = this.d.settings.backoffMs * 2 ** Math.max(0, run.attempt - 1);
       const at = new Date(Date.now() + delayMs).toISOString();
-      const retry = await this.update(run, {
+      await this.update(run, {
         state: 'queued', nextAttemptAt: at, error: reason, seen: null,
         detail: `attempt ${run.attempt} failed; retrying in ${formatDelay(delayMs)}`,
         // A build is started anew; a submission retried keeps the build it submits.
         ...(run.phase === 'build' ? { buildId: null, buildStatus: null, buildUrl: null } : { submissionId: null, submissionStatus: null }),
-      });
-      if (o.watchdog) await this.event('background_run.watchdog_retried', retry, { attempt: run.attempt, nextAttemptAt: at });
-      await this.event('background_run.retry_scheduled', retry, { attempt: run.attempt, nextAttempt: run.attempt + 1, delayMs, reason });
+      },
+      ...(o.watchdog ? [['background_run.watchdog_retried', { attempt: run.attempt, nextAttemptAt: at }] as Happened] : []),
+      ['background_run.retry_scheduled', { attempt: run.attempt, nextAttempt: run.attempt + 1, delayMs, reason }]);
       this.say(run.id, `retry ${run.attempt + 1} of ${run.maxAttempts} at ${at}`);
       this.schedule(run.id, delayMs);
       return;
     }
-    if (o.watchdog) await this.event('background_run.watchdog_terminal_failure', run, { attempt: run.attempt, reason });
-    return this.fail(run, reason);
+    return this.fail(run, reason, o.watchdog ? [['background_run.watchdog_terminal_failure', { attempt: run.attempt, reason }]] : []);
   }
 
-  private fail(run: StoredRun, reason: string): Promise<void> {
-    return this.finish(run, 'failed', { error: reason, detail: `failed: ${reason}` }, 'background_run.failed', { attempts: run.attempt, reason });
+  private fail(run: StoredRun, reason: string, before: Happened[] = []): Promise<void> {
+    return this.finish(run, 'failed', { error: reason, detail: `failed: ${reason}` }, ...before, ['background_run.failed', { attempts: run.attempt, reason }]);
   }
 
-  private succeed(run: StoredRun, detail: string): Promise<void> {
-    return this.finish(run, 'succeeded', { detail, error: null }, 'background_run.succeeded', { attempts: run.attempt, buildId: run.build?.id ?? run.spec.buildId, submissionId: run.submission?.id ?? null });
+  private succeed(run: StoredRun, detail: string, patch: RunPatch = {}): Promise<void> {
+    return this.finish(run, 'succeeded', { ...patch, detail, error: null },
+      ['background_run.succeeded', { attempts: run.attempt, buildId: run.build?.id ?? run.spec.buildId, submissionId: patch.submissionId ?? run.submission?.id ?? null }]);
   }
 
-  private async finish(run: StoredRun, state: 'succeeded' | 'failed' | 'canceled', patch: RunPatch, event: ProductEventName, data: Record<string, unknown>): Promise<void> {
-    const done = await this.update(run, { ...patch, state, nextAttemptAt: null, finishedAt: new Date().toISOString() });
-    await this.event(event, done, data);
-    this.say(run.id, `${state}: ${done.detail}`);
-    await this.d.audit.append({
-      kind: 'ship', actor: 'system',
-      data: { action: 'eas-run-end', runId: run.id, run: describeSpec(run.spec), state, attempts: done.attempt, buildId: done.build?.id ?? null, submissionId: done.submission?.id ?? null, error: done.error ? this.redactor.text(done.error) : null },
-    }).catch((err: Error) => this.d.log.error(`audit: ${err.message}`));
+  /** The final state, its events and the audit record commit together. */
+  private async finish(run: StoredRun, state: 'succeeded' | 'failed' | 'canceled', patch: RunPatch, ...events: Happened[]): Promise<void> {
+    let done: StoredRun | undefined;
+    await this.d.audit.append(async () => {
+      done = await this.repo.apply(run.id, { ...patch, state, nextAttemptAt: null, finishedAt: new Date().toISOString() }, this.events(run, events));
+      return {
+        kind: 'ship', actor: 'system',
+        data: { action: 'eas-run-end', runId: run.id, run: describeSpec(run.spec), state, attempts: done.attempt, buildId: done.build?.id ?? null, submissionId: done.submission?.id ?? null, error: done.error ? this.redactor.text(done.error) : null },
+      };
+    });
+    this.d.changed(done!);
+    this.say(run.id, `${state}: ${done!.detail}`);
     this.forget(run.id);
   }
 
@@ -348,7 +355,7 @@ export class RunManager {
         if (staleForMs <= staleAfterMs) return;
         const reason = `no progress for ${formatDelay(staleForMs)} (watchdog: staleAfterSeconds is ${Math.round(staleAfterMs / 1000)})`;
         this.say(run.id, `watchdog: ${reason}`);
-        await this.event('background_run.watchdog_marked_failed', now, { attempt: now.attempt, staleForMs, phase: now.phase, buildId: now.build?.id ?? null, status: now.build?.status ?? now.submission?.status ?? null });
+        await this.event(now, 'background_run.watchdog_marked_failed', { attempt: now.attempt, staleForMs, phase: now.phase, buildId: now.build?.id ?? null, status: now.build?.status ?? now.submission?.status ?? null });
         await this.cancelEasBuild(now);
         await this.failAttempt((await this.repo.get(run.id))!, reason, { watchdog: true });
       });
@@ -381,14 +388,21 @@ export class RunManager {
     };
   }
 
-  private async update(run: StoredRun, patch: RunPatch): Promise<StoredRun> {
-    const next = await this.repo.update(run.id, patch);
+  /** Writes a step's change with the events that record it (one transaction), then tells the client. */
+  private async update(run: StoredRun, patch: RunPatch, ...events: Happened[]): Promise<StoredRun> {
+    const next = await this.repo.update(run.id, patch, this.events(run, events));
     this.d.changed(next);
     return next;
   }
 
-  private async event(name: ProductEventName, run: RunView, data: Record<string, unknown>): Promise<void> {
-    await this.repo.event(name, run.id, { ...data, kind: run.spec.kind, platform: run.spec.platform });
+  private async event(run: RunView, ...happened: Happened): Promise<void> {
+    const [e] = this.events(run, [happened]);
+    await this.repo.event(e!.name, run.id, e!.data);
+  }
+
+  /** Every product event names the run's kind and platform. */
+  private events(run: RunView, happened: Happened[]): RunEvent[] {
+    return happened.map(([name, data]) => ({ name, data: { ...data, kind: run.spec.kind, platform: run.spec.platform } }));
   }
 
   private forget(id: string): void {

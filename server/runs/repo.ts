@@ -29,6 +29,12 @@ const Row = z.object({
   finished_at: z.string().nullable(),
 });
 
+/** A product event written with a step's change. */
+export interface RunEvent {
+  name: ProductEventName;
+  data: Record<string, unknown>;
+}
+
 /** The columns a step may change. */
 export interface RunPatch {
   state?: RunState;
@@ -105,10 +111,21 @@ export class RunRepo {
     return (await this.db.all("SELECT * FROM background_runs WHERE state IN ('queued', 'running') ORDER BY created_at")).map(toView);
   }
 
-  async update(id: string, patch: RunPatch): Promise<StoredRun> {
+  /**
+   * A step's change and the product events that record it, in one transaction: a backend killed
+   * between the two would otherwise leave a state with no event (or the reverse).
+   */
+  update(id: string, patch: RunPatch, events: RunEvent[] = []): Promise<StoredRun> {
+    return this.db.transaction(() => this.apply(id, patch, events));
+  }
+
+  /** `update` without its own transaction, for a caller that holds one (the audit log's append). */
+  async apply(id: string, patch: RunPatch, events: RunEvent[] = []): Promise<StoredRun> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RunPatch, unknown][];
+    const ts = this.now().toISOString();
     const sets = [...entries.map(([k]) => `${COLUMN[k]} = ?`), 'updated_at = ?'];
-    await this.db.run(`UPDATE background_runs SET ${sets.join(', ')} WHERE id = ?`, [...entries.map(([, v]) => v), this.now().toISOString(), id]);
+    await this.db.run(`UPDATE background_runs SET ${sets.join(', ')} WHERE id = ?`, [...entries.map(([, v]) => v), ts, id]);
+    for (const e of events) await this.insertEvent(ts, e.name, id, e.data);
     const v = await this.get(id);
     if (!v) throw new Error(`there is no background run ${id}`);
     return v;
@@ -121,7 +138,11 @@ export class RunRepo {
   }
 
   async event(name: ProductEventName, runId: string | null, data: Record<string, unknown>): Promise<void> {
-    await this.db.run('INSERT INTO product_events (ts, name, run_id, data) VALUES (?, ?, ?, ?)', [this.now().toISOString(), name, runId, JSON.stringify(data)]);
+    await this.insertEvent(this.now().toISOString(), name, runId, data);
+  }
+
+  private async insertEvent(ts: string, name: ProductEventName, runId: string | null, data: Record<string, unknown>): Promise<void> {
+    await this.db.run('INSERT INTO product_events (ts, name, run_id, data) VALUES (?, ?, ?, ?)', [ts, name, runId, JSON.stringify(data)]);
   }
 
   async events(runId: string): Promise<ProductEvent[]> {
