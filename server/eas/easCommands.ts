@@ -28,6 +28,7 @@ export const argv = {
   submit: (p: Platform, buildId: string, profile: string, wait: boolean) =>
     ['submit', '--platform', p, '--id', buildId, '--profile', profile, '--non-interactive', ...(wait ? ['--wait'] : ['--no-wait'])],
   submitView: (id: string) => ['submit:view', id, '--json'],
+  submitCancel: (id: string) => ['submit:cancel', id, '--non-interactive'],
 };
 
 export class EasCommandError extends Error {
@@ -85,7 +86,7 @@ export async function viewBuild(e: EasRunner, id: string, o: Parameters<EasRunne
   return parseJsonOutput(EasBuild, r.stdout, 'eas build:view');
 }
 
-export async function cancelBuild(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<string> {
+export async function cancelBuild(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<'canceled' | 'already completed'> {
   const r = await ok(e, argv.buildCancel(id), { timeoutMs: 120_000, ...o });
   return /already completed/i.test(r.tail) ? 'already completed' : 'canceled';
 }
@@ -106,6 +107,11 @@ export async function startSubmit(e: EasRunner, p: Platform, buildId: string, pr
 export async function viewSubmission(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<EasSubmission> {
   const r = await ok(e, argv.submitView(id), { timeoutMs: 120_000, ...o });
   return parseJsonOutput(EasSubmission, r.stdout, 'eas submit:view');
+}
+
+export async function cancelSubmission(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<'canceled' | 'already completed'> {
+  const r = await ok(e, argv.submitCancel(id), { timeoutMs: 120_000, ...o });
+  return /already completed/i.test(r.tail) ? 'already completed' : 'canceled';
 }
 
 /** Whether this eas-cli has `submit:view` (older ones do not: then Torbit lets `eas submit` wait). */

@@ -9,7 +9,7 @@ import { Redactor } from '../agent/secrets';
 import type { Logger } from '../logger';
 import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEvent, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
-import { cancelBuild, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
+import { cancelBuild, cancelSubmission, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
 import { EAS_NOT_FOUND } from '../eas/easCli';
 import { describeBuild, type EasBuild } from '../eas/easOutput';
 import { RunRepo, type RunEvent, type RunPatch, type StoredRun } from './repo';
@@ -50,7 +50,8 @@ export class UnknownRun extends Error {
 /** A product event to record with a step: its name and data (the run's kind and platform are added). */
 type Happened = [ProductEventName, Record<string, unknown>];
 
-const BUILD_DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
+/** The final statuses, the same words for builds and submissions. */
+const DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
 const MAX_LOG_BYTES = 200_000;
 
 export class RunManager {
@@ -102,7 +103,7 @@ export class RunManager {
     return { text: text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text, events: await this.repo.events(id) };
   }
 
-  /** Stops the run's command, cancels its EAS build (eas build:cancel), and marks it canceled. */
+  /** Stops the run's command, cancels its build or submission at EAS, and marks it canceled. */
   async cancel(id: string): Promise<RunView> {
     const run = await this.repo.get(id);
     if (!run) throw new UnknownRun(id);
@@ -111,7 +112,7 @@ export class RunManager {
     await this.enqueue(id, async () => {
       const now = await this.repo.get(id);
       if (!now || TERMINAL_STATES.includes(now.state)) return;
-      await this.cancelEasBuild(now);
+      await this.cancelAtEas(now);
       await this.finish(now, 'canceled', { detail: 'canceled', error: null }, ['background_run.canceled', { by: 'user' }]);
     });
     return (await this.repo.get(id))!;
@@ -320,18 +321,23 @@ export class RunManager {
     this.forget(run.id);
   }
 
-  private async cancelEasBuild(run: StoredRun): Promise<void> {
-    if (run.phase !== 'build' || !run.build || BUILD_DONE.has(run.build.status ?? '')) return;
+  /** Cancels at EAS what the run is following: its build, or its submission. */
+  private async cancelAtEas(run: StoredRun): Promise<void> {
+    const target = run.phase === 'build' ? run.build : run.submission;
+    if (!target || DONE.has(target.status ?? '')) return;
+    const what = `${run.phase === 'build' ? 'build' : 'submission'} ${target.id}`;
     const eas = this.runner(run);
-    if (!eas) { this.say(run.id, `eas-cli was not found: build ${run.build.id} may still run at EAS`); return; }
-    this.say(run.id, `$ eas build:cancel ${run.build.id} --non-interactive`);
+    if (!eas) { this.say(run.id, `eas-cli was not found: ${what} may still run at EAS`); return; }
+    this.say(run.id, `$ eas ${run.phase === 'build' ? 'build:cancel' : 'submit:cancel'} ${target.id} --non-interactive`);
+    const io = { output: (c: string) => this.out(run.id, c) };
     try {
-      const r = await cancelBuild(eas, run.build.id, { output: (c) => this.out(run.id, c) });
-      await this.update(run, { buildStatus: r === 'canceled' ? 'CANCELED' : run.build.status });
+      const r = await (run.phase === 'build' ? cancelBuild(eas, target.id, io) : cancelSubmission(eas, target.id, io));
+      if (r === 'canceled') await this.update(run, run.phase === 'build' ? { buildStatus: 'CANCELED' } : { submissionStatus: 'CANCELED' });
     } catch (err) {
-      this.say(run.id, `could not cancel build ${run.build.id} at EAS: ${(err as Error).message}`);
+      this.say(run.id, `could not cancel ${what} at EAS: ${(err as Error).message}`);
     }
   }
+
 
   // ── the watchdog ──────────────────────────────────────────────────────────────────────────
 
@@ -356,7 +362,7 @@ export class RunManager {
         const reason = `no progress for ${formatDelay(staleForMs)} (watchdog: staleAfterSeconds is ${Math.round(staleAfterMs / 1000)})`;
         this.say(run.id, `watchdog: ${reason}`);
         await this.event(now, 'background_run.watchdog_marked_failed', { attempt: now.attempt, staleForMs, phase: now.phase, buildId: now.build?.id ?? null, status: now.build?.status ?? now.submission?.status ?? null });
-        await this.cancelEasBuild(now);
+        await this.cancelAtEas(now);
         await this.failAttempt((await this.repo.get(run.id))!, reason, { watchdog: true });
       });
     }

@@ -181,6 +181,47 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.match(await refusal(b.s.conn.sendRequest(rpc.runCancel.method, { runId: 'nope' })), /there is no background run nope/);
   });
 
+  it('cancel while submitting: eas submit:cancel on the submission (the build is kept), and the run is canceled', async () => {
+    const { app, state } = easApp();
+    const b = await openEasBackend({ app, state, env: { FAKE_EAS_SUBMIT_SCENARIO: 'stuck' } }, live);
+    const run = await b.start({ kind: 'build-submit', platform: 'ios' });
+    const submitting = await b.until(run.id, (r) => r.phase === 'submit' && r.submission?.status === 'IN_PROGRESS');
+    const canceled = RunView.parse((await b.s.conn.sendRequest(rpc.runCancel.method, { runId: run.id }) as { run: unknown }).run);
+    assert.equal(canceled.state, 'canceled');
+    assert.equal(canceled.submission!.status, 'CANCELED');
+    assert.equal(canceled.build!.status, 'FINISHED');
+    const c = calls(state).map((x) => x.argv);
+    assert.deepEqual(c.filter((a) => a[0].endsWith(':cancel')), [['submit:cancel', submitting.submission!.id, '--non-interactive']]);
+    const sub = JSON.parse(fs.readFileSync(path.join(state, 'submissions', `${submitting.submission!.id}.json`), 'utf8')) as { status: string };
+    assert.equal(sub.status, 'CANCELED');
+    const { events, text } = await logOf(b, run.id);
+    assert.deepEqual(names(events), ['started', 'canceled']);
+    assert.match(text, /\$ eas submit:cancel [0-9a-f-]{36} --non-interactive\n- Canceling the submission…\n✔ Submission canceled/);
+  });
+
+  it('a stuck submission: the watchdog cancels it at EAS and submits the same build again', async () => {
+    const { app, state } = easApp();
+    const b = await openEasBackend({ app, state, env: { FAKE_EAS_SUBMIT_SCENARIO: 'stuck' }, eas: { maxAttempts: 2, staleAfterSeconds: 0.8, backoffSeconds: 0.1 } }, live);
+    const run = await b.start({ kind: 'build-submit', platform: 'android' });
+    const done = await b.until(run.id, terminal);
+    assert.equal(done.state, 'failed');
+    assert.match(done.error!, /watchdog/);
+    const c = calls(state).map((x) => x.argv);
+    assert.equal(c.filter((a) => a[0] === 'build').length, 1, 'one build');
+    const submits = c.filter((a) => a[0] === 'submit');
+    assert.equal(submits.length, 2, 'submitted twice');
+    assert.ok(submits.every((a) => a[4] === done.build!.id), 'the same build both times');
+    const cancels = c.filter((a) => a[0] === 'submit:cancel');
+    assert.equal(cancels.length, 2, 'each stuck submission was canceled at EAS');
+    for (const [, id] of cancels) {
+      assert.equal((JSON.parse(fs.readFileSync(path.join(state, 'submissions', `${id}.json`), 'utf8')) as { status: string }).status, 'CANCELED');
+    }
+    assert.deepEqual(names((await logOf(b, run.id)).events), [
+      'started', 'watchdog_marked_failed', 'watchdog_retried', 'retry_scheduled',
+      'started', 'watchdog_marked_failed', 'watchdog_terminal_failure', 'failed',
+    ]);
+  });
+
   it('Build & Submit to Google Play on the profile\'s track: the finished build is submitted and submit:view polled to FINISHED', async () => {
     const { app, state } = easApp();
     const b = await openEasBackend({ app, state }, live);

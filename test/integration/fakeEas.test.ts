@@ -15,7 +15,7 @@ interface FlagSpec { char?: string; bool?: boolean; allowNo?: boolean; options?:
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fake = require(path.join(FAKE_EAS_DIR, 'eas')) as { COMMANDS: Record<string, { args: number; flags: Record<string, FlagSpec> }>; VERSION: string };
 const FAKE = path.join(FAKE_EAS_DIR, 'eas');
-const COMMANDS = ['build', 'build:view', 'build:cancel', 'build:list', 'submit', 'submit:view'];
+const COMMANDS = ['build', 'build:view', 'build:cancel', 'build:list', 'submit', 'submit:view', 'submit:cancel'];
 
 interface Ran { code: number | null; stdout: string; stderr: string }
 function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
@@ -91,7 +91,7 @@ describe('the fake eas-cli against the real one', function () {
     const id = '0c9a1e57-6f3b-4d28-a1c4-9e8b7a6d5c4b';
     const lines = [
       argv.build('ios', 'production'), argv.build('android', 'production'), argv.buildView(id), argv.buildCancel(id), argv.buildList('ios', 10),
-      argv.submit('android', id, 'production', false), argv.submit('ios', id, 'production', true), argv.submitView(id),
+      argv.submit('android', id, 'production', false), argv.submit('ios', id, 'production', true), argv.submitView(id), argv.submitCancel(id),
     ];
     const reals = await Promise.all(lines.map((a) => run(real, a, app)));
     for (const [i, a] of lines.entries()) {
@@ -112,6 +112,8 @@ describe('the fake eas-cli against the real one', function () {
       ['build', '--platform', 'web'],
       ['submit', '--platform', 'ios', '--json'],
       ['build:view', 'a', 'b'],
+      ['submit:cancel', 'a', '--platform', 'ios'],
+      ['submit:cancel', '--non-interactive'],
     ];
     const reals = await Promise.all(cases.map((a) => run(real, a, app)));
     for (const [i, a] of cases.entries()) {
