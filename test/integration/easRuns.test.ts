@@ -191,7 +191,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.equal(canceled.submission!.status, 'CANCELED');
     assert.equal(canceled.build!.status, 'FINISHED');
     const c = calls(state).map((x) => x.argv);
-    assert.deepEqual(c.filter((a) => a[0].endsWith(':cancel')), [['submit:cancel', submitting.submission!.id, '--non-interactive']]);
+    assert.deepEqual(c.filter((a) => a[0]?.endsWith(':cancel')), [['submit:cancel', submitting.submission!.id, '--non-interactive']]);
     const sub = JSON.parse(fs.readFileSync(path.join(state, 'submissions', `${submitting.submission!.id}.json`), 'utf8')) as { status: string };
     assert.equal(sub.status, 'CANCELED');
     const { events, text } = await logOf(b, run.id);
