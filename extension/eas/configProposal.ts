@@ -19,7 +19,7 @@ export class EasProposalContent implements vscode.TextDocumentContentProvider {
    */
   async propose(ctx: Ctx, o: { track?: { profile: string; track: string } } = {}): Promise<boolean> {
     const p = await ctx.request(rpc.easProposeConfig, o.track ? { track: o.track } : {});
-    if (!p.added.length && p.before !== null) {
+    if (!p.added.length && !p.changed.length && p.before !== null) {
       if (o.track) return true;
       void vscode.window.showInformationMessage('Torbit: eas.json already has the development, preview and production build profiles and a production submit profile.');
       return false;
@@ -29,11 +29,13 @@ export class EasProposalContent implements vscode.TextDocumentContentProvider {
     const after = vscode.Uri.from({ scheme: EAS_SCHEME, path: `/${stamp}/eas.json`, query: 'proposed' });
     this.texts.set(before.toString(), p.before ?? '');
     this.texts.set(after.toString(), p.after);
-    await vscode.commands.executeCommand('vscode.diff', before, after, `eas.json: ${p.before === null ? 'new' : 'as it is'} ↔ with Torbit's defaults`);
+    const purpose = o.track ? `submitting to Google Play's ${o.track.track} track` : 'with Torbit\'s defaults';
+    await vscode.commands.executeCommand('vscode.diff', before, after, `eas.json: ${p.before === null ? 'new' : 'as it is'} ↔ ${purpose}`);
     const approve = 'Approve and Write';
+    const what = [p.added.length ? `adding ${p.added.join(', ')}` : '', p.changed.length ? `changing ${p.changed.join(', ')}` : ''].filter(Boolean).join(' and ');
     const choice = await vscode.window.showInformationMessage(
-      `Torbit: ${p.before === null ? 'create' : 'update'} eas.json, adding ${p.added.join(', ')}?`,
-      { modal: true, detail: 'Nothing you wrote changes; the diff shows exactly what is added.' }, approve);
+      `Torbit: ${p.before === null ? 'create' : 'update'} eas.json, ${what}?`,
+      { modal: true, detail: p.changed.length ? 'Only what is named changes; the diff shows exactly what.' : 'Nothing you wrote changes; the diff shows exactly what is added.' }, approve);
     if (choice !== approve) return false;
     const w = await ctx.request(rpc.easWriteConfig, { before: p.before, after: p.after });
     void vscode.window.showInformationMessage(`Torbit: ${w.file} written.`);

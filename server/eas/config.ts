@@ -11,13 +11,19 @@ export function proposeEasJson(root: string, o: { track?: { profile: string; tra
   const file = path.join(root, EAS_JSON);
   const current = readEasJson(root);
   const merged = mergeDefaults(current?.raw ?? null);
+  const changed: string[] = [];
   if (o.track && (!current || trackOf(current.json, o.track.profile) !== o.track.track)) {
     const submit = merged.json.submit as Record<string, Record<string, unknown>>;
     const profile = (submit[o.track.profile] ??= {});
-    profile.android = { ...(profile.android as Record<string, unknown> | undefined), track: o.track.track };
-    merged.added.push(`submit.${o.track.profile}.android.track = "${o.track.track}"`);
+    const android = profile.android as Record<string, unknown> | undefined;
+    const field = `submit.${o.track.profile}.android.track`;
+    // The profile's own value is the person's to see replaced; an inherited or default one is overridden.
+    if (typeof android?.track === 'string') changed.push(`${field}: "${android.track}" → "${o.track.track}"`);
+    else merged.added.push(`${field} = "${o.track.track}"`);
+    profile.android = { ...android, track: o.track.track };
   }
-  return { file, before: current?.text ?? null, after: merged.added.length || !current ? formatEasJson(merged.json) : current.text, added: merged.added };
+  const any = merged.added.length > 0 || changed.length > 0;
+  return { file, before: current?.text ?? null, after: any || !current ? formatEasJson(merged.json) : current.text, added: merged.added, changed };
 }
 
 export async function writeEasJson(d: { audit: AuditLog }, root: string, before: string | null, after: string): Promise<{ file: string }> {

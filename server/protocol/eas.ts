@@ -49,6 +49,8 @@ export const EasJsonProposal = z.object({
   after: z.string(),
   /** The profiles the merge adds, e.g. build.preview, submit.production. */
   added: z.array(z.string()),
+  /** Values the person wrote that the proposal replaces, e.g. submit.production.android.track: "internal" → "beta". */
+  changed: z.array(z.string()),
 });
 export type EasJsonProposal = z.infer<typeof EasJsonProposal>;
 

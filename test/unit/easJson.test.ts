@@ -44,12 +44,16 @@ describe('eas.json', () => {
     try {
       fs.writeFileSync(path.join(dir, 'eas.json'), formatEasJson({ ...EAS_DEFAULTS, submit: { production: { ios: { ascAppId: '123' } } } }));
       const p = proposeEasJson(dir, { track: { profile: 'production', track: 'beta' } });
-      assert.deepEqual(p.added, ['submit.production.android.track = "beta"']);
+      assert.deepEqual([p.added, p.changed], [['submit.production.android.track = "beta"'], []]);
       assert.deepEqual(JSON.parse(p.after).submit, { production: { ios: { ascAppId: '123' }, android: { track: 'beta' } } });
       fs.writeFileSync(path.join(dir, 'eas.json'), p.after);
       const again = proposeEasJson(dir, { track: { profile: 'production', track: 'beta' } });
-      assert.deepEqual(again.added, []);
+      assert.deepEqual([again.added, again.changed], [[], []]);
       assert.equal(again.after, again.before);
+      // The profile's own track is replaced, and said so.
+      const moved = proposeEasJson(dir, { track: { profile: 'production', track: 'alpha' } });
+      assert.deepEqual([moved.added, moved.changed], [[], ['submit.production.android.track: "beta" → "alpha"']]);
+      assert.deepEqual(JSON.parse(moved.after).submit.production.android, { track: 'alpha' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
