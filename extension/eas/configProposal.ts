@@ -36,9 +36,19 @@ export class EasProposalContent implements vscode.TextDocumentContentProvider {
     const choice = await vscode.window.showInformationMessage(
       `Torbit: ${p.before === null ? 'create' : 'update'} eas.json, ${what}?`,
       { modal: true, detail: p.changed.length ? 'Only what is named changes; the diff shows exactly what.' : 'Nothing you wrote changes; the diff shows exactly what is added.' }, approve);
+    // The decision is made: the diff's left side would only go stale.
+    await this.closeDiff(after);
+    this.texts.delete(before.toString());
+    this.texts.delete(after.toString());
     if (choice !== approve) return false;
     const w = await ctx.request(rpc.easWriteConfig, { before: p.before, after: p.after });
     void vscode.window.showInformationMessage(`Torbit: ${w.file} written.`);
     return true;
+  }
+
+  private async closeDiff(proposed: vscode.Uri): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === proposed.toString());
+    if (tabs.length) await vscode.window.tabGroups.close(tabs);
   }
 }

@@ -470,8 +470,10 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const approve = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Approve and Write' });
     await approve.waitFor({ state: 'visible', timeout: 30_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'eas-json-diff.png') });
+    assert.ok(await page.locator('.tab', { hasText: /eas\.json: new ↔ with Torbit's defaults/ }).count() > 0, 'the diff is open while the person decides');
     await approve.click();
     await until('eas.json on disk', async () => fs.existsSync(path.join(app, 'eas.json')), 15_000);
+    await until('the diff closed once decided', async () => (await page.locator('.tab', { hasText: /eas\.json: new ↔ with Torbit's defaults/ }).count()) === 0, 15_000);
     assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(app, 'eas.json'), 'utf8')).build), ['development', 'preview', 'production']);
     await item.hover();
     await until('the tooltip to show eas.json passing', async () => /✓ eas\.json: build profiles development, preview, production/.test((await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'EAS pipeline' }).first().innerText().catch(() => '')).replace(/\n+/g, ' ')), 20_000);
@@ -528,6 +530,60 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const gov = await webviewFrame(page, '[data-testid="background-runs"]', 'the Governance view');
     await until('the run in Governance', async () => (await gov.locator('[data-testid="run"][data-state="succeeded"]').count()) === 1, 20_000);
     assert.match(await gov.locator('[data-testid="run"]').first().innerText(), /iOS build \(production\)\s*succeeded/);
+  });
+
+  it('"Submit to Google Play": picks a finished build and the beta track, approves the eas.json change to the profile\'s own track, then the submission runs to FINISHED', async () => {
+    const app = easApp;
+    assert.ok(app, 'the Expo app from the tests before');
+    // EAS has a finished Android build (as an earlier "Build Android" would leave it).
+    const buildId = '7d4c2b1a-9e8f-4a6b-8c5d-3e2f1a0b9c8d';
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    fs.mkdirSync(path.join(easState, 'builds'), { recursive: true });
+    fs.writeFileSync(path.join(easState, 'builds', `${buildId}.json`), JSON.stringify({
+      id: buildId, n: 6, scenario: 'success', status: 'FINISHED', platform: 'ANDROID', buildProfile: 'production', createdAt: at, updatedAt: at, completedAt: at,
+      artifacts: { buildUrl: 'https://expo.dev/artifacts/eas/7d4c2b1a.aab', applicationArchiveUrl: 'https://expo.dev/artifacts/eas/7d4c2b1a.aab' },
+    }));
+    // The submit profile names its own track, which the person will move.
+    const easJsonFile = path.join(app, 'eas.json');
+    const eas = JSON.parse(fs.readFileSync(easJsonFile, 'utf8')) as { submit: { production: Record<string, unknown> } };
+    eas.submit.production.android = { track: 'internal' };
+    fs.writeFileSync(easJsonFile, `${JSON.stringify(eas, null, 2)}\n`);
+    await clearToasts(page);
+
+    await runFromPalette(page, 'Torbit: EAS: Submit to Google Play');
+    const build = page.locator('.quick-input-list .monaco-list-row', { hasText: buildId.slice(0, 8) }).first();
+    await build.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await build.innerText()).replace(/\n+/g, ' '), /1\.0\.0 \(7\).*production · 7d4c2b1a/);
+    assert.equal(await page.locator('.quick-input-list .monaco-list-row').count(), 1, 'only the finished Android build is offered (the iOS one is not)');
+    await build.click();
+    const beta = page.locator('.quick-input-list .monaco-list-row', { hasText: 'beta' }).first();
+    await beta.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await page.locator('.quick-input-widget').innerText(), /Google Play track/);
+    await beta.click();
+
+    // The track lives in eas.json: its change, as a diff, then a modal that says what it replaces.
+    const dialog = page.locator('.monaco-dialog-box');
+    await until('the eas.json approval', async () => /update eas\.json, changing submit\.production\.android\.track: "internal" → "beta"\?/.test(await dialog.innerText().catch(() => '')), 30_000);
+    assert.match(await dialog.innerText(), /Only what is named changes/);
+    assert.ok(await page.locator('.tab', { hasText: /eas\.json: as it is ↔ submitting to Google Play's beta track/ }).count() > 0, 'the diff is open, titled for the track');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-track-diff.png') });
+    await dialog.locator('.monaco-button', { hasText: 'Approve and Write' }).click();
+    await until('the diff closed once decided', async () => (await page.locator('.tab', { hasText: /submitting to Google Play's beta track/ }).count()) === 0, 15_000);
+    await until('the track in eas.json', async () => (JSON.parse(fs.readFileSync(easJsonFile, 'utf8')) as { submit: { production: { android?: { track?: string } } } }).submit.production.android?.track === 'beta', 15_000);
+
+    // Then the ship policy asks for the submission itself.
+    await until('the ship approval', async () => /Torbit: Android submission to Google Play \(beta\) of build 7d4c2b1a\?/.test(await dialog.innerText().catch(() => '')), 30_000);
+    await dialog.locator('.monaco-button', { hasText: 'Approve' }).click();
+    const done = await toast(page, /Torbit EAS: Android submission to Google Play \(beta\) of build 7d4c2b1a succeeded: submitted to Google Play \(beta\)/, 60_000);
+    assert.match(done, /Show Log/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-submit-done.png') });
+
+    const calls = fs.readFileSync(path.join(easState, 'calls.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[] });
+    assert.ok(calls.some((c) => c.argv.join(' ') === 'build:list --platform android --status finished --limit 10 --json --non-interactive'));
+    const submit = calls.filter((c) => c.argv[0] === 'submit');
+    assert.deepEqual(submit.map((c) => c.argv), [['submit', '--platform', 'android', '--id', buildId, '--profile', 'production', '--non-interactive', '--no-wait']]);
+    const subs = fs.readdirSync(path.join(easState, 'submissions')).map((f) => JSON.parse(fs.readFileSync(path.join(easState, 'submissions', f), 'utf8')) as { buildId: string; status: string; androidConfig: { track: string } });
+    assert.deepEqual(subs.map((x) => [x.buildId, x.status, x.androidConfig.track]), [[buildId, 'FINISHED', 'beta']]);
   });
 
   it('left no Content-Security-Policy violations in the console', () => {
