@@ -338,7 +338,6 @@ export class RunManager {
     }
   }
 
-
   // ── the watchdog ──────────────────────────────────────────────────────────────────────────
 
   private startWatchdog(): void {
@@ -401,9 +400,10 @@ export class RunManager {
     return next;
   }
 
-  private async event(run: RunView, ...happened: Happened): Promise<void> {
-    const [e] = this.events(run, [happened]);
-    await this.repo.event(e!.name, run.id, e!.data);
+  /** An event with no change of state (the watchdog's mark). */
+  private async event(run: RunView, name: ProductEventName, data: Record<string, unknown>): Promise<void> {
+    const [e] = this.events(run, [[name, data]]);
+    await this.repo.event(name, run.id, e!.data);
   }
 
   /** Every product event names the run's kind and platform. */
