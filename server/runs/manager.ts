@@ -13,6 +13,7 @@ import { cancelBuild, cancelSubmission, EasCommandError, easRunnerIn, hasSubmitV
 import { EAS_NOT_FOUND } from '../eas/easCli';
 import { describeBuild, type EasBuild } from '../eas/easOutput';
 import { RunRepo, type RunEvent, type RunPatch, type StoredRun } from './repo';
+import { readRunLog, runLogFile } from './runLog';
 
 export interface RunSettings {
   pollMs: number;
@@ -52,7 +53,6 @@ type Happened = [ProductEventName, Record<string, unknown>];
 
 /** The final statuses, the same words for builds and submissions. */
 const DONE = new Set(['FINISHED', 'ERRORED', 'CANCELED']);
-const MAX_LOG_BYTES = 200_000;
 
 export class RunManager {
   readonly repo: RunRepo;
@@ -96,11 +96,7 @@ export class RunManager {
   /** The run's log so far (its last 200 kB) and its product events. */
   async log(id: string): Promise<{ text: string; events: ProductEvent[] }> {
     if (!(await this.repo.get(id))) throw new UnknownRun(id);
-    let text = '';
-    try {
-      text = await fs.promises.readFile(this.logFile(id), 'utf8');
-    } catch { /* nothing logged yet */ }
-    return { text: text.length > MAX_LOG_BYTES ? text.slice(-MAX_LOG_BYTES) : text, events: await this.repo.events(id) };
+    return readRunLog(this.repo, this.d.dataDir, id);
   }
 
   /** Stops the run's command, cancels its build or submission at EAS, and marks it canceled. */
@@ -417,10 +413,6 @@ export class RunManager {
     this.live.delete(id);
   }
 
-  private logFile(id: string): string {
-    return path.join(this.d.dataDir, 'runs', `${id}.log`);
-  }
-
   /** A line of Torbit's own in the run's log. */
   private say(id: string, line: string): void {
     this.out(id, `[torbit ${new Date().toISOString()}] ${line}\n`);
@@ -429,11 +421,12 @@ export class RunManager {
   private out(id: string, chunk: string): void {
     const text = this.redactor.text(chunk);
     try {
+      const file = runLogFile(this.d.dataDir, id);
       if (!this.logDirMade) {
-        fs.mkdirSync(path.dirname(this.logFile(id)), { recursive: true });
+        fs.mkdirSync(path.dirname(file), { recursive: true });
         this.logDirMade = true;
       }
-      fs.appendFileSync(this.logFile(id), text);
+      fs.appendFileSync(file, text);
     } catch (err) {
       this.d.log.warn(`run log ${id}: ${(err as Error).message}`);
     }

@@ -102,6 +102,15 @@ export class RunRepo {
     return row ? toView(row) : undefined;
   }
 
+  /** A run by its id or the start of it (as `torbit ship runs` shows it); several matches is an error. */
+  async find(idOrPrefix: string): Promise<StoredRun | undefined> {
+    const exact = await this.get(idOrPrefix);
+    if (exact || !/^[0-9a-f-]{4,}$/i.test(idOrPrefix)) return exact;
+    const rows = await this.db.all("SELECT * FROM background_runs WHERE id LIKE ? || '%' ORDER BY created_at DESC LIMIT 2", [idOrPrefix.toLowerCase()]);
+    if (rows.length > 1) throw new Error(`more than one background run starts with ${idOrPrefix}: give more of its id`);
+    return rows[0] ? toView(rows[0]) : undefined;
+  }
+
   async list(limit = 100): Promise<StoredRun[]> {
     return (await this.db.all('SELECT * FROM background_runs ORDER BY created_at DESC, rowid DESC LIMIT ?', [limit])).map(toView);
   }

@@ -3,6 +3,7 @@
 // retries, a stuck build the watchdog acts on, a backend killed mid-build and resumed, cancel,
 // Build & Submit to a Google Play track, and what is refused before anything runs.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
@@ -13,6 +14,12 @@ import { shutdown, type Spawned } from '../support/server';
 import { DEFAULT_POLICY } from '../../server/trust/policy';
 
 const live: Spawned[] = [];
+const CLI = path.join(__dirname, '../../dist/cli.js');
+
+function torbit(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
 
 async function logOf(b: EasBackend, runId: string): Promise<{ text: string; events: ProductEvent[] }> {
   return rpc.runLog.result.parse(await b.s.conn.sendRequest(rpc.runLog.method, { runId }));
@@ -300,5 +307,39 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
 
     const untrusted = await openEasBackend({ app, state, trusted: false }, live);
     assert.match(await refusal(untrusted.start({ kind: 'build', platform: 'ios' })), /need a trusted workspace/);
+  });
+
+  it('torbit ship runs and ship log: the runs, newest first, and one run\'s log and events by the start of its id, read while the backend runs', async () => {
+    const { app, state } = easApp();
+    const none = torbit(app, 'ship', 'runs');
+    assert.deepEqual([none.code, none.out.trim()], [0, 'no EAS runs yet (start one from VS Code: "Torbit: EAS: Build iOS" and the like)'], none.err);
+    const b = await openEasBackend({ app, state }, live);
+    const built = await b.until((await b.start({ kind: 'build', platform: 'ios' })).id, terminal);
+    fs.writeFileSync(path.join(state, 'scenario'), 'errored');
+    const failed = await b.until((await b.start({ kind: 'build', platform: 'android' })).id, terminal);
+    assert.deepEqual([built.state, failed.state], ['succeeded', 'failed']);
+
+    const json = torbit(app, 'ship', 'runs', '--json');
+    assert.equal(json.code, 0, json.err);
+    const listed = (JSON.parse(json.out) as unknown[]).map((r) => RunView.strict().parse(r));
+    assert.deepEqual(listed.map((r) => [r.id, r.state]), [[failed.id, 'failed'], [built.id, 'succeeded']]);
+    const text = torbit(app, 'ship', 'runs', '--limit', '1');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, new RegExp(`^✗ ${failed.id.slice(0, 8)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Android build \\(production\\): failed, attempt 1/1: the EAS build errored: Gradle build failed`));
+    assert.equal(text.out.trim().split('\n').length, 1, '--limit 1');
+
+    const log = torbit(app, 'ship', 'log', built.id.slice(0, 8));
+    assert.equal(log.code, 0, log.err);
+    assert.match(log.out, new RegExp(`^✓ ${built.id.slice(0, 8)} .*iOS build \\(production\\): succeeded`));
+    assert.ok(log.out.includes((await logOf(b, built.id)).text.trimEnd()), 'the whole log, as torbit/runs/log has it');
+    assert.match(log.out, /\nevents: started → succeeded\n$/);
+    const logJson = JSON.parse(torbit(app, 'ship', 'log', failed.id, '--json').out) as { run: { id: string }; events: ProductEvent[] };
+    assert.deepEqual([logJson.run.id, names(logJson.events)], [failed.id, ['started', 'failed']]);
+
+    const unknown = torbit(app, 'ship', 'log', 'ffffffff');
+    assert.deepEqual([unknown.code, unknown.err.trim()], [1, 'torbit: there is no background run ffffffff (torbit ship runs lists them)']);
+    const usage = torbit(app, 'ship', 'log');
+    assert.deepEqual([usage.code, usage.err.trim()], [2, 'torbit: ship log needs one run id (torbit ship runs lists them)']);
+    assert.equal(torbit(app, 'ship', 'runs', '--limit', '0').code, 2);
   });
 });
