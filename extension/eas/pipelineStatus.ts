@@ -81,8 +81,8 @@ export class PipelineStatus implements vscode.Disposable {
   }
 }
 
-/** A running run, short enough for the status bar: "iOS build IN_PROGRESS". */
+/** A running run, short enough for the status bar: "iOS build IN_PROGRESS", "iOS submission IN_QUEUE". */
 function runLabel(r: RunView): string {
   const status = r.phase === 'submit' ? r.submission?.status : r.build?.status;
-  return `${PLATFORM_NAME[r.spec.platform]} ${r.phase}${status ? ` ${status}` : r.state === 'queued' ? ' queued' : ''}`;
+  return `${PLATFORM_NAME[r.spec.platform]} ${r.phase === 'submit' ? 'submission' : 'build'}${status ? ` ${status}` : r.state === 'queued' ? ' queued' : ''}`;
 }

@@ -586,6 +586,33 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.deepEqual(subs.map((x) => [x.buildId, x.status, x.androidConfig.track]), [[buildId, 'FINISHED', 'beta']]);
   });
 
+  it('"Build & Submit" iOS → TestFlight: one approval, the build, then its submission in the status bar, to "submitted to App Store Connect (TestFlight)"', async () => {
+    await clearToasts(page);
+    const before = fs.readFileSync(path.join(easState, 'calls.jsonl'), 'utf8').trim().split('\n').length;
+    await runFromPalette(page, 'Torbit: EAS: Build & Submit');
+    const ios = page.locator('.quick-input-list .monaco-list-row', { hasText: 'iOS → TestFlight' }).first();
+    await ios.waitFor({ state: 'visible', timeout: 15_000 });
+    await ios.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await until('the ship approval', async () => /Torbit: iOS build \(production\) and submission to TestFlight\?/.test(await dialog.innerText().catch(() => '')), 30_000);
+    await dialog.locator('.monaco-button', { hasText: 'Approve' }).click();
+    await until('the build in the status bar', async () => /EAS ⚠ · iOS build (NEW|IN_QUEUE|IN_PROGRESS)/.test(await statusBarText(page)), 30_000);
+    await until('then its submission in the status bar', async () => /EAS ⚠ · iOS submission (IN_QUEUE|IN_PROGRESS)/.test(await statusBarText(page)), 60_000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-build-submit-progress.png') });
+    await toast(page, /Torbit EAS: iOS build \(production\) and submission to TestFlight succeeded: submitted to App Store Connect \(TestFlight\)/, 60_000);
+    assert.equal(await dialog.count(), 0, 'one approval for both steps');
+
+    const calls = fs.readFileSync(path.join(easState, 'calls.jsonl'), 'utf8').trim().split('\n').slice(before).map((l) => JSON.parse(l) as { argv: string[] });
+    const build = calls.find((c) => c.argv[0] === 'build')!;
+    assert.deepEqual(build.argv, ['build', '--platform', 'ios', '--profile', 'production', '--non-interactive', '--json', '--no-wait']);
+    const submit = calls.filter((c) => c.argv[0] === 'submit');
+    assert.equal(submit.length, 1);
+    const builtId = submit[0]!.argv[4]!;
+    assert.deepEqual(submit[0]!.argv, ['submit', '--platform', 'ios', '--id', builtId, '--profile', 'production', '--non-interactive', '--no-wait']);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(easState, 'builds', `${builtId}.json`), 'utf8')) as { status: string; platform: string }).status, 'FINISHED', 'the build it submitted is the one it built, finished');
+    assert.ok(calls.findIndex((c) => c.argv[0] === 'submit') > calls.findLastIndex((c) => c.argv[0] === 'build:view'), 'submitted after the last build poll');
+  });
+
   it('left no Content-Security-Policy violations in the console', () => {
     const csp = consoleErrors.filter((e) => /Content Security Policy|Refused to|unsafe-eval/i.test(e));
     assert.deepEqual(csp, []);
