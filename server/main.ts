@@ -140,21 +140,27 @@ function governanceReady(): Governance {
   if (!governance) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
   return governance;
 }
+/**
+ * What the caller must fix (no repository or a damaged baseline, a damaged eas.json, a refused
+ * start or restore, an unknown run) is answered with its reason and a client-error code, not as
+ * the backend failing.
+ */
+async function callersFault<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RestoreRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message, err.preview ? { preview: err.preview } : undefined);
+    if (err instanceof ReviewError || err instanceof EasJsonError || err instanceof StartRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+    if (err instanceof UnknownRun) throw new ResponseError(ErrorCodes.InvalidParams, err.message);
+    throw err;
+  }
+}
 onRequest(connection, log, rpc.policyGet, () => governanceReady().policy());
 onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
 onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
 onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));
 onRequest(connection, log, rpc.auditVerify, (p) => governanceReady().verify(p.file));
 
-/** A review that cannot be made (no repository, a damaged baseline) is the caller's to fix. */
-async function reviewable<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ReviewError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
-    throw err;
-  }
-}
 /** The backend and the workspace folder a request names (the first one by default); `needs` says for what. */
 function requestFolder(asked: string | undefined, needs: string): { b: Backend; folder: string } {
   const b = ready();
@@ -163,25 +169,25 @@ function requestFolder(asked: string | undefined, needs: string): { b: Backend; 
   return { b, folder };
 }
 const reviewFolder = (asked: string | undefined) => requestFolder(asked, 'a review');
-onRequest(connection, log, rpc.reviewBundle, (p) => reviewable(() => {
+onRequest(connection, log, rpc.reviewBundle, (p) => callersFault(() => {
   const { b, folder } = reviewFolder(p.folder);
   return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
 }));
-onRequest(connection, log, rpc.reviewRun, (p) => reviewable(() => {
+onRequest(connection, log, rpc.reviewRun, (p) => callersFault(() => {
   const { b, folder } = reviewFolder(p.folder);
   return reviewChanges({ db: b.requireDb(), audit: b.audit(), dataDir: b.dataDir.dir, env: process.env }, { ...p, folder });
 }));
-onRequest(connection, log, rpc.reviewFinish, (p) => reviewable(() => {
+onRequest(connection, log, rpc.reviewFinish, (p) => callersFault(() => {
   const { b, folder } = reviewFolder(p.folder);
   return finishReview({ db: b.requireDb(), audit: b.audit() }, folder);
 }));
-onRequest(connection, log, rpc.reviewInstallGate, (p) => reviewable(() => {
+onRequest(connection, log, rpc.reviewInstallGate, (p) => callersFault(() => {
   const { b, folder } = reviewFolder(p.folder);
   // The hook runs the CLI next to this bundle, with the runtime running it (Electron's runs as Node).
   return installGate({ audit: b.audit() }, folder, { node: process.execPath, cli: path.join(__dirname, 'cli.js'), dataDir: b.dataDir.dir });
 }));
 
-onRequest(connection, log, rpc.reviewShip, (p, token) => reviewable(async () => {
+onRequest(connection, log, rpc.reviewShip, (p, token) => callersFault(async () => {
   const { b, folder } = reviewFolder(p.folder);
   if (shipping) throw new ResponseError(ErrorCodes.InvalidRequest, `Ship is already running (${shipping}): wait for it, or stop it`);
   shipping = p.shipId;
@@ -201,18 +207,9 @@ onRequest(connection, log, rpc.reviewShip, (p, token) => reviewable(async () => 
 }));
 
 const easFolder = (asked: string | undefined) => requestFolder(asked, 'EAS');
-/** A damaged eas.json is the person's to fix: InvalidRequest with the reason. */
-async function easable<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof EasJsonError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
-    throw err;
-  }
-}
 onRequest(connection, log, rpc.easDiagnose, (p) => diagnose(easFolder(p.folder).folder, process.env));
-onRequest(connection, log, rpc.easProposeConfig, (p) => easable(() => proposeEasJson(easFolder(p.folder).folder, { track: p.track })));
-onRequest(connection, log, rpc.easWriteConfig, (p) => easable(() => {
+onRequest(connection, log, rpc.easProposeConfig, (p) => callersFault(() => proposeEasJson(easFolder(p.folder).folder, { track: p.track })));
+onRequest(connection, log, rpc.easWriteConfig, (p) => callersFault(() => {
   const { b, folder } = easFolder(p.folder);
   if (!trusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'writing eas.json needs a trusted workspace');
   return writeEasJson({ audit: b.audit() }, folder, p.before, p.after);
@@ -227,26 +224,12 @@ onRequest(connection, log, rpc.easStart, async (p) => {
   const { b, folder } = easFolder(p.folder);
   if (!trusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'builds and submissions need a trusted workspace');
   if (!trust) throw new ResponseError(ErrorCodes.InvalidRequest, 'builds and submissions need the Torbit database');
-  try {
-    return { run: await easable(() => startRun({ runs: runsReady(), trust: trust!, audit: b.audit(), env: process.env }, folder, p.spec)) };
-  } catch (err) {
-    if (err instanceof StartRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
-    throw err;
-  }
+  return { run: await callersFault(() => startRun({ runs: runsReady(), trust: trust!, audit: b.audit(), env: process.env }, folder, p.spec)) };
 });
 onRequest(connection, log, rpc.easBuilds, async (p) => ({ builds: await finishedBuilds(easFolder(p.folder).folder, p.platform, process.env) }));
 onRequest(connection, log, rpc.runList, async (p) => ({ runs: await runsReady().list(p?.limit) }));
-/** An unknown run is the caller's mistake: InvalidParams. */
-async function knownRun<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof UnknownRun) throw new ResponseError(ErrorCodes.InvalidParams, err.message);
-    throw err;
-  }
-}
-onRequest(connection, log, rpc.runCancel, (p) => knownRun(async () => ({ run: await runsReady().cancel(p.runId) })));
-onRequest(connection, log, rpc.runLog, (p) => knownRun(() => runsReady().log(p.runId)));
+onRequest(connection, log, rpc.runCancel, (p) => callersFault(async () => ({ run: await runsReady().cancel(p.runId) })));
+onRequest(connection, log, rpc.runLog, (p) => callersFault(() => runsReady().log(p.runId)));
 
 // The extension's watcher: what changed since the last checkpoint.
 connection.onDidChangeWatchedFiles((p) => {
@@ -262,21 +245,12 @@ function checkpointsReady(): Checkpoints {
   if (!checkpoints) throw new Error('checkpoints need an open folder');
   return checkpoints;
 }
-/** A refused restore is the caller's to fix (confirm, stop the turn): InvalidRequest with the reason. */
-async function refusable<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof RestoreRefused) throw new ResponseError(ErrorCodes.InvalidRequest, err.message, err.preview ? { preview: err.preview } : undefined);
-    throw err;
-  }
-}
 onRequest(connection, log, rpc.checkpointList, (p) => checkpointsReady().list(p ?? {}).then((list) => ({ checkpoints: list })));
 onRequest(connection, log, rpc.checkpointCreate, (p) => checkpointsReady().create({ label: p.label }));
-onRequest(connection, log, rpc.checkpointPreview, (p) => refusable(() => checkpointsReady().preview(p.checkpointId, p.mode)));
-onRequest(connection, log, rpc.checkpointRestore, (p) => refusable(() => checkpointsReady().restore(p)));
+onRequest(connection, log, rpc.checkpointPreview, (p) => callersFault(() => checkpointsReady().preview(p.checkpointId, p.mode)));
+onRequest(connection, log, rpc.checkpointRestore, (p) => callersFault(() => checkpointsReady().restore(p)));
 onRequest(connection, log, rpc.checkpointForTurn, async (p) => ({ checkpoint: await checkpointsReady().forTurn(p.turnId) }));
-onRequest(connection, log, rpc.checkpointFile, (p) => refusable(() => checkpointsReady().file(p.checkpointId, p.folder, p.path)));
+onRequest(connection, log, rpc.checkpointFile, (p) => callersFault(() => checkpointsReady().file(p.checkpointId, p.folder, p.path)));
 onRequest(connection, log, rpc.replayTurn, (p) => replayTurn({ db: ready().requireDb(), checkpoints: checkpointsReady(), env: process.env }, p.turnId, p.mode));
 
 function brokerReady(): ApprovalBroker {
