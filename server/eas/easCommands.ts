@@ -22,13 +22,13 @@ export function easEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export const argv = {
   build: (p: Platform, profile: string) => ['build', '--platform', p, '--profile', profile, '--non-interactive', '--json', '--no-wait'],
   buildView: (id: string) => ['build:view', id, '--json'],
-  buildCancel: (id: string) => ['build:cancel', id, '--non-interactive'],
+  /** `eas build:cancel` in the build phase, `eas submit:cancel` in the submit phase. */
+  cancel: (phase: 'build' | 'submit', id: string) => [`${phase}:cancel`, id, '--non-interactive'],
   buildList: (p: Platform, limit: number) => ['build:list', '--platform', p, '--status', 'finished', '--limit', String(limit), '--json', '--non-interactive'],
   /** --no-wait when submit:view can follow the submission; otherwise eas-cli waits and its exit code says how it ended. */
   submit: (p: Platform, buildId: string, profile: string, wait: boolean) =>
     ['submit', '--platform', p, '--id', buildId, '--profile', profile, '--non-interactive', ...(wait ? ['--wait'] : ['--no-wait'])],
   submitView: (id: string) => ['submit:view', id, '--json'],
-  submitCancel: (id: string) => ['submit:cancel', id, '--non-interactive'],
 };
 
 export class EasCommandError extends Error {
@@ -86,8 +86,9 @@ export async function viewBuild(e: EasRunner, id: string, o: Parameters<EasRunne
   return parseJsonOutput(EasBuild, r.stdout, 'eas build:view');
 }
 
-export async function cancelBuild(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<'canceled' | 'already completed'> {
-  const r = await ok(e, argv.buildCancel(id), { timeoutMs: 120_000, ...o });
+/** Cancels a build or a submission at EAS; eas-cli says so when it had already completed. */
+export async function cancelAtEas(e: EasRunner, phase: 'build' | 'submit', id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<'canceled' | 'already completed'> {
+  const r = await ok(e, argv.cancel(phase, id), { timeoutMs: 120_000, ...o });
   return /already completed/i.test(r.tail) ? 'already completed' : 'canceled';
 }
 
@@ -107,11 +108,6 @@ export async function startSubmit(e: EasRunner, p: Platform, buildId: string, pr
 export async function viewSubmission(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<EasSubmission> {
   const r = await ok(e, argv.submitView(id), { timeoutMs: 120_000, ...o });
   return parseJsonOutput(EasSubmission, r.stdout, 'eas submit:view');
-}
-
-export async function cancelSubmission(e: EasRunner, id: string, o: Parameters<EasRunner['run']>[1] = {}): Promise<'canceled' | 'already completed'> {
-  const r = await ok(e, argv.submitCancel(id), { timeoutMs: 120_000, ...o });
-  return /already completed/i.test(r.tail) ? 'already completed' : 'canceled';
 }
 
 /** Whether this eas-cli has `submit:view` (older ones do not: then Torbit lets `eas submit` wait). */

@@ -9,7 +9,7 @@ import { Redactor } from '../agent/secrets';
 import type { Logger } from '../logger';
 import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEvent, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
-import { cancelBuild, cancelSubmission, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
+import { argv, cancelAtEas, EasCommandError, easRunnerIn, hasSubmitView, startBuild, startSubmit, viewBuild, viewSubmission, type EasRunner } from '../eas/easCommands';
 import { EAS_NOT_FOUND } from '../eas/easCli';
 import { describeBuild, type EasBuild } from '../eas/easOutput';
 import { RunRepo, type RunEvent, type RunPatch, type StoredRun } from './repo';
@@ -108,7 +108,7 @@ export class RunManager {
     await this.enqueue(id, async () => {
       const now = await this.repo.get(id);
       if (!now || TERMINAL_STATES.includes(now.state)) return;
-      await this.cancelAtEas(now);
+      await this.cancelFollowed(now);
       await this.finish(now, 'canceled', { detail: 'canceled', error: null }, ['background_run.canceled', { by: 'user' }]);
     });
     return (await this.repo.get(id))!;
@@ -176,7 +176,7 @@ export class RunManager {
     if (!eas) return this.failAttempt(run, EAS_NOT_FOUND);
     const { spec } = run;
     if (run.phase === 'build') {
-      this.say(run.id, `$ eas build --platform ${spec.platform} --profile ${spec.profile} --non-interactive --json --no-wait`);
+      this.say(run.id, `$ eas ${argv.build(spec.platform, spec.profile).join(' ')}`);
       const b = await this.attempt(run, () => startBuild(eas, spec.platform, spec.profile, this.io(run)));
       if (!b) return;
       const started = await this.update(run, {
@@ -189,7 +189,7 @@ export class RunManager {
     const buildId = spec.buildId ?? run.build?.id;
     if (!buildId) return this.fail(run, 'there is no build to submit');
     const follow = await this.canFollowSubmissions(eas);
-    this.say(run.id, `$ eas submit --platform ${spec.platform} --id ${buildId} --profile ${spec.submitProfile} --non-interactive ${follow ? '--no-wait' : '--wait'}`);
+    this.say(run.id, `$ eas ${argv.submit(spec.platform, buildId, spec.submitProfile, !follow).join(' ')}`);
     const s = await this.attempt(run, () => startSubmit(eas, spec.platform, buildId, spec.submitProfile, !follow, this.io(run)));
     if (!s) return;
     if (!follow) {
@@ -318,16 +318,15 @@ export class RunManager {
   }
 
   /** Cancels at EAS what the run is following: its build, or its submission. */
-  private async cancelAtEas(run: StoredRun): Promise<void> {
+  private async cancelFollowed(run: StoredRun): Promise<void> {
     const target = run.phase === 'build' ? run.build : run.submission;
     if (!target || DONE.has(target.status ?? '')) return;
     const what = `${run.phase === 'build' ? 'build' : 'submission'} ${target.id}`;
     const eas = this.runner(run);
     if (!eas) { this.say(run.id, `eas-cli was not found: ${what} may still run at EAS`); return; }
-    this.say(run.id, `$ eas ${run.phase === 'build' ? 'build:cancel' : 'submit:cancel'} ${target.id} --non-interactive`);
-    const io = { output: (c: string) => this.out(run.id, c) };
+    this.say(run.id, `$ eas ${argv.cancel(run.phase, target.id).join(' ')}`);
     try {
-      const r = await (run.phase === 'build' ? cancelBuild(eas, target.id, io) : cancelSubmission(eas, target.id, io));
+      const r = await cancelAtEas(eas, run.phase, target.id, { output: (c) => this.out(run.id, c) });
       if (r === 'canceled') await this.update(run, run.phase === 'build' ? { buildStatus: 'CANCELED' } : { submissionStatus: 'CANCELED' });
     } catch (err) {
       this.say(run.id, `could not cancel ${what} at EAS: ${(err as Error).message}`);
@@ -357,7 +356,7 @@ export class RunManager {
         const reason = `no progress for ${formatDelay(staleForMs)} (watchdog: staleAfterSeconds is ${Math.round(staleAfterMs / 1000)})`;
         this.say(run.id, `watchdog: ${reason}`);
         await this.event(now, 'background_run.watchdog_marked_failed', { attempt: now.attempt, staleForMs, phase: now.phase, buildId: now.build?.id ?? null, status: now.build?.status ?? now.submission?.status ?? null });
-        await this.cancelAtEas(now);
+        await this.cancelFollowed(now);
         await this.failAttempt((await this.repo.get(run.id))!, reason, { watchdog: true });
       });
     }

@@ -90,8 +90,8 @@ describe('the fake eas-cli against the real one', function () {
   it('Torbit\'s exact command lines get past the real parser (to the login), and the fake fails them the same way without a token', async () => {
     const id = '0c9a1e57-6f3b-4d28-a1c4-9e8b7a6d5c4b';
     const lines = [
-      argv.build('ios', 'production'), argv.build('android', 'production'), argv.buildView(id), argv.buildCancel(id), argv.buildList('ios', 10),
-      argv.submit('android', id, 'production', false), argv.submit('ios', id, 'production', true), argv.submitView(id), argv.submitCancel(id),
+      argv.build('ios', 'production'), argv.build('android', 'production'), argv.buildView(id), argv.cancel('build', id), argv.buildList('ios', 10),
+      argv.submit('android', id, 'production', false), argv.submit('ios', id, 'production', true), argv.submitView(id), argv.cancel('submit', id),
     ];
     const reals = await Promise.all(lines.map((a) => run(real, a, app)));
     for (const [i, a] of lines.entries()) {
