@@ -273,7 +273,9 @@ export class RunManager {
 
   // ── outcomes ──────────────────────────────────────────────────────────────────────────────
 
-  private async failAttempt(run: StoredRun, reason: string, o: { watchdog?: boolean } = {}): Promise<void> {
+  private async failAttempt(run: StoredRun, why: string, o: { watchdog?: boolean } = {}): Promise<void> {
+    // eas-cli's words go into the run, its events and the audit: no secret they might hold does.
+    const reason = this.redactor.text(why);
     this.say(run.id, `attempt ${run.attempt} failed: ${reason}`);
     if (run.attempt < run.maxAttempts) {
       const delayMs = this.d.settings.backoffMs * 2 ** Math.max(0, run.attempt - 1);
@@ -309,7 +311,7 @@ export class RunManager {
       done = await this.repo.apply(run.id, { ...patch, state, nextAttemptAt: null, finishedAt: new Date().toISOString() }, this.events(run, events));
       return {
         kind: 'ship', actor: 'system',
-        data: { action: 'eas-run-end', runId: run.id, run: describeSpec(run.spec), state, attempts: done.attempt, buildId: done.build?.id ?? null, submissionId: done.submission?.id ?? null, error: done.error ? this.redactor.text(done.error) : null },
+        data: { action: 'eas-run-end', runId: run.id, run: describeSpec(run.spec), state, attempts: done.attempt, buildId: done.build?.id ?? null, submissionId: done.submission?.id ?? null, error: done.error },
       };
     });
     this.d.changed(done!);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { AuditTimeline, RunView, rpc, type ProductEvent } from '../../server/protocol';
-import { calls, easApp, openEasBackend, type EasBackend } from '../support/easRuns';
+import { calls, easApp, openEasBackend, TOKEN, type EasBackend } from '../support/easRuns';
 import { expoTemplate } from '../support/expo';
 import { shutdown, type Spawned } from '../support/server';
 import { DEFAULT_POLICY } from '../../server/trust/policy';
@@ -307,6 +307,25 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
 
     const untrusted = await openEasBackend({ app, state, trusted: false }, live);
     assert.match(await refusal(untrusted.start({ kind: 'build', platform: 'ios' })), /need a trusted workspace/);
+  });
+
+  it('eas build itself failing: the attempt fails with eas-cli\'s words, and a token they repeat is kept out of the run, its events, the audit and the database', async () => {
+    const { app, state } = easApp();
+    const b = await openEasBackend({ app, state, scenario: 'start-fails', env: { FAKE_EAS_ECHO_TOKEN: '1' } }, live);
+    const done = await b.until((await b.start({ kind: 'build', platform: 'ios' })).id, terminal);
+    assert.equal(done.state, 'failed');
+    assert.match(done.error!, /^eas build failed \(exit 1\): Build request failed\. .*\(token \S+\)$/);
+    assert.ok(!done.error!.includes(TOKEN), done.error!);
+    const { text, events } = await logOf(b, done.id);
+    assert.deepEqual(names(events), ['started', 'failed']);
+    assert.ok(!JSON.stringify(events).includes(TOKEN) && !text.includes(TOKEN));
+    assert.ok(!JSON.stringify(await b.s.conn.sendRequest(rpc.auditList.method, {})).includes(TOKEN));
+    assert.ok(!JSON.stringify(b.runs.get(done.id)).includes(TOKEN), 'nor in what the client was told');
+    await shutdown(live.pop()!);
+    const data = path.join(app, '.torbit-data');
+    for (const f of fs.readdirSync(data).filter((n) => n.startsWith('torbit.db'))) {
+      assert.ok(!fs.readFileSync(path.join(data, f)).includes(TOKEN), f);
+    }
   });
 
   it('torbit ship runs and ship log: the runs, newest first, and one run\'s log and events by the start of its id, read while the backend runs', async () => {
