@@ -1,4 +1,4 @@
-// Runs Torbit's test suites in order and adds them up: unit, integration, e2e (real VS Code in
+// Runs Torbit's test suites in order and adds them up: unit, integration, security (red team), webview, e2e (real VS Code in
 // code-server), electron (@vscode/test-electron, where VS Code can be downloaded).
 // Usage: node test/run.mjs [suite ...]. Ends with "tests: N passed, N failed, N skipped";
 // exits non-zero when anything failed or a suite could not run. Skips are listed loudly.
@@ -16,6 +16,8 @@ const mochaSuite = (glob, timeout) => [mocha, '--import=tsx', '--reporter', repo
 const SUITES = {
   unit: mochaSuite('test/{unit,stubs}/**/*.test.ts', 20_000),
   integration: mochaSuite('test/integration/**/*.test.ts', 60_000),
+  // The red-team suite: a hostile repository, a model following injected instructions, hostile tool output.
+  security: mochaSuite('test/security/**/*.test.ts', 60_000),
   webview: mochaSuite('test/webview/**/*.test.ts', 60_000),
   e2e: mochaSuite('test/e2e/**/*.test.ts', 600_000),
   electron: ['--import=tsx', 'test/electron/launch.ts'],

@@ -3,6 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AUDIT_SECRET_ENV as SECRET_ENV, LEGACY_AUDIT_SECRET_ENV as LEGACY_SECRET_ENV } from '../secrets';
 
 export interface Ed25519Signer {
   kind: 'ed25519';
@@ -20,8 +21,8 @@ export interface HmacSigner {
 
 export type Signer = Ed25519Signer | HmacSigner;
 
-export const SECRET_ENV = 'TORBIT_AUDIT_SIGNING_SECRET';
-export const LEGACY_SECRET_ENV = 'TORBIT_SIGNING_SECRET';
+
+export { SECRET_ENV, LEGACY_SECRET_ENV };
 export const KEY_ID_ENV = 'TORBIT_AUDIT_SIGNING_KEY_ID';
 export const DEFAULT_HMAC_KEY_ID = 'torbit-default';
 

@@ -66,11 +66,11 @@ export const approvalRequested = notification('torbit/approval/requested', 'serv
 export const approvalResolved = notification('torbit/approval/resolved', 'server', z.object({ approval: ApprovalView, outcome: ApprovalOutcome }));
 
 /** extension → server: every pending approval (after a restart of either side). */
-export const approvalList = request('torbit/approval/list', 'extension', z.object({}).strict().optional(), z.object({ approvals: z.array(ApprovalView) }));
+export const approvalList = request('torbit/approval/list', 'extension', 'any', z.object({}).strict().optional(), z.object({ approvals: z.array(ApprovalView) }));
 
 /** extension → server: a pending edit's text before and after, for the diff editor. */
-export const approvalGet = request('torbit/approval/get', 'extension', z.object({ approvalId: z.string().min(1) }).strict(),
+export const approvalGet = request('torbit/approval/get', 'extension', 'any', z.object({ approvalId: z.string().min(1) }).strict(),
   z.object({ approval: ApprovalView, before: z.string().nullable(), after: z.string() }));
 
 /** extension → server: a person's decision. An unknown approval or hunk is refused and changes nothing. */
-export const approvalDecide = request('torbit/approval/decide', 'extension', DecideParams, z.object({ ok: z.literal(true) }));
+export const approvalDecide = request('torbit/approval/decide', 'extension', 'any', DecideParams, z.object({ ok: z.literal(true) }));

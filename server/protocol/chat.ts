@@ -125,7 +125,7 @@ export const SessionTranscript = z.object({
 export type SessionTranscript = z.infer<typeof SessionTranscript>;
 
 /** extension → server: run one turn. Answers at once; the run streams as torbit/chat/event. */
-export const chatSend = request('torbit/chat/send', 'extension', z.object({
+export const chatSend = request('torbit/chat/send', 'extension', 'any', z.object({
   /** Continue this session; omitted starts a new one. */
   sessionId: z.string().min(1).optional(),
   text: z.string().trim().min(1, 'the prompt is empty').max(100_000),
@@ -135,19 +135,19 @@ export const chatSend = request('torbit/chat/send', 'extension', z.object({
 }).strict(), z.object({ sessionId: z.string(), turnId: z.string() }));
 
 /** extension → server: cancel a running turn: its model stream and any running tool or command. */
-export const chatStop = request('torbit/chat/stop', 'extension', z.object({ turnId: z.string().min(1) }).strict(),
+export const chatStop = request('torbit/chat/stop', 'extension', 'any', z.object({ turnId: z.string().min(1) }).strict(),
   z.object({ stopped: z.boolean() }));
 
 /** server → extension: one event of a running turn, in order. */
 export const chatEvent = notification('torbit/chat/event', 'server', ChatEventParams);
 
 /** extension → server: sessions, newest first. */
-export const sessionList = request('torbit/session/list', 'extension', z.object({ limit: z.number().int().positive().max(500).optional() }).strict(),
+export const sessionList = request('torbit/session/list', 'extension', 'any', z.object({ limit: z.number().int().positive().max(500).optional() }).strict(),
   z.object({ sessions: z.array(SessionSummary) }));
 
 /** extension → server: a whole session, for showing it again. */
-export const sessionGet = request('torbit/session/get', 'extension', z.object({ sessionId: z.string().min(1) }).strict(), SessionTranscript);
+export const sessionGet = request('torbit/session/get', 'extension', 'any', z.object({ sessionId: z.string().min(1) }).strict(), SessionTranscript);
 
 /** extension → server: a change a tool applied, to show it as a diff. */
-export const changeGet = request('torbit/change/get', 'extension', z.object({ changeId: z.number().int().positive() }).strict(),
+export const changeGet = request('torbit/change/get', 'extension', 'any', z.object({ changeId: z.number().int().positive() }).strict(),
   z.object({ path: z.string(), absPath: z.string(), before: z.string().nullable(), after: z.string().nullable() }));

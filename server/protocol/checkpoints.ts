@@ -76,26 +76,26 @@ export const RestoreResult = z.object({
 export type RestoreResult = z.infer<typeof RestoreResult>;
 
 /** extension → server: the checkpoints, newest first. */
-export const checkpointList = request('torbit/checkpoint/list', 'extension',
+export const checkpointList = request('torbit/checkpoint/list', 'extension', 'any',
   z.object({ sessionId: z.string().optional(), limit: z.number().int().positive().max(1000).optional() }).strict().optional(),
   z.object({ checkpoints: z.array(CheckpointView) }));
 
 /** extension → server: takes a checkpoint now. */
-export const checkpointCreate = request('torbit/checkpoint/create', 'extension', z.object({ label: z.string().max(200).optional() }).strict(), CheckpointView);
+export const checkpointCreate = request('torbit/checkpoint/create', 'extension', 'any', z.object({ label: z.string().max(200).optional() }).strict(), CheckpointView);
 
 /** extension → server: what restoring a checkpoint would change (changes nothing). */
-export const checkpointPreview = request('torbit/checkpoint/preview', 'extension',
+export const checkpointPreview = request('torbit/checkpoint/preview', 'extension', 'any',
   z.object({ checkpointId: z.number().int().positive(), mode: RestoreMode.default('both') }).strict(), RestorePreview);
 
 /** extension → server: restores a checkpoint; refused (and nothing changed) when unconfirmed user work or a moved HEAD stands in the way. */
-export const checkpointRestore = request('torbit/checkpoint/restore', 'extension', RestoreParams, RestoreResult);
+export const checkpointRestore = request('torbit/checkpoint/restore', 'extension', 'trusted', RestoreParams, RestoreResult);
 
 /** extension → server: the checkpoint to go back to for "Restore" on a turn (the state before it). */
-export const checkpointForTurn = request('torbit/checkpoint/forTurn', 'extension', z.object({ turnId: z.string().min(1) }).strict(),
+export const checkpointForTurn = request('torbit/checkpoint/forTurn', 'extension', 'any', z.object({ turnId: z.string().min(1) }).strict(),
   z.object({ checkpoint: CheckpointView.nullable() }));
 
 /** extension → server: a file as a checkpoint has it (null: not in it; large files are not stored). */
-export const checkpointFile = request('torbit/checkpoint/file', 'extension',
+export const checkpointFile = request('torbit/checkpoint/file', 'extension', 'any',
   z.object({ checkpointId: z.number().int().positive(), folder: z.string(), path: z.string() }).strict(),
   z.object({ content: z.string().nullable(), note: z.string().optional() }));
 
@@ -118,5 +118,5 @@ export const ReplayReport = z.object({
 export type ReplayReport = z.infer<typeof ReplayReport>;
 
 /** extension → server: re-runs a turn from its checkpoint in a scratch copy and compares it with the recording. */
-export const replayTurn = request('torbit/replay/turn', 'extension',
+export const replayTurn = request('torbit/replay/turn', 'extension', 'trusted',
   z.object({ turnId: z.string().min(1), mode: z.enum(['deterministic', 'live']).default('deterministic') }).strict(), ReplayReport);

@@ -5,10 +5,18 @@ import type { z } from 'zod';
 /** Which process sends a message: the VS Code extension host or the Torbit backend. */
 export type Sender = 'extension' | 'server';
 
+/**
+ * What a request needs of the workspace. `trusted`: it may run a program from the workspace,
+ * write outside the data directory, or ship, so a restricted-mode (untrusted) backend refuses
+ * it before its params are read. `any`: it only reads, or writes Torbit's own data directory.
+ */
+export type WorkspaceNeed = 'any' | 'trusted';
+
 export interface RequestDef<P extends z.ZodType, R extends z.ZodType> {
   readonly kind: 'request';
   readonly method: `torbit/${string}`;
   readonly sender: Sender;
+  readonly workspace: WorkspaceNeed;
   readonly params: P;
   readonly result: R;
 }
@@ -21,9 +29,9 @@ export interface NotificationDef<P extends z.ZodType> {
 }
 
 export function request<P extends z.ZodType, R extends z.ZodType>(
-  method: `torbit/${string}`, sender: Sender, params: P, result: R,
+  method: `torbit/${string}`, sender: Sender, workspace: WorkspaceNeed, params: P, result: R,
 ): RequestDef<P, R> {
-  return { kind: 'request', method, sender, params, result };
+  return { kind: 'request', method, sender, workspace, params, result };
 }
 
 export function notification<P extends z.ZodType>(

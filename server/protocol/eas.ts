@@ -39,7 +39,7 @@ export const Diagnostics = z.object({
 export type Diagnostics = z.infer<typeof Diagnostics>;
 
 /** extension → server: run the pipeline checks in a workspace folder (the first by default). */
-export const easDiagnose = request('torbit/eas/diagnose', 'extension', z.object({ folder: z.string().optional() }), Diagnostics);
+export const easDiagnose = request('torbit/eas/diagnose', 'extension', 'any', z.object({ folder: z.string().optional() }), Diagnostics);
 
 export const EasJsonProposal = z.object({
   file: z.string(),
@@ -55,13 +55,13 @@ export const EasJsonProposal = z.object({
 export type EasJsonProposal = z.infer<typeof EasJsonProposal>;
 
 /** extension → server: eas.json with Torbit's defaults merged in, to be shown as a diff (nothing is written). */
-export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', z.object({
+export const easProposeConfig = request('torbit/eas/proposeConfig', 'extension', 'any', z.object({
   folder: z.string().optional(),
   /** Also point a submit profile at this Google Play track (eas submit has no --track flag). */
   track: z.object({ profile: ProfileName, track: TrackName }).strict().optional(),
 }), EasJsonProposal);
 
 /** extension → server: write the approved eas.json, only if the file is still as proposed; audited. */
-export const easWriteConfig = request('torbit/eas/writeConfig', 'extension',
+export const easWriteConfig = request('torbit/eas/writeConfig', 'extension', 'trusted',
   z.object({ folder: z.string().optional(), before: z.string().nullable(), after: z.string() }),
   z.object({ file: z.string() }));

@@ -59,18 +59,18 @@ export const VerifyResult = z.object({
 export type VerifyResult = z.infer<typeof VerifyResult>;
 
 /** extension → server: the active policy and its sha256. */
-export const policyGet = request('torbit/policy/get', 'extension', z.object({}).strict().optional(), PolicyView);
+export const policyGet = request('torbit/policy/get', 'extension', 'any', z.object({}).strict().optional(), PolicyView);
 
 /** extension → server: the audit timeline, filtered, newest first, with the chain's state. */
-export const auditList = request('torbit/audit/list', 'extension', AuditFilterParams, AuditTimeline);
+export const auditList = request('torbit/audit/list', 'extension', 'any', AuditFilterParams, AuditTimeline);
 
 /** extension → server: export a signed bundle into the data directory's exports folder. */
-export const auditExport = request('torbit/audit/export', 'extension',
+export const auditExport = request('torbit/audit/export', 'extension', 'any',
   z.object({ sessionId: z.string().min(1).optional(), format: z.enum(['dsse', 'sigstore']).optional() }).strict(),
   z.object({ file: z.string(), records: z.number().int().nonnegative(), head: z.string(), signedBy: z.array(z.object({ kind: z.string(), keyid: z.string() })) }));
 
 /** extension → server: the bundles exported so far, newest first. */
-export const auditBundles = request('torbit/audit/bundles', 'extension', z.object({}).strict().optional(), z.object({ bundles: z.array(BundleInfo) }));
+export const auditBundles = request('torbit/audit/bundles', 'extension', 'any', z.object({}).strict().optional(), z.object({ bundles: z.array(BundleInfo) }));
 
 /** extension → server: verify a bundle offline with this workspace's own keys. */
-export const auditVerify = request('torbit/audit/verify', 'extension', z.object({ file: z.string().min(1) }).strict(), VerifyResult);
+export const auditVerify = request('torbit/audit/verify', 'extension', 'any', z.object({ file: z.string().min(1) }).strict(), VerifyResult);

@@ -7,7 +7,7 @@ import { Status } from './status';
 const NoParams = z.object({}).strict().optional();
 
 /** extension → server: the backend's version, pid, uptime, data directory and database state. */
-export const status = request('torbit/status', 'extension', NoParams, Status);
+export const status = request('torbit/status', 'extension', 'any', NoParams, Status);
 
 export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';
 export { policyGet, auditList, auditExport, auditBundles, auditVerify } from './governance';

@@ -68,7 +68,7 @@ export const BundleParams = z.object({
 export type BundleParams = z.infer<typeof BundleParams>;
 
 /** extension → server: build the review bundle of the current range. */
-export const reviewBundle = request('torbit/review/bundle', 'extension', BundleParams, BundleResult);
+export const reviewBundle = request('torbit/review/bundle', 'extension', 'any', BundleParams, BundleResult);
 
 export const Severity = z.enum(['error', 'warning', 'info']);
 
@@ -125,7 +125,7 @@ export const ReviewResult = z.object({
 export type ReviewResult = z.infer<typeof ReviewResult>;
 
 /** extension → server: bundle the current range and have the model review it; the verdict is stored and audited. */
-export const reviewRun = request('torbit/review/run', 'extension', ReviewParams, ReviewResult);
+export const reviewRun = request('torbit/review/run', 'extension', 'any', ReviewParams, ReviewResult);
 
 export const FinishResult = z.object({
   reviewId: z.number().int().positive(),
@@ -137,7 +137,7 @@ export const FinishResult = z.object({
 export type FinishResult = z.infer<typeof FinishResult>;
 
 /** extension → server: advance the baseline to the approved range's end (a real approval of exactly the current range only). */
-export const reviewFinish = request('torbit/review/finish', 'extension', z.object({ folder: z.string().optional() }), FinishResult);
+export const reviewFinish = request('torbit/review/finish', 'extension', 'trusted', z.object({ folder: z.string().optional() }), FinishResult);
 
 export const GateInstalled = z.object({
   hook: z.string(),
@@ -146,7 +146,7 @@ export const GateInstalled = z.object({
 });
 
 /** extension → server: install (or refresh) the pre-push review gate in the folder's repository. */
-export const reviewInstallGate = request('torbit/review/installGate', 'extension', z.object({ folder: z.string().optional() }), GateInstalled);
+export const reviewInstallGate = request('torbit/review/installGate', 'extension', 'trusted', z.object({ folder: z.string().optional() }), GateInstalled);
 
 // ── Ship: test, review, one bounded heal round when blocked, review again, finish, push ──
 
@@ -206,7 +206,7 @@ export const ShipResult = z.object({
 export type ShipResult = z.infer<typeof ShipResult>;
 
 /** extension → server: run the Ship loop in the folder's repository (answers when it ends; cancel stops it). */
-export const reviewShip = request('torbit/review/ship', 'extension', ShipParams, ShipResult);
+export const reviewShip = request('torbit/review/ship', 'extension', 'trusted', ShipParams, ShipResult);
 /** server → extension: a Ship step started or ended. */
 export const reviewShipProgress = notification('torbit/review/shipProgress', 'server', ShipProgress);
 /** server → extension: output of the test command, as it comes. */

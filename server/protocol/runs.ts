@@ -97,19 +97,19 @@ export function describeSpec(s: RunSpec): string {
 }
 
 /** extension → server: start a run (after the "ship" policy's decision; asks by default). Refused with the reason. */
-export const easStart = request('torbit/eas/start', 'extension', z.object({ folder: z.string().optional(), spec: RunSpec }).strict(), z.object({ run: RunView }));
+export const easStart = request('torbit/eas/start', 'extension', 'trusted', z.object({ folder: z.string().optional(), spec: RunSpec }).strict(), z.object({ run: RunView }));
 
 /** extension → server: the project's finished builds at EAS for a platform (eas build:list), newest first. */
-export const easBuilds = request('torbit/eas/builds', 'extension', z.object({ folder: z.string().optional(), platform: RunPlatform }).strict(), z.object({ builds: z.array(BuildChoice) }));
+export const easBuilds = request('torbit/eas/builds', 'extension', 'trusted', z.object({ folder: z.string().optional(), platform: RunPlatform }).strict(), z.object({ builds: z.array(BuildChoice) }));
 
 /** extension → server: the runs, newest first. */
-export const runList = request('torbit/runs/list', 'extension', z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(), z.object({ runs: z.array(RunView) }));
+export const runList = request('torbit/runs/list', 'extension', 'any', z.object({ limit: z.number().int().min(1).max(500).optional() }).strict().optional(), z.object({ runs: z.array(RunView) }));
 
 /** extension → server: cancel a run (and its EAS build, with eas build:cancel). */
-export const runCancel = request('torbit/runs/cancel', 'extension', z.object({ runId: z.string().min(1) }).strict(), z.object({ run: RunView }));
+export const runCancel = request('torbit/runs/cancel', 'extension', 'trusted', z.object({ runId: z.string().min(1) }).strict(), z.object({ run: RunView }));
 
 /** extension → server: a run's log so far (its last 200 kB) and its product events. */
-export const runLog = request('torbit/runs/log', 'extension', z.object({ runId: z.string().min(1) }).strict(),
+export const runLog = request('torbit/runs/log', 'extension', 'any', z.object({ runId: z.string().min(1) }).strict(),
   z.object({ text: z.string(), events: z.array(ProductEvent) }));
 
 /** server → extension: a run changed state, phase, attempt or status. */
