@@ -151,6 +151,8 @@ export class Ctx implements vscode.Disposable {
   async request<P extends z.ZodType, R extends z.ZodType>(def: RequestDef<P, R>, params: z.input<P>, token?: vscode.CancellationToken): Promise<z.output<R>> {
     const client = this.client;
     if (!client || !client.isRunning()) throw new Error(`the Torbit backend is ${this.view.state}${this.view.detail ? `: ${this.view.detail}` : ''}`);
+    // The backend refuses it too (server/rpc.ts); saying so here spares the round trip and reads better.
+    if (def.workspace === 'trusted' && !vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
     const raw: unknown = token ? await client.sendRequest(def.method, def.params.parse(params), token) : await client.sendRequest(def.method, def.params.parse(params));
     const parsed = def.result.safeParse(raw);
     if (!parsed.success) throw new Error(`${def.method}: the backend answered with an unexpected shape`);
@@ -193,4 +195,13 @@ export class Ctx implements vscode.Disposable {
 
 function viewOf(s: Status): BackendView {
   return s.store.state === 'error' ? { state: 'error', detail: s.store.message, status: s } : { state: 'ready', status: s };
+}
+
+const UNTRUSTED_EXPLAINED = 'needs a trusted workspace: in restricted mode Torbit runs nothing from the workspace, writes nothing outside its data directory and ships nothing. Trust the folder to allow it.';
+
+/** A request that needs a trusted workspace, asked for in restricted mode. */
+export class UntrustedWorkspaceError extends Error {
+  constructor() {
+    super(UNTRUSTED_EXPLAINED);
+  }
 }

@@ -41,6 +41,11 @@ export class RestoreRefused extends Error {
   constructor(message: string, readonly preview?: RestorePreview) {
     super(message);
   }
+
+  /** What the caller is answered with besides the message: the preview that was refused. */
+  get data(): { preview: RestorePreview } | undefined {
+    return this.preview ? { preview: this.preview } : undefined;
+  }
 }
 
 interface Planned {

@@ -63,6 +63,7 @@ export const chatCommand: Command = {
     const settings = readWorkspaceSettings(workspace);
     const model = modelRef(values, settings.model);
     const log = stderrLogger(values.verbose === true);
+    for (const k of settings.ignored) log.warn(`${k} in the workspace's .vscode/settings.json is ignored: it is machine-scoped (the repository may not choose it); use --base-url or TORBIT_ENV`);
     const backend = await Backend.open({ workspace, dataDirSetting: settings.dataDir, environmentSetting: settings.environment, env: io.env, log, mode: 'migrate' });
     try {
       const approveAsks = values.approve === true;
@@ -94,7 +95,7 @@ export const chatCommand: Command = {
       });
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
-        baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,
+        baseUrl: values['base-url'] as string | undefined,
       });
       const onSigint = () => chat.stop(turnId);
       process.once('SIGINT', onSigint);

@@ -1,5 +1,7 @@
 // The CLI honours the torbit.* settings a person set in VS Code for this workspace
-// (.vscode/settings.json): the data directory, the model and the agent's limits.
+// (.vscode/settings.json): the data directory, the model and the agent's limits. Like VS Code,
+// it ignores machine-scoped settings there: that file comes with the repository, so it may not
+// decide where keys are sent (torbit.openaiCompatible.baseUrl) or which environment's rules apply.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -9,7 +11,6 @@ import { AgentSettings, describeZodError } from '../protocol';
 const WorkspaceSettings = z.object({
   'torbit.dataDir': z.string().optional(),
   'torbit.model': z.string().optional(),
-  'torbit.openaiCompatible.baseUrl': z.string().optional(),
   'torbit.agent.maxSteps': z.unknown().optional(),
   'torbit.agent.maxRetries': z.unknown().optional(),
   'torbit.command.timeoutSeconds': z.unknown().optional(),
@@ -17,19 +18,22 @@ const WorkspaceSettings = z.object({
   'torbit.budget.maxCostUsd': z.unknown().optional(),
   'torbit.budget.maxTokens': z.unknown().optional(),
   'torbit.prices': z.unknown().optional(),
-  'torbit.environment': z.string().optional(),
   'torbit.policyHash': z.string().optional(),
   'torbit.checkpoints.maxFileSizeMB': z.number().positive().optional(),
   'torbit.review.maxBundleBytes': z.number().int().min(1024).optional(),
 }).passthrough();
 
+/** Settings VS Code reads only from the person's own (user or machine) settings, never a workspace's. */
+export const MACHINE_SCOPED = ['torbit.openaiCompatible.baseUrl', 'torbit.environment'];
+
 export interface CliSettings {
   dataDir: string;
   model?: string;
-  baseUrl?: string;
   agent: AgentSettings;
-  /** torbit.environment (TORBIT_ENV wins). */
+  /** Always empty: torbit.environment is machine-scoped, so only TORBIT_ENV sets it for the CLI. */
   environment: string;
+  /** Machine-scoped settings the workspace's file holds, which the CLI did not honour. */
+  ignored: string[];
   /** torbit.policyHash: the sha256 the policy must have, or empty. */
   policyHash: string;
   /** torbit.checkpoints.maxFileSizeMB, in bytes. */
@@ -61,8 +65,8 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   });
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
   return {
-    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
-    environment: s['torbit.environment'] ?? '', policyHash: s['torbit.policyHash'] ?? '',
+    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], agent: agent.data,
+    environment: '', ignored: MACHINE_SCOPED.filter((k) => k in s), policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
     reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],
   };

@@ -12,6 +12,9 @@ export type Sender = 'extension' | 'server';
  */
 export type WorkspaceNeed = 'any' | 'trusted';
 
+/** The JSON-RPC error code of a 'trusted' request refused by a restricted-mode backend. */
+export const UNTRUSTED_WORKSPACE = -32050;
+
 export interface RequestDef<P extends z.ZodType, R extends z.ZodType> {
   readonly kind: 'request';
   readonly method: `torbit/${string}`;

@@ -306,7 +306,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     await shutdown(live.pop()!);
 
     const untrusted = await openEasBackend({ app, state, trusted: false }, live);
-    assert.match(await refusal(untrusted.start({ kind: 'build', platform: 'ios' })), /need a trusted workspace/);
+    assert.match(await refusal(untrusted.start({ kind: 'build', platform: 'ios' })), /needs a trusted workspace/);
   });
 
   it('eas build itself failing: the attempt fails with eas-cli\'s words, and a token they repeat is kept out of the run, its events, the audit and the database', async () => {

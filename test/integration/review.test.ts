@@ -56,7 +56,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     const repo = reviewRepo({ commits: 2 });
     const s = spawnServer({ TORBIT_DATA_DIR: tmpDir('torbit-data-') });
     live.push(s);
-    await initialize(s, { workspaceFolders: [repo.root] });
+    await initialize(s, { workspaceFolders: [repo.root], trusted: true });
     const r = BundleResult.parse(await s.conn.sendRequest(rpc.reviewBundle.method, { maxBytes: 1 << 20 }));
     assert.deepEqual([r.mode, r.range.from, r.range.to], ['bundle', repo.base, repo.head]);
     assert.match(fs.readFileSync(r.main, 'utf8'), /^# Torbit review bundle\n/);
@@ -73,7 +73,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
       stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify(answer), 5) });
       const s = spawnServer({ TORBIT_DATA_DIR: tmpDir('torbit-data-') });
       live.push(s);
-      await initialize(s, { workspaceFolders: [repo.root] });
+      await initialize(s, { workspaceFolders: [repo.root], trusted: true });
       const r = ReviewResult.parse(await s.conn.sendRequest(rpc.reviewRun.method, { model: 'openai-compatible:qwen2.5-coder', baseUrl: stub.baseURL }));
       assert.equal(r.review.verdict.verdict, 'BLOCKED');
       assert.deepEqual(r.review.verdict.blockers, answer.blockers);
@@ -129,7 +129,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     try {
       const s = spawnServer({ TORBIT_DATA_DIR: dataDir });
       live.push(s);
-      await initialize(s, { workspaceFolders: [repo.root] });
+      await initialize(s, { workspaceFolders: [repo.root], trusted: true });
       const approve = () => stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'ok', blockers: [] }), 2) });
       // A simulated approval covers nothing.
       approve();
@@ -152,7 +152,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
       await shutdown(live.pop()!);
       const s2 = spawnServer({ TORBIT_DATA_DIR: dataDir });
       live.push(s2);
-      await initialize(s2, { workspaceFolders: [repo.root] });
+      await initialize(s2, { workspaceFolders: [repo.root], trusted: true });
       const sha = git(repo.root, 'rev-parse', 'HEAD');
       let summaries: string[] = [];
       for (let i = 0; i < 50 && !summaries.some((x) => x.includes('without the review gate')); i++) {

@@ -1,0 +1,25 @@
+// The chat's requests: send and stop turns, read sessions and the changes their tools made.
+import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { rpc } from '../protocol';
+import { handler, type Handler } from '../rpc';
+import type { ServerCtx } from '../ctx';
+
+export const chatHandlers: readonly Handler<ServerCtx>[] = [
+  handler(rpc.chatSend, async (ctx: ServerCtx, p) => {
+    const { sessionId, turnId } = await ctx.chat.chat.send(p);
+    return { sessionId, turnId };
+  }),
+  handler(rpc.chatStop, (ctx: ServerCtx, p) => ({ stopped: ctx.chat.chat.stop(p.turnId) })),
+  handler(rpc.sessionList, async (ctx: ServerCtx, p) => ({ sessions: await ctx.chat.repo.listSessions(p?.limit) })),
+  handler(rpc.sessionGet, async (ctx: ServerCtx, p) => {
+    const { repo } = ctx.chat;
+    const session = await repo.summary(p.sessionId);
+    if (!session) throw new ResponseError(ErrorCodes.InvalidParams, `there is no session ${p.sessionId}`);
+    return { session, turns: await repo.transcript(p.sessionId), runningTurnId: await repo.runningTurn(p.sessionId) };
+  }),
+  handler(rpc.changeGet, async (ctx: ServerCtx, p) => {
+    const change = await ctx.chat.chat.change(p.changeId);
+    if (!change) throw new ResponseError(ErrorCodes.InvalidParams, `there is no change ${p.changeId}`);
+    return change;
+  }),
+];

@@ -1,0 +1,31 @@
+// Governance's requests: the policy in force, the audit log (timeline, export, verify) and the
+// approvals waiting for the person.
+import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { rpc } from '../protocol';
+import { handler, type Handler } from '../rpc';
+import type { ServerCtx } from '../ctx';
+
+export const trustHandlers: readonly Handler<ServerCtx>[] = [
+  handler(rpc.policyGet, (ctx: ServerCtx) => ctx.governanceReady.policy()),
+  handler(rpc.auditList, (ctx: ServerCtx, p) => ctx.governanceReady.timeline(p)),
+  handler(rpc.auditExport, (ctx: ServerCtx, p) => ctx.governanceReady.export(p)),
+  handler(rpc.auditBundles, (ctx: ServerCtx) => ({ bundles: ctx.governanceReady.bundles() })),
+  handler(rpc.auditVerify, (ctx: ServerCtx, p) => ctx.governanceReady.verify(p.file)),
+
+  handler(rpc.approvalList, (ctx: ServerCtx) => ({ approvals: ctx.approvals.pending() })),
+  handler(rpc.approvalGet, (ctx: ServerCtx, p) => {
+    const found = ctx.approvals.get(p.approvalId);
+    if (!found) throw new ResponseError(ErrorCodes.InvalidParams, `there is no pending approval ${p.approvalId} (it was decided, timed out or stopped)`);
+    if (!found.text) throw new ResponseError(ErrorCodes.InvalidParams, `approval ${p.approvalId} is not an edit`);
+    return { approval: found.approval, before: found.text.before, after: found.text.after };
+  }),
+  handler(rpc.approvalDecide, (ctx: ServerCtx, p) => {
+    try {
+      ctx.approvals.decide(p);
+    } catch (err) {
+      if (err instanceof ResponseError) throw err;
+      throw new ResponseError(ErrorCodes.InvalidParams, (err as Error).message);
+    }
+    return { ok: true as const };
+  }),
+];
