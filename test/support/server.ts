@@ -15,8 +15,9 @@ export interface Spawned {
   logs: string[];
 }
 
-export function spawnServer(env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = fork(SERVER, ['--node-ipc'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+/** `execArgv` goes to Node before the server (e.g. `--require` a script that misbehaves inside it). */
+export function spawnServer(env: NodeJS.ProcessEnv = {}, execArgv: string[] = []): Spawned {
+  const child = fork(SERVER, ['--node-ipc'], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
