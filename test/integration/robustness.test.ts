@@ -15,12 +15,13 @@ describe('backend robustness', () => {
     const s = spawnServer({ TORBIT_DATA_DIR: path.join(dir, 'data') }, ['--require', stray]);
     try {
       await initialize(s, { workspaceFolders: [], trusted: false });
-      const logged = await new Promise<string>((resolve) => {
+      const died = s.exited.then(({ code, signal }) => { throw new Error(`the backend died (exit ${code ?? signal}): ${s.stderr().slice(-300)}`); });
+      const logged = await Promise.race([died, new Promise<string>((resolve) => {
         const look = () => s.logs.find((l) => l.includes('a stray rejection'));
         const found = look();
         if (found) { resolve(found); return; }
         s.conn.onNotification('window/logMessage', () => { const f = look(); if (f) resolve(f); });
-      });
+      })]);
       assert.match(logged, /unhandled rejection \(the backend carries on\)/);
       const status = await s.conn.sendRequest(rpc.status.method, {}) as { pid: number };
       assert.equal(status.pid, s.child.pid);
