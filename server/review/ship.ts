@@ -3,7 +3,7 @@
 // usual), then test and review again; an approval is finished and pushed. Attempts bound the
 // loop; the first failure ends it, with the step and the reason. Every step is reported.
 import type { ChatService } from '../agent/chat';
-import { commandEnv } from '../agent/secrets';
+import { commandEnv } from '../secrets';
 import type { ReviewResult, ShipParams, ShipProgress, ShipResult, ShipStep } from '../protocol/review';
 import { currentRange, describeRange, BASELINE_FILE, repoRoot, ReviewError } from './baseline';
 import { listChanges } from './changes';

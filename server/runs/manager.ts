@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
-import { Redactor } from '../agent/secrets';
+import { Redactor } from '../secrets';
 import type { Logger } from '../logger';
 import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEvent, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
