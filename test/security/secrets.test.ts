@@ -7,8 +7,11 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { rpc } from '../../server/protocol';
 import { SECRETS } from '../../server/secrets';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { easApp, openEasBackend, TOKEN } from '../support/easRuns';
+import { expoTemplate } from '../support/expo';
 import { openRpcChat, type RpcChat } from '../support/rpcChat';
 import { shutdown, type Spawned } from '../support/server';
 import { gitRepo, tmpDir } from '../support/tmp';
@@ -161,5 +164,33 @@ describe('red team: credentials reach the model', function () {
     assert.ok(stored.length > 0, 'the card\'s output is stored');
     for (const f of stored) assertNothingShows(`${path.relative(dataDir, f.file)}`, f.text, needles);
     assertNowhere(c);
+  });
+});
+
+describe('red team: a secret split across chunks of a background run\'s output', function () {
+  this.timeout(120_000);
+  const live: Spawned[] = [];
+  before(() => { expoTemplate(); });
+  afterEach(async () => { for (const s of live.splice(0)) await shutdown(s); });
+
+  it('eas-cli printing the token in two writes: [redacted] in the output notifications, the run log and the data directory', async () => {
+    const { app, state } = easApp();
+    const dataDir = tmpDir('torbit-data-');
+    const b = await openEasBackend({ app, state, env: { FAKE_EAS_SPLIT_TOKEN: '1', TORBIT_DATA_DIR: dataDir } }, live);
+    const { id } = await b.start({ kind: 'build', platform: 'android' });
+    const done = await b.until(id, (r) => ['succeeded', 'failed', 'canceled'].includes(r.state));
+    assert.equal(done.state, 'succeeded', done.error ?? done.detail);
+    const half = TOKEN.slice(0, Math.floor(TOKEN.length / 2));
+    const needles = [{ what: 'the token', text: TOKEN }, { what: 'its first half', text: half }, { what: 'its second half', text: TOKEN.slice(half.length) }];
+    const streamed = b.output.get(id) ?? '';
+    assert.match(streamed, /Using the token \[redacted\] from the environment/, 'the fake did print it');
+    assertNothingShows('the output notifications', streamed, needles);
+    const log = rpc.runLog.result.parse(await b.s.conn.sendRequest(rpc.runLog.method, { runId: id }));
+    assert.match(log.text, /Using the token \[redacted\] from the environment/);
+    assertNothingShows('the run log', JSON.stringify(log), needles);
+    await shutdown(live.pop()!);
+    const files = filesUnder(dataDir);
+    assert.ok(files.some((f) => f.file.endsWith('.log')), 'a run log file was written');
+    for (const f of files) assertNothingShows(path.relative(dataDir, f.file), f.text, needles);
   });
 });
