@@ -2,7 +2,7 @@
 // (never a JSON-RPC message, which the trace setting could log).
 import type * as vscode from 'vscode';
 import { PROVIDERS, type Provider } from '../server/protocol';
-import { KEY_ENV } from '../server/agent/secrets';
+import { EXPO_TOKEN_ENV, KEY_ENV } from '../server/secrets';
 
 const slot = (p: Provider) => `torbit.apiKey.${p}`;
 const EXPO_TOKEN_SLOT = 'torbit.expoToken';
@@ -16,7 +16,7 @@ export async function backendEnv(secrets: vscode.SecretStorage): Promise<NodeJS.
   }
   const expo = await secrets.get(EXPO_TOKEN_SLOT);
   if (expo) {
-    env.EXPO_TOKEN = expo;
+    env[EXPO_TOKEN_ENV] = expo;
     // So the diagnostics can say where the token came from (never what it is).
     env.TORBIT_EXPO_TOKEN_SOURCE = 'secret-storage';
   }
@@ -33,8 +33,6 @@ export async function storeKey(secrets: vscode.SecretStorage, provider: Provider
   if (key) await secrets.store(slot(provider), key);
   else await secrets.delete(slot(provider));
 }
-
-export { KEY_ENV };
 
 export async function hasExpoToken(secrets: vscode.SecretStorage): Promise<boolean> {
   return !!(await secrets.get(EXPO_TOKEN_SLOT));

@@ -48,20 +48,47 @@ export const SECRETS: readonly SecretVar[] = [
   secret('TORBIT_TEAM_DATABASE_URL', 'team PostgreSQL URL (holds its password)'),
 ];
 
+/** A registered name, checked: code that names a credential variable takes it from here. */
+function registered<N extends string>(name: N): N {
+  if (!SECRETS.some((s) => s.name === name)) throw new Error(`${name} is not in the secrets registry`);
+  return name;
+}
+
+/** Names the code uses by themselves (checks, messages). Each is an entry of SECRETS. */
+export const EXPO_TOKEN_ENV = registered('EXPO_TOKEN');
+export const ASC = {
+  password: registered('EXPO_APPLE_APP_SPECIFIC_PASSWORD'),
+  keyPath: registered('EXPO_ASC_API_KEY_PATH'),
+  keyId: registered('EXPO_ASC_KEY_ID'),
+  issuerId: registered('EXPO_ASC_ISSUER_ID'),
+};
+/** The seed's names for eas-cli's Apple variables (credentials.ts copies them over). */
+export const ASC_ALIASES: Record<string, string> = {
+  [registered('APPLE_APP_SPECIFIC_PASSWORD')]: ASC.password,
+  [registered('ASC_API_KEY_ID')]: ASC.keyId,
+  [registered('ASC_API_KEY_ISSUER_ID')]: ASC.issuerId,
+  [registered('ASC_API_KEY_PATH')]: ASC.keyPath,
+};
+export const GOOGLE_SERVICE_ACCOUNT = {
+  keyPath: registered('GOOGLE_SERVICE_ACCOUNT_KEY_PATH'),
+  json: registered('GOOGLE_SERVICE_ACCOUNT_JSON'),
+  easKeyPath: registered('EXPO_ANDROID_SERVICE_ACCOUNT_KEY_PATH'),
+};
+
 /** Torbit's own internals, kept from every child process that is not Torbit. */
 const INTERNAL_ENV = ['ELECTRON_RUN_AS_NODE', 'TORBIT_DATA_DIR', 'TORBIT_EXPO_TOKEN_SOURCE'];
 
 /** The environment variable each provider's key is read from (what operators already use). */
 export const KEY_ENV: Record<Provider, string> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  google: 'GOOGLE_GENERATIVE_AI_API_KEY',
-  'openai-compatible': 'OPENAI_COMPATIBLE_API_KEY',
+  openai: registered('OPENAI_API_KEY'),
+  anthropic: registered('ANTHROPIC_API_KEY'),
+  google: registered('GOOGLE_GENERATIVE_AI_API_KEY'),
+  'openai-compatible': registered('OPENAI_COMPATIBLE_API_KEY'),
 };
 /** A key for any provider (the CLI's catch-all). */
-export const GENERIC_KEY_ENV = 'TORBIT_API_KEY';
-export const AUDIT_SECRET_ENV = 'TORBIT_AUDIT_SIGNING_SECRET';
-export const LEGACY_AUDIT_SECRET_ENV = 'TORBIT_SIGNING_SECRET';
+export const GENERIC_KEY_ENV = registered('TORBIT_API_KEY');
+export const AUDIT_SECRET_ENV = registered('TORBIT_AUDIT_SIGNING_SECRET');
+export const LEGACY_AUDIT_SECRET_ENV = registered('TORBIT_SIGNING_SECRET');
 
 export function apiKeyFor(provider: Provider, env: NodeJS.ProcessEnv): string | undefined {
   return env[KEY_ENV[provider]]?.trim() || env[GENERIC_KEY_ENV]?.trim() || undefined;
@@ -134,7 +161,37 @@ export function secretValues(env: NodeJS.ProcessEnv): string[] {
 
 export const REDACTED = '[redacted]';
 
-/** Replaces every known secret value in text with [redacted]. */
+/** Where secrets occur in text: sorted [start, end) ranges, overlapping occurrences merged into one. */
+function occurrences(text: string, secrets: readonly string[]): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  for (const secret of secrets) {
+    for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) found.push([at, at + secret.length]);
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const r of found) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] < last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}
+
+function mask(text: string, ranges: ReadonlyArray<[number, number]>): string {
+  let out = '';
+  let from = 0;
+  for (const [start, end] of ranges) {
+    out += text.slice(from, start) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Replaces every known secret value in text with [redacted]. Every occurrence is found in the
+ * original text before anything is replaced, so two secrets that overlap (one's end is the other's
+ * start) are masked together: replacing one first would leave the rest of the other in view.
+ */
 export class Redactor {
   readonly secrets: readonly string[];
 
@@ -143,9 +200,8 @@ export class Redactor {
   }
 
   text(s: string): string {
-    let out = s;
-    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out;
+    if (!this.secrets.some((secret) => s.includes(secret))) return s;
+    return mask(s, occurrences(s, this.secrets));
   }
 
   /** Redacts every string inside a JSON-like value. */
@@ -160,12 +216,24 @@ export class Redactor {
   stream(): StreamRedactor {
     return new StreamRedactor(this);
   }
+
+  /**
+   * A stream's writer that passes redacted text on to `sink`: write() each chunk, end() once the
+   * stream is over (it passes on what was held back). Nothing empty reaches the sink.
+   */
+  pipe(sink: (text: string) => void): { write(chunk: string): void; end(): void } {
+    const stream = this.stream();
+    const pass = (text: string) => { if (text) sink(text); };
+    return { write: (chunk) => pass(stream.push(chunk)), end: () => pass(stream.flush()) };
+  }
 }
 
 /**
  * Redaction of a stream of chunks. A secret split across two chunks would survive chunk-by-chunk
- * redaction, so this holds back the tail that could still be the start of a secret (at most the
- * longest secret's length less one) until the next chunk, or flush(), decides it.
+ * redaction, so this holds back, unredacted, the tail that could still be the start of a secret
+ * (at most the longest secret's length less one), and any secret that reaches into that tail,
+ * until the next chunk, or flush(), decides it. What it passes on, joined, is the redaction of
+ * the whole stream.
  */
 export class StreamRedactor {
   private held = '';
@@ -174,10 +242,13 @@ export class StreamRedactor {
 
   /** The part of the stream so far that is safe to pass on. */
   push(chunk: string): string {
-    const text = this.redactor.text(this.held + chunk);
-    const keep = this.pendingPrefix(text);
-    this.held = text.slice(text.length - keep);
-    return text.slice(0, text.length - keep);
+    const text = this.held + chunk;
+    const ranges = occurrences(text, this.redactor.secrets);
+    let cut = text.length - this.pendingPrefix(text);
+    // A secret that reaches past the cut could belong to a longer run of overlapping secrets.
+    for (const [start, end] of ranges) if (start < cut && end > cut) cut = start;
+    this.held = text.slice(cut);
+    return mask(text.slice(0, cut), ranges.filter(([, end]) => end <= cut));
   }
 
   /** The rest, at the end of the stream. */

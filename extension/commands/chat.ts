@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { PROVIDERS, type Provider } from '../../server/protocol';
 import type { Ctx } from '../ctx';
-import { KEY_ENV, storedProviders, storeKey } from '../secrets';
+import { KEY_ENV } from '../../server/secrets';
+import { storedProviders, storeKey } from '../secrets';
 import type { CommandFactory } from './index';
 
 const LABEL: Record<Provider, string> = {

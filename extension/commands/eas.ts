@@ -2,6 +2,7 @@
 // creating or completing eas.json through an approved diff, and the Expo token in secret storage.
 import * as vscode from 'vscode';
 import { CHECK_MARK } from '../../server/protocol';
+import { EXPO_TOKEN_ENV } from '../../server/secrets';
 import type { Ctx } from '../ctx';
 import { hasExpoToken, storeExpoToken } from '../secrets';
 import { fail } from './fail';
@@ -42,7 +43,7 @@ export const easCommands = {
   'torbit.eas.setToken': (ctx: Ctx) => async () => {
     const stored = await hasExpoToken(ctx.extension.secrets);
     const token = await vscode.window.showInputBox({
-      title: 'Expo access token (EXPO_TOKEN)',
+      title: `Expo access token (${EXPO_TOKEN_ENV})`,
       prompt: stored ? 'Enter a new token, or leave empty to remove the stored one.' : 'Create one at expo.dev → Account settings → Access tokens. It is kept in VS Code\'s secret storage and given to eas-cli only.',
       password: true,
       ignoreFocusOut: true,

@@ -16,7 +16,7 @@ import { runTurn } from './loop';
 import { createModel, parseModelRef, type ModelFactory } from './models';
 import { systemPrompt } from './prompt';
 import { TurnRecorder } from './recorder';
-import { commandEnv, Redactor } from './secrets';
+import { commandEnv, Redactor } from '../secrets';
 import { buildTools } from './tools';
 import type { ToolContext } from './tools/spec';
 import type { Workspace } from './workspace';

@@ -5,7 +5,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { Provider } from '../protocol';
-import { apiKeyFor, KEY_ENV, GENERIC_KEY_ENV } from './secrets';
+import { apiKeyFor, KEY_ENV, GENERIC_KEY_ENV } from '../secrets';
 
 export interface ModelSpec {
   provider: Provider;

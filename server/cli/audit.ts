@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Backend } from '../backend';
 import { exportBundle, ownTrustedKeys } from '../audit/export';
-import { DEFAULT_HMAC_KEY_ID, KEY_ID_ENV, keyIdOf, loadOrCreateSigningKey, SECRET_ENV } from '../audit/keys';
+import { DEFAULT_HMAC_KEY_ID, KEY_ID_ENV, keyIdOf, LEGACY_SECRET_ENV, loadOrCreateSigningKey, SECRET_ENV } from '../audit/keys';
 import { verifyBundle, type TrustedKeys } from '../audit/verify';
 import { openWorkspaceBackend } from './backend';
 import { UsageError } from './settings';
@@ -37,7 +37,7 @@ export const auditCommand: Command = {
     ['--verbose', 'log what the backend does to stderr'],
   ],
   extraHelp: [
-    `The HMAC signature is keyed by ${SECRET_ENV} (or TORBIT_SIGNING_SECRET), key id ${KEY_ID_ENV} (default ${DEFAULT_HMAC_KEY_ID}).`,
+    `The HMAC signature is keyed by ${SECRET_ENV} (or ${LEGACY_SECRET_ENV}), key id ${KEY_ID_ENV} (default ${DEFAULT_HMAC_KEY_ID}).`,
     'The Ed25519 key is created on first use in <data dir>/keys (mode 0600). Exit code 5: the chain is broken.',
   ],
   async run(values, io, positionals = []) {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
+import { GENERIC_KEY_ENV, KEY_ENV } from '../secrets';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 
@@ -49,8 +50,8 @@ export const chatCommand: Command = {
     ['--verbose', 'log what the backend does to stderr'],
   ],
   extraHelp: [
-    'The key comes from the provider\'s variable (OPENAI_API_KEY, ANTHROPIC_API_KEY,',
-    'GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_COMPATIBLE_API_KEY) or TORBIT_API_KEY.',
+    `The key comes from the provider's variable (${Object.values(KEY_ENV).slice(0, 2).join(', ')},`,
+    `${Object.values(KEY_ENV).slice(2).join(', ')}) or ${GENERIC_KEY_ENV}.`,
     'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
     'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',

@@ -7,6 +7,7 @@ import { diagnose } from '../eas/diagnose';
 import { RunRepo, type StoredRun } from '../runs/repo';
 import { readRunLog } from '../runs/runLog';
 import { openWorkspaceBackend } from './backend';
+import { ASC, EXPO_TOKEN_ENV } from '../secrets';
 import { UsageError } from './settings';
 import { EXIT, StoreRefused, type Command, type CommandIo } from './commands';
 
@@ -79,9 +80,9 @@ export const shipCommand: Command = {
   optionHelp: [['--json', 'machine-readable output'], ['--limit N', 'runs: how many, newest first (default 20)'], ['--verbose', 'log what the backend does to stderr']],
   extraHelp: [
     'diagnose checks: an Expo project (app.json or app.config.*, and expo in package.json), eas.json with build and submit',
-    'profiles, eas-cli (the project\'s devDependency or on PATH) and its version, EXPO_TOKEN, iOS submit credentials',
-    '(EXPO_APPLE_APP_SPECIFIC_PASSWORD with EXPO_APPLE_ID, or EXPO_ASC_API_KEY_PATH, EXPO_ASC_KEY_ID and',
-    'EXPO_ASC_ISSUER_ID) and the Android service account key. Exit code 1 when a check fails; warnings exit 0.',
+    `profiles, eas-cli (the project's devDependency or on PATH) and its version, ${EXPO_TOKEN_ENV}, iOS submit credentials`,
+    `(${ASC.password} with EXPO_APPLE_ID, or ${ASC.keyPath}, ${ASC.keyId} and`,
+    `${ASC.issuerId}) and the Android service account key. Exit code 1 when a check fails; warnings exit 0.`,
     'runs lists the builds and submissions started from VS Code; log RUN (its id, or the first 8 characters',
     'runs shows) prints its eas-cli output and product events. Exit code 1: no such run.',
   ],

@@ -5,15 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { PipelineCheck } from '../protocol';
+import { ASC, ASC_ALIASES, GOOGLE_SERVICE_ACCOUNT as GSA } from '../secrets';
 import type { EasJson } from './easJson';
 
 /** The names the seed used, and eas-cli's for the same thing (eas-cli's win when both are set). */
-export const SEED_NAMES: Record<string, string> = {
-  APPLE_APP_SPECIFIC_PASSWORD: 'EXPO_APPLE_APP_SPECIFIC_PASSWORD',
-  ASC_API_KEY_ID: 'EXPO_ASC_KEY_ID',
-  ASC_API_KEY_ISSUER_ID: 'EXPO_ASC_ISSUER_ID',
-  ASC_API_KEY_PATH: 'EXPO_ASC_API_KEY_PATH',
-};
+export const SEED_NAMES: Record<string, string> = ASC_ALIASES;
 
 /** The environment with eas-cli's names filled in from the seed's. */
 export function withEasNames(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -53,41 +49,41 @@ export function iosCheck(env: NodeJS.ProcessEnv, root: string, eas: EasJson | nu
   const ios = profileOf(eas)?.ios;
   const title = 'iOS submit credentials';
   const where = 'in the environment VS Code starts from (or eas.json\'s submit.production.ios)';
-  const asp = { password: e.EXPO_APPLE_APP_SPECIFIC_PASSWORD, appleId: e.EXPO_APPLE_ID ?? ios?.appleId };
+  const asp = { password: e[ASC.password], appleId: e.EXPO_APPLE_ID ?? ios?.appleId };
   const asc = {
-    path: e.EXPO_ASC_API_KEY_PATH ?? interpolate(ios?.ascApiKeyPath, e),
-    keyId: e.EXPO_ASC_KEY_ID ?? interpolate(ios?.ascApiKeyId, e),
-    issuerId: e.EXPO_ASC_ISSUER_ID ?? interpolate(ios?.ascApiKeyIssuerId, e),
+    path: e[ASC.keyPath] ?? interpolate(ios?.ascApiKeyPath, e),
+    keyId: e[ASC.keyId] ?? interpolate(ios?.ascApiKeyId, e),
+    issuerId: e[ASC.issuerId] ?? interpolate(ios?.ascApiKeyIssuerId, e),
   };
   const aspProblems: string[] = [];
   if (set(asp.password) || set(e.EXPO_APPLE_ID)) {
-    if (!set(asp.password)) aspProblems.push('EXPO_APPLE_APP_SPECIFIC_PASSWORD is not set');
-    else if (!APP_SPECIFIC_PASSWORD.test(asp.password.trim())) aspProblems.push('EXPO_APPLE_APP_SPECIFIC_PASSWORD must be xxxx-xxxx-xxxx-xxxx (lowercase letters), as appleid.apple.com generates it');
+    if (!set(asp.password)) aspProblems.push(`${ASC.password} is not set`);
+    else if (!APP_SPECIFIC_PASSWORD.test(asp.password.trim())) aspProblems.push(`${ASC.password} must be xxxx-xxxx-xxxx-xxxx (lowercase letters), as appleid.apple.com generates it`);
     if (!set(asp.appleId)) aspProblems.push('EXPO_APPLE_ID (your Apple ID\'s email) is not set');
     else if (!EMAIL.test(asp.appleId.trim())) aspProblems.push('EXPO_APPLE_ID must be your Apple ID\'s email address');
   }
   const ascProblems: string[] = [];
   if (set(asc.path) || set(asc.keyId) || set(asc.issuerId)) {
-    if (!set(asc.path)) ascProblems.push('EXPO_ASC_API_KEY_PATH (the .p8 file) is not set');
+    if (!set(asc.path)) ascProblems.push(`${ASC.keyPath} (the .p8 file) is not set`);
     else {
       const file = path.resolve(root, asc.path);
       const text = readable(file);
-      if (text === undefined) ascProblems.push(`EXPO_ASC_API_KEY_PATH: ${file} does not exist`);
-      else if (!file.endsWith('.p8') || !/-----BEGIN PRIVATE KEY-----/.test(text)) ascProblems.push(`EXPO_ASC_API_KEY_PATH: ${file} is not an App Store Connect .p8 key`);
+      if (text === undefined) ascProblems.push(`${ASC.keyPath}: ${file} does not exist`);
+      else if (!file.endsWith('.p8') || !/-----BEGIN PRIVATE KEY-----/.test(text)) ascProblems.push(`${ASC.keyPath}: ${file} is not an App Store Connect .p8 key`);
     }
-    if (!set(asc.keyId)) ascProblems.push('EXPO_ASC_KEY_ID is not set');
-    else if (!ASC_KEY_ID.test(asc.keyId.trim())) ascProblems.push('EXPO_ASC_KEY_ID must be the key\'s id (uppercase letters and digits, e.g. ABC123DEFG)');
-    if (!set(asc.issuerId)) ascProblems.push('EXPO_ASC_ISSUER_ID is not set');
-    else if (!UUID.test(asc.issuerId.trim())) ascProblems.push('EXPO_ASC_ISSUER_ID must be the issuer id from App Store Connect (a UUID)');
+    if (!set(asc.keyId)) ascProblems.push(`${ASC.keyId} is not set`);
+    else if (!ASC_KEY_ID.test(asc.keyId.trim())) ascProblems.push(`${ASC.keyId} must be the key's id (uppercase letters and digits, e.g. ABC123DEFG)`);
+    if (!set(asc.issuerId)) ascProblems.push(`${ASC.issuerId} is not set`);
+    else if (!UUID.test(asc.issuerId.trim())) ascProblems.push(`${ASC.issuerId} must be the issuer id from App Store Connect (a UUID)`);
   }
   const aspTried = set(asp.password) || set(e.EXPO_APPLE_ID);
   const ascTried = set(asc.path) || set(asc.keyId) || set(asc.issuerId);
   if (aspTried && !aspProblems.length) return { id: 'ios-credentials', title, state: 'ok', detail: 'an app-specific password with EXPO_APPLE_ID', fix: null };
-  if (ascTried && !ascProblems.length) return { id: 'ios-credentials', title, state: 'ok', detail: 'an App Store Connect API key (EXPO_ASC_API_KEY_PATH, EXPO_ASC_KEY_ID, EXPO_ASC_ISSUER_ID)', fix: null };
+  if (ascTried && !ascProblems.length) return { id: 'ios-credentials', title, state: 'ok', detail: `an App Store Connect API key (${ASC.keyPath}, ${ASC.keyId}, ${ASC.issuerId})`, fix: null };
   if (!aspTried && !ascTried) {
     return {
       id: 'ios-credentials', title, state: 'warn', detail: 'none set: TestFlight and App Store Connect submissions cannot run',
-      fix: `Set EXPO_APPLE_APP_SPECIFIC_PASSWORD with EXPO_APPLE_ID, or the App Store Connect API key trio EXPO_ASC_API_KEY_PATH, EXPO_ASC_KEY_ID and EXPO_ASC_ISSUER_ID, ${where}. The names APPLE_APP_SPECIFIC_PASSWORD, ASC_API_KEY_PATH, ASC_API_KEY_ID and ASC_API_KEY_ISSUER_ID work too.`,
+      fix: `Set ${ASC.password} with EXPO_APPLE_ID, or the App Store Connect API key trio ${ASC.keyPath}, ${ASC.keyId} and ${ASC.issuerId}, ${where}. The names ${Object.keys(ASC_ALIASES).join(', ')} work too.`,
     };
   }
   const problems = [...aspProblems, ...ascProblems];
@@ -104,15 +100,16 @@ export const ServiceAccountKey = z.object({
 
 export function androidCheck(env: NodeJS.ProcessEnv, root: string, eas: EasJson | null): PipelineCheck {
   const title = 'Android service account';
-  const fix = 'Set GOOGLE_SERVICE_ACCOUNT_KEY_PATH (or EXPO_ANDROID_SERVICE_ACCOUNT_KEY_PATH) to the Google Play service account\'s JSON key, or GOOGLE_SERVICE_ACCOUNT_JSON to its content, in the environment VS Code starts from; or set serviceAccountKeyPath in eas.json\'s submit.production.android.';
+  const fix = `Set ${GSA.keyPath} (or ${GSA.easKeyPath}) to the Google Play service account's JSON key, or ${GSA.json} to its content, in the environment VS Code starts from; or set serviceAccountKeyPath in eas.json's submit.production.android.`;
   const profilePath = interpolate(profileOf(eas)?.android?.serviceAccountKeyPath, env);
   const sources: { name: string; file?: string; inline?: string }[] = [];
-  if (set(env.GOOGLE_SERVICE_ACCOUNT_KEY_PATH)) sources.push({ name: 'GOOGLE_SERVICE_ACCOUNT_KEY_PATH', file: env.GOOGLE_SERVICE_ACCOUNT_KEY_PATH });
-  if (set(env.GOOGLE_SERVICE_ACCOUNT_JSON)) {
-    const v = env.GOOGLE_SERVICE_ACCOUNT_JSON.trim();
-    sources.push(v.startsWith('{') ? { name: 'GOOGLE_SERVICE_ACCOUNT_JSON', inline: v } : { name: 'GOOGLE_SERVICE_ACCOUNT_JSON', file: v });
+  if (set(env[GSA.keyPath])) sources.push({ name: GSA.keyPath, file: env[GSA.keyPath] });
+  const inlineOrPath = env[GSA.json];
+  if (set(inlineOrPath)) {
+    const v = inlineOrPath.trim();
+    sources.push(v.startsWith('{') ? { name: GSA.json, inline: v } : { name: GSA.json, file: v });
   }
-  if (set(env.EXPO_ANDROID_SERVICE_ACCOUNT_KEY_PATH)) sources.push({ name: 'EXPO_ANDROID_SERVICE_ACCOUNT_KEY_PATH', file: env.EXPO_ANDROID_SERVICE_ACCOUNT_KEY_PATH });
+  if (set(env[GSA.easKeyPath])) sources.push({ name: GSA.easKeyPath, file: env[GSA.easKeyPath] });
   if (set(profilePath)) sources.push({ name: 'eas.json submit.production.android.serviceAccountKeyPath', file: profilePath });
   const first = sources[0];
   if (!first) return { id: 'android-credentials', title, state: 'warn', detail: 'none found: Google Play submissions cannot run', fix };

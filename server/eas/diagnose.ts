@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { CheckState, Diagnostics, PipelineCheck } from '../protocol';
+import { EXPO_TOKEN_ENV } from '../secrets';
 import { androidCheck, iosCheck } from './credentials';
 import { findEas, type EasCli } from './easCli';
 import { EAS_JSON, EasJsonError, readEasJson, type EasJson } from './easJson';
@@ -79,15 +80,15 @@ async function easCliCheck(root: string, env: NodeJS.ProcessEnv, deps: Record<st
 }
 
 function tokenCheck(env: NodeJS.ProcessEnv): PipelineCheck {
-  const title = 'EXPO_TOKEN';
-  const token = env.EXPO_TOKEN?.trim();
+  const title = EXPO_TOKEN_ENV;
+  const token = env[EXPO_TOKEN_ENV]?.trim();
   if (!token) {
     return {
       id: 'expo-token', title, state: 'fail', detail: 'not set: eas-cli cannot log in without prompting',
-      fix: 'Run "Torbit: Set Expo Token" (kept in VS Code\'s secret storage), or set EXPO_TOKEN in the environment VS Code starts from. Create a token at expo.dev → Account settings → Access tokens.',
+      fix: `Run "Torbit: Set Expo Token" (kept in VS Code's secret storage), or set ${EXPO_TOKEN_ENV} in the environment VS Code starts from. Create a token at expo.dev → Account settings → Access tokens.`,
     };
   }
-  if (/\s/.test(token)) return { id: 'expo-token', title, state: 'fail', detail: 'set, but it contains spaces', fix: 'Set EXPO_TOKEN again to the token exactly as expo.dev shows it.' };
+  if (/\s/.test(token)) return { id: 'expo-token', title, state: 'fail', detail: 'set, but it contains spaces', fix: `Set ${EXPO_TOKEN_ENV} again to the token exactly as expo.dev shows it.` };
   const where = env.TORBIT_EXPO_TOKEN_SOURCE === 'secret-storage' ? 'Torbit\'s secret storage' : 'the environment';
   return { id: 'expo-token', title, state: 'ok', detail: `set (from ${where})`, fix: null };
 }

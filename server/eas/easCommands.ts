@@ -1,7 +1,7 @@
 // The eas-cli commands Torbit runs, with exactly the flags eas-cli 24 accepts (the fake `eas` in
 // the tests refuses anything else), run non-interactively with the credentials in the child's
 // environment only. What they print is read through easOutput's schemas.
-import { commandEnv } from '../agent/secrets';
+import { envFor } from '../secrets';
 import { runProcess, type ProcessRun } from '../runProcess';
 import type { RunPlatform as Platform } from '../protocol';
 import { withEasNames } from './credentials';
@@ -9,14 +9,9 @@ import { locateEas } from './easCli';
 import { EasBuild, EasOutputError, EasSubmission, parseJsonOutput, submissionIdFrom } from './easOutput';
 import { z } from 'zod';
 
-/** Credentials eas-cli reads from its environment; model-run commands never get them (commandEnv). */
-const EAS_SECRETS = ['EXPO_TOKEN', 'EXPO_APPLE_APP_SPECIFIC_PASSWORD', 'APPLE_APP_SPECIFIC_PASSWORD', 'EXPO_APPLE_PASSWORD'];
-
-/** The environment eas-cli runs in: the person's, eas-cli's credential names filled in, no model keys. */
+/** The environment eas-cli runs in: the person's, with exactly the credentials the registry gives eas (their eas-cli names filled in), no model keys. */
 export function easEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = commandEnv(env);
-  for (const k of EAS_SECRETS) if (env[k]) out[k] = env[k];
-  return { ...withEasNames(out), EXPO_NO_TELEMETRY: env.EXPO_NO_TELEMETRY ?? '1' };
+  return { ...withEasNames(envFor('eas', env)), EXPO_NO_TELEMETRY: env.EXPO_NO_TELEMETRY ?? '1' };
 }
 
 export const argv = {

@@ -12,7 +12,7 @@ import { Fuel } from '../agent/fuel';
 import { runTurn } from '../agent/loop';
 import { createModel, parseModelRef, type ModelFactory } from '../agent/models';
 import { systemPrompt } from '../agent/prompt';
-import { commandEnv, Redactor } from '../agent/secrets';
+import { commandEnv, Redactor } from '../secrets';
 import { buildTools } from '../agent/tools';
 import { readDisk, type RunGuard, type ToolContext } from '../agent/tools/spec';
 import { Workspace } from '../agent/workspace';

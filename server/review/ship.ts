@@ -3,7 +3,7 @@
 // usual), then test and review again; an approval is finished and pushed. Attempts bound the
 // loop; the first failure ends it, with the step and the reason. Every step is reported.
 import type { ChatService } from '../agent/chat';
-import { commandEnv } from '../agent/secrets';
+import { commandEnv, Redactor } from '../secrets';
 import type { ReviewResult, ShipParams, ShipProgress, ShipResult, ShipStep } from '../protocol/review';
 import { currentRange, describeRange, BASELINE_FILE, repoRoot, ReviewError } from './baseline';
 import { listChanges } from './changes';
@@ -36,7 +36,19 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
   let attempt = 0;
   let review: ReviewResult | null = null;
   let pushed: ShipResult['pushed'] = null;
-  const report = (step: ShipStep, state: ShipProgress['state'], message: string, reviewed?: ReviewResult) => {
+  // The tests' and git's words reach the client, the result and the audit: no secret they print does.
+  const redactor = new Redactor(d.env);
+  /** Runs one program with its output as one redacted stream, ended when the program is. */
+  const streamed = async <T>(fn: (output: (chunk: string) => void) => Promise<T>): Promise<T> => {
+    const out = redactor.pipe(d.output);
+    try {
+      return await fn((chunk) => out.write(chunk));
+    } finally {
+      out.end();
+    }
+  };
+  const report = (step: ShipStep, state: ShipProgress['state'], said: string, reviewed?: ReviewResult) => {
+    const message = redactor.text(said);
     const e: ShipProgress = { shipId: p.shipId, attempt, attempts: p.attempts, step, state, message, ...(reviewed ? { review: reviewed } : {}) };
     // The result keeps the last review once, not one per step.
     if (state !== 'running') steps.push({ shipId: e.shipId, attempt, attempts: e.attempts, step, state, message });
@@ -76,7 +88,7 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     const scope = new HealScope(root, p.healPaths);
     for (attempt = 1; ; attempt++) {
       await step('test', `running ${prep.command}`, async () => {
-        const r = await runTests({ root, command: prep.command, timeoutMs: p.testTimeoutSeconds * 1000, env: commandEnv(d.env), signal: d.signal, output: d.output });
+        const r = await streamed((output) => runTests({ root, command: prep.command, timeoutMs: p.testTimeoutSeconds * 1000, env: commandEnv(d.env), signal: d.signal, output }));
         const line = describeTestRun(prep.command, r);
         if (!r.passed) throw new Stop('test', line, r.canceled);
         return { value: undefined, message: line };
@@ -130,7 +142,7 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     }
     pushed = await step('push', `pushing to ${prep.target.remote} ${prep.target.ref}`, async () => {
       const sha = await git(root, ['rev-parse', 'HEAD']);
-      await pushHead(root, prep.target, { env: d.env, signal: d.signal, output: d.output });
+      await streamed((output) => pushHead(root, prep.target, { env: d.env, signal: d.signal, output }));
       return { value: { remote: prep.target.remote, ref: prep.target.ref, sha }, message: `pushed ${sha.slice(0, 12)} to ${prep.target.remote} ${prep.target.ref}` };
     });
     outcome = 'pushed';
@@ -139,7 +151,7 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     if (!(err instanceof Stop)) throw err;
     outcome = err.canceled ? 'canceled' : 'failed';
     failedStep = err.step;
-    message = `${err.canceled ? 'stopped' : 'failed'} at ${err.step}: ${err.message}`;
+    message = `${err.canceled ? 'stopped' : 'failed'} at ${err.step}: ${redactor.text(err.message)}`;
   }
   const result: ShipResult = { outcome, failedStep, message, attempts: attempt, steps, review, healSessions, pushed };
   // The run's record: a failure to write it must not hide what happened (a push cannot be undone).

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
-import { Redactor } from '../agent/secrets';
+import { Redactor } from '../secrets';
 import type { Logger } from '../logger';
 import { describeSpec, PLATFORM_NAME as PLATFORM, TERMINAL_STATES, type ProductEvent, type ProductEventName, type RunSpec, type RunView } from '../protocol';
 import type { Db } from '../store/sqlite';
@@ -177,7 +177,7 @@ export class RunManager {
     const { spec } = run;
     if (run.phase === 'build') {
       this.say(run.id, `$ eas ${argv.build(spec.platform, spec.profile).join(' ')}`);
-      const b = await this.attempt(run, () => startBuild(eas, spec.platform, spec.profile, this.io(run)));
+      const b = await this.attempt(run, () => this.streamed(run, true, (io) => startBuild(eas, spec.platform, spec.profile, io)));
       if (!b) return;
       const started = await this.update(run, {
         buildId: b.id, buildStatus: b.status, seen: seenOf(b), progressAt: new Date().toISOString(),
@@ -190,7 +190,7 @@ export class RunManager {
     if (!buildId) return this.fail(run, 'there is no build to submit');
     const follow = await this.canFollowSubmissions(eas);
     this.say(run.id, `$ eas ${argv.submit(spec.platform, buildId, spec.submitProfile, !follow).join(' ')}`);
-    const s = await this.attempt(run, () => startSubmit(eas, spec.platform, buildId, spec.submitProfile, !follow, this.io(run)));
+    const s = await this.attempt(run, () => this.streamed(run, true, (io) => startSubmit(eas, spec.platform, buildId, spec.submitProfile, !follow, io)));
     if (!s) return;
     if (!follow) {
       // This eas-cli cannot show a submission: it waited, and its exit code (0: FINISHED) is the answer.
@@ -204,7 +204,7 @@ export class RunManager {
   private async pollBuild(run: StoredRun): Promise<void> {
     const eas = this.runner(run);
     if (!eas) return this.failAttempt(run, 'eas-cli was not found (it was removed while the build ran)');
-    const b = await this.poll(run, () => viewBuild(eas, run.build!.id, this.io(run, false)));
+    const b = await this.poll(run, () => this.streamed(run, false, (io) => viewBuild(eas, run.build!.id, io)));
     if (!b) return;
     const seen = seenOf(b);
     const moved = seen !== run.seen;
@@ -233,7 +233,7 @@ export class RunManager {
   private async pollSubmission(run: StoredRun): Promise<void> {
     const eas = this.runner(run);
     if (!eas) return this.failAttempt(run, 'eas-cli was not found (it was removed while the submission ran)');
-    const s = await this.poll(run, () => viewSubmission(eas, run.submission!.id, this.io(run, false)));
+    const s = await this.poll(run, () => this.streamed(run, false, (io) => viewSubmission(eas, run.submission!.id, io)));
     if (!s) return;
     const seen = `${s.status}|${s.completedAt ?? ''}`;
     const moved = seen !== run.seen;
@@ -327,8 +327,9 @@ export class RunManager {
     const eas = this.runner(run);
     if (!eas) { this.say(run.id, `eas-cli was not found: ${what} may still run at EAS`); return; }
     this.say(run.id, `$ eas ${argv.cancel(run.phase, target.id).join(' ')}`);
+    const log = this.redactor.pipe((text) => this.out(run.id, text));
     try {
-      const r = await cancelAtEas(eas, run.phase, target.id, { output: (c) => this.out(run.id, c) });
+      const r = await cancelAtEas(eas, run.phase, target.id, { output: (c) => log.write(c) }).finally(() => log.end());
       if (r === 'canceled') await this.update(run, run.phase === 'build' ? { buildStatus: 'CANCELED' } : { submissionStatus: 'CANCELED' });
     } catch (err) {
       this.say(run.id, `could not cancel ${what} at EAS: ${(err as Error).message}`);
@@ -377,22 +378,32 @@ export class RunManager {
   }
 
   /** The signal and output of a run's command (a fresh controller each time). */
-  private io(run: StoredRun, progress = true): { signal: AbortSignal; output(chunk: string): void } {
+  /**
+   * Runs one eas command with its output streamed to the run's log: one redacted stream per
+   * command (a secret eas-cli splits across writes is still caught), ended when the command is.
+   */
+  private async streamed<T>(run: StoredRun, progress: boolean, fn: (io: { signal: AbortSignal; output(chunk: string): void }) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     this.liveOf(run.id).controller = controller;
-    return {
-      signal: controller.signal,
-      // Output of a starting command is progress (eas submit --wait prints as it goes).
-      output: (c) => {
-        this.out(run.id, c);
-        if (progress) void this.repo.touch(run.id).catch(() => undefined);
-      },
-    };
+    const log = this.redactor.pipe((text) => this.out(run.id, text));
+    try {
+      return await fn({
+        signal: controller.signal,
+        // Output of a starting command is progress (eas submit --wait prints as it goes).
+        output: (c) => {
+          log.write(c);
+          if (progress) void this.repo.touch(run.id).catch(() => undefined);
+        },
+      });
+    } finally {
+      log.end();
+    }
   }
 
   /** Writes a step's change with the events that record it (one transaction), then tells the client. */
   private async update(run: StoredRun, patch: RunPatch, ...events: Happened[]): Promise<StoredRun> {
-    const next = await this.repo.update(run.id, patch, this.events(run, events));
+    // What eas-cli said (a build's error, its detail) is stored: no secret it repeated is.
+    const next = await this.repo.update(run.id, this.redactor.value(patch), this.redactor.value(this.events(run, events)));
     this.d.changed(next);
     return next;
   }
@@ -416,11 +427,11 @@ export class RunManager {
 
   /** A line of Torbit's own in the run's log. */
   private say(id: string, line: string): void {
-    this.out(id, `[torbit ${new Date().toISOString()}] ${line}\n`);
+    this.out(id, this.redactor.text(`[torbit ${new Date().toISOString()}] ${line}\n`));
   }
 
-  private out(id: string, chunk: string): void {
-    const text = this.redactor.text(chunk);
+  /** Appends redacted text to the run's log and passes it on to the client. */
+  private out(id: string, text: string): void {
     try {
       const file = runLogFile(this.d.dataDir, id);
       if (!this.logDirMade) {

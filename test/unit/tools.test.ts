@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Backend } from '../../server/backend';
 import { ChangeApplier } from '../../server/agent/changes';
-import { commandEnv, Redactor } from '../../server/agent/secrets';
+import { commandEnv, Redactor } from '../../server/secrets';
 import { editFile } from '../../server/agent/tools/editFile';
 import { gitDiff, gitStatus } from '../../server/agent/tools/git';
 import { listFiles } from '../../server/agent/tools/listFiles';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import { stopTree } from '../../killTree';
 import { formatArgv } from '../../trust/commandLine';
@@ -48,8 +49,7 @@ export const runCommand = defineTool({
       let streamed = 0;
       let timedOut = false;
       let canceled = false;
-      const onData = (d: Buffer) => {
-        const s = ctx.redact.text(d.toString('utf8'));
+      const take = (s: string) => {
         // Keep at most twice the cap in memory; capText trims to the cap at the end.
         output += s;
         if (output.length > max * 2) output = output.slice(0, Math.floor(max * 0.5)) + output.slice(-Math.floor(max * 1.5));
@@ -60,8 +60,13 @@ export const runCommand = defineTool({
           if (streamed >= max) run.output('\n[output capped; the rest is summarized in the result]\n');
         }
       };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
+      // One redacted stream for stdout and stderr as they interleave (the card shows them as one),
+      // so a secret split across writes is still caught; what it holds back comes out at close.
+      const redacted = ctx.redact.pipe(take);
+      const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')] as const;
+      const onData = (i: 0 | 1) => (d: Buffer) => redacted.write(decoders[i].write(d));
+      child.stdout.on('data', onData(0));
+      child.stderr.on('data', onData(1));
       const stop = (why: 'timeout' | 'cancel') => {
         if (why === 'timeout') timedOut = true; else canceled = true;
         stopTree(child.pid);
@@ -79,6 +84,8 @@ export const runCommand = defineTool({
       child.once('close', (code, signal) => {
         clearTimeout(timer);
         run.signal.removeEventListener('abort', onAbort);
+        redacted.write(decoders[0].end() + decoders[1].end());
+        redacted.end();
         if (canceled) { reject(new Error('the command was stopped')); return; }
         const capped = capText(output, max);
         resolve({

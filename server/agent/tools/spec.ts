@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import type { z } from 'zod';
 import type { ChangeApplier, ChangeGate, ChangeScope, ProposedChange } from '../changes';
 import type { ApprovalView } from '../../protocol';
-import type { Redactor } from '../secrets';
+import type { Redactor } from '../../secrets';
 import type { Resolved, Workspace } from '../workspace';
 
 export interface ToolLimits {
