@@ -142,7 +142,8 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     }
     pushed = await step('push', `pushing to ${prep.target.remote} ${prep.target.ref}`, async () => {
       const sha = await git(root, ['rev-parse', 'HEAD']);
-      await streamed((output) => pushHead(root, prep.target, { env: d.env, signal: d.signal, output }));
+      // The repository's own pre-push hooks run too: they get no credential (the gate's hook names its data directory itself).
+      await streamed((output) => pushHead(root, prep.target, { env: commandEnv(d.env), signal: d.signal, output }));
       return { value: { remote: prep.target.remote, ref: prep.target.ref, sha }, message: `pushed ${sha.slice(0, 12)} to ${prep.target.remote} ${prep.target.ref}` };
     });
     outcome = 'pushed';
