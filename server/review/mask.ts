@@ -102,7 +102,7 @@ export class LineMasker {
     const held = this.block ?? [];
     this.block = null;
     const whole = closed && parsesAsPem(this.blockHeader, held.map((l) => l.body));
-    const isKey = held.map((l) => whole || (KEY_BODY.test(l.body) && l.body.trim().length >= 32) || KEY_HEADER.test(l.body));
+    const isKey = held.map((l, i) => whole || KEY_HEADER.test(l.body) || looksLikeKeyLine(l.body, closed && i === held.length - 1));
     const n = isKey.filter(Boolean).length;
     if (n) this.count(KEY_BLOCK, n);
     let first = true;
@@ -133,20 +133,27 @@ export class LineMasker {
     return out;
   }
 
-  /** In a file named as a secret: KEY=VALUE's value, and quoted token-like strings. */
+  /**
+   * In a file named as a secret: a dotenv line's value (a plain word or one quoted string, never
+   * shell syntax), and quoted token-like strings (letters and digits, 16 or more). Code stays.
+   */
   private assignedValues(s: string): string {
-    const assignment = /^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*)(\S.*)$/.exec(s);
+    const assignment = /^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=)([^\s;(){}|&<>`$]+|"[^"$`]*"|'[^']*')(\s+#.*)?$/.exec(s);
     if (assignment && !assignment[2]!.startsWith('[masked')) {
       this.count(ASSIGNED_VALUE);
-      return `${assignment[1]}${marker(ASSIGNED_VALUE)}`;
+      return `${assignment[1]}${marker(ASSIGNED_VALUE)}${assignment[3] ?? ''}`;
     }
-    return s.replace(/(["'`])([A-Za-z0-9+/=_-]{12,})\1/g, (_m, q: string) => { this.count(ASSIGNED_VALUE); return `${q}${marker(ASSIGNED_VALUE)}${q}`; });
+    return s.replace(/(["'`])([A-Za-z0-9+/=_-]{16,})\1/g, (m, q: string, v: string) => {
+      if (!/[0-9]/.test(v) || !/[A-Za-z]/.test(v)) return m;
+      this.count(ASSIGNED_VALUE);
+      return `${q}${marker(ASSIGNED_VALUE)}${q}`;
+    });
   }
 }
 
 /** Whether a header and body lines (quotes, "\\n" escapes and concatenation stripped) make a private key node:crypto reads. */
 function parsesAsPem(header: string, body: string[]): boolean {
-  const lines = body.map((b) => b.trim().replace(/\s*[+,]$/, '').replace(/^["'`]/, '').replace(/["'`]$/, '').replace(/\\n$/, ''));
+  const lines = body.map((b) => b.trim().replace(/(["'`])\s*[+,]$/, '$1').replace(/^["'`]/, '').replace(/["'`]$/, '').replace(/\\n$/, ''));
   const pem = `${header}\n${lines.join('\n')}\n${header.replace('BEGIN', 'END')}\n`;
   try {
     createPrivateKey(pem);
@@ -154,6 +161,17 @@ function parsesAsPem(header: string, body: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A body line of a key that did not parse (encrypted, or old and new lines mixed in a hunk): long
+ * base64, or the block's short last line when it could be one (a multiple of 4, not a lowercase word).
+ */
+function looksLikeKeyLine(body: string, last: boolean): boolean {
+  if (!KEY_BODY.test(body)) return false;
+  const core = body.trim().replace(/(["'`])\s*[+,]$/, '$1').replace(/^["'`]|["'`]$/g, '').replace(/\\n$/, '');
+  if (core.length >= 32) return true;
+  return last && core.length % 4 === 0 && /[A-Z0-9+/=]/.test(core);
 }
 
 /** A cheap test before the regular expressions: every token pattern starts with one of these. */

@@ -92,14 +92,13 @@ export function isPemContainer(text: string): boolean {
   return label === null && blocks > 0;
 }
 
-/** Whether node:crypto reads the bytes as a private key, a public key or a certificate (PEM or DER). */
+/** Whether node:crypto reads the bytes as a DER private key, public key or certificate. */
 function parsesAsKey(content: Buffer): boolean {
   const tries: (() => unknown)[] = [
-    () => createPrivateKey(content),
     () => createPrivateKey({ key: content, format: 'der', type: 'pkcs8' }),
     () => createPrivateKey({ key: content, format: 'der', type: 'pkcs1' }),
     () => createPrivateKey({ key: content, format: 'der', type: 'sec1' }),
-    () => createPublicKey(content),
+    () => createPublicKey({ key: content, format: 'der', type: 'spki' }),
     () => new X509Certificate(content),
   ];
   for (const t of tries) {
@@ -132,7 +131,9 @@ function isNetrcData(text: string): boolean {
 export function isSecretData(kind: SecretFileKind, rel: string, content: Buffer): boolean {
   if (content.length > MAX_SECRET_FILE_BYTES) return false;
   const text = asText(content);
-  if (kind === 'key' || kind === 'ssh-key') return (text !== undefined && isPemContainer(text)) || parsesAsKey(content);
+  // Text must be PEM blocks alone (node:crypto would also read a key followed by a script);
+  // binary content must parse as DER.
+  if (kind === 'key' || kind === 'ssh-key') return text !== undefined ? isPemContainer(text) : parsesAsKey(content);
   if (text === undefined) return false;
   if (kind === 'dotenv') return isDotenvData(text);
   const name = rel.slice(rel.lastIndexOf('/') + 1);
