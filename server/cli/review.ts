@@ -12,7 +12,7 @@ import { readWorkspaceSettings, UsageError } from './settings';
 import { EXIT, type Command } from './commands';
 
 export function describeBundle(r: BundleResult): string[] {
-  const lines = r.files.map((f) => `  ${f.status} ${f.from ? `${f.from} -> ` : ''}${f.path}  ${f.kind === 'text' ? `+${f.added} -${f.deleted}` : f.kind === 'binary' ? 'binary, listed' : `REDACTED: ${f.reason}`}`);
+  const lines = r.files.map((f) => `  ${f.status} ${f.from ? `${f.from} -> ` : ''}${f.path}  ${f.kind === 'text' ? `+${f.added} -${f.deleted}` : f.kind === 'binary' ? 'binary, listed' : `REDACTED: ${f.reason} (${f.size ?? 0} bytes)`}${f.masked ? `  masked: ${Object.entries(f.masked).map(([w, n]) => `${w} (${n})`).join(', ')}` : ''}`);
   const where = r.mode === 'bundle'
     ? `bundle: ${r.main} (${r.bytes} bytes of diff, cap ${r.maxBytes})`
     : `above the cap (${r.bytes} bytes of diff, cap ${r.maxBytes}): ${r.packets.length} packet(s) in ${r.dir}; read ${r.main}; archive ${r.archive}`;
@@ -25,7 +25,7 @@ export const reviewCommand: Command = {
   positionals: true,
   options: { out: { type: 'string' }, 'max-bytes': { type: 'string' }, 'include-worktree': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   optionHelp: [
-    ['--out DIR', 'where to write it (default: <data dir>/reviews/<from>-<to>)'],
+    ['--out DIR', 'where to write it, inside the data directory (relative to it; default: <data dir>/reviews/<from>-<to>)'],
     ['--max-bytes N', 'the cap (default: torbit.review.maxBundleBytes, else 262144)'],
     ['--include-worktree', 'also the uncommitted changes to tracked files'],
     ['--json', 'machine-readable output'],
@@ -91,7 +91,7 @@ export const reviewCommand: Command = {
     try {
       let r: BundleResult;
       try {
-        r = await createBundle({ folder: io.cwd, dataDir: backend.dataDir.dir, out: values.out as string | undefined, maxBytes, includeWorktree: values['include-worktree'] === true });
+        r = await createBundle({ folder: io.cwd, dataDir: backend.dataDir.dir, out: values.out as string | undefined, maxBytes, includeWorktree: values['include-worktree'] === true, env: io.env });
       } catch (err) {
         if (err instanceof ReviewError) throw new UsageError(err.message);
         throw err;

@@ -22,11 +22,19 @@ export const BundleFile = z.object({
   status: z.enum(['A', 'M', 'D', 'R', 'C', 'T', 'U', 'X']),
   added: z.number().int().nonnegative(),
   deleted: z.number().int().nonnegative(),
-  /** binary: listed, not inlined; redacted: a secret, never included (the reason says why). */
+  /**
+   * text: shown (secret values masked in place, see `masked`); binary: listed, not inlined;
+   * redacted: a secret by name whose content is only data of that kind (a dotenv file, a key that
+   * parses), left out whole and listed with its name and size (the reason says why).
+   */
   kind: z.enum(['text', 'binary', 'redacted']),
   reason: z.string().optional(),
   /** Bytes of its diff in the bundle (0 when listed only). */
   bytes: z.number().int().nonnegative(),
+  /** A redacted file's size in bytes (of the version the range ships; the old one of a deletion). */
+  size: z.number().int().nonnegative().optional(),
+  /** What was masked in its shown diff, and how often (lines of a key block): "private key block" → 27. */
+  masked: z.record(z.string(), z.number().int().positive()).optional(),
 });
 export type BundleFile = z.infer<typeof BundleFile>;
 
@@ -81,6 +89,15 @@ export const Blocker = z.object({
 });
 export type Blocker = z.infer<typeof Blocker>;
 
+/** What a review showed of one file of its range: its diff, or not (binary, or a secret file left out, and why). */
+export const ReviewedFile = z.object({
+  path: z.string(),
+  from: z.string().nullable(),
+  shown: z.enum(['shown', 'binary', 'excluded']),
+  reason: z.string().optional(),
+});
+export type ReviewedFile = z.infer<typeof ReviewedFile>;
+
 export const VerdictMeta = z.object({
   provider: z.string(),
   model: z.string(),
@@ -92,6 +109,11 @@ export const VerdictMeta = z.object({
   simulated: z.boolean(),
   /** The bundle or packets reviewed (sha256 of each, in order). */
   reviewed: z.array(z.string().regex(/^[0-9a-f]{64}$/)),
+  /**
+   * Each file of the range and whether the reviewer was shown it. Absent in a review stored before
+   * Torbit recorded it: finish and the push gate then treat every file as never shown.
+   */
+  files: z.array(ReviewedFile).optional(),
 });
 
 export const Verdict = z.object({

@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/log';
 import { git } from '../git';
 import type { Db } from '../store/sqlite';
 import { BASELINE_FILE, currentRange, describeRange, repoRoot, ReviewError } from './baseline';
+import { describeUnseen, unseenFiles } from './coverage';
 import { ReviewRepo } from './store';
 
 export interface Finished {
@@ -30,6 +31,8 @@ export async function finishReview(d: { db: Db; audit: AuditLog }, folder: strin
   if (v.meta.simulated) throw new ReviewError(`review ${review.id} was given by a simulated model (${v.meta.provider}:${v.meta.model}): it cannot move the baseline`);
   if (v.verdict !== 'APPROVED') throw new ReviewError(`review ${review.id} of ${describeRange(range)} is BLOCKED (${v.blockers.length} blocker(s)): fix them and review again`);
   if (v.meta.range.from !== range.from || v.meta.range.to !== range.to || v.meta.range.worktree) throw new ReviewError(`review ${review.id} covers ${describeRange(v.meta.range)}, not ${describeRange(range)}`);
+  const unseen = await unseenFiles(root, v);
+  if (unseen.length) throw new ReviewError(`review ${review.id} of ${describeRange(range)} never showed the reviewer ${unseen.length} file(s) that are not secrets: ${describeUnseen(unseen)}. Review again`);
   const file = path.join(root, BASELINE_FILE);
   const before = fs.existsSync(file) ? fs.readFileSync(file) : null;
   fs.mkdirSync(path.dirname(file), { recursive: true });

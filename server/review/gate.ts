@@ -10,6 +10,7 @@ import { git } from '../git';
 import type { StoredVerdict } from '../protocol/review';
 import type { Db } from '../store/sqlite';
 import { BASELINE_FILE, repoRoot, ReviewError } from './baseline';
+import { unseenFiles } from './coverage';
 import { ReviewRepo } from './store';
 
 const MARK = 'torbit-push-gate v1';
@@ -81,7 +82,10 @@ export function parsePushInput(text: string): PushedRef[] {
 
 const lines = (s: string) => s.split('\n').filter(Boolean);
 
-/** Whether pushing `ref` is covered: no new commit, or an approved, real review of them (its id). */
+/**
+ * Whether pushing `ref` is covered: no new commit, or an approved, real review of them (its id)
+ * that showed its reviewer every file of its range that is not a secret.
+ */
 async function coverage(root: string, remote: string, ref: PushedRef, approved: StoredVerdict[]): Promise<{ ok: boolean; reviewId: number | null }> {
   const tip = ref.localSha;
   const known = !ZERO.test(ref.remoteSha) && await git(root, ['cat-file', '-e', `${ref.remoteSha}^{commit}`]).then(() => true, () => false);
@@ -98,7 +102,9 @@ async function coverage(root: string, remote: string, ref: PushedRef, approved: 
     }
     // Every pushed commit is in the reviewed range.
     const inRange = new Set(lines(await git(root, ['rev-list', tip, ...(from ? [`^${from}`] : [])])));
-    if (pushed.every((c) => inRange.has(c))) return { ok: true, reviewId: r.id };
+    if (!pushed.every((c) => inRange.has(c))) continue;
+    if ((await unseenFiles(root, r.verdict)).length) continue;
+    return { ok: true, reviewId: r.id };
   }
   return { ok: false, reviewId: null };
 }

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { BundleFile, Packet, ReviewRange } from '../protocol/review';
 import { describeRange } from './baseline';
 import { gitQuote } from './changes';
+import { describeMasks } from './mask';
 import type { Section } from './patchStream';
 import { writeTarGz } from './tar';
 
@@ -121,8 +122,20 @@ const safeName = (p: string) => p.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.
 
 function statLine(f: BundleFile): string {
   const name = f.from ? `${gitQuote(f.from)} -> ${gitQuote(f.path)}` : gitQuote(f.path);
-  const what = f.kind === 'binary' ? 'binary, not inlined' : f.kind === 'redacted' ? `redacted (${f.reason})` : `+${f.added} -${f.deleted}`;
+  const masks = describeMasks(f.masked);
+  const what = f.kind === 'binary' ? 'binary, not inlined'
+    : f.kind === 'redacted' ? `redacted (${f.reason}; ${f.size ?? 0} bytes)`
+      : `+${f.added} -${f.deleted}${masks ? `; masked in place: ${masks}` : ''}`;
   return `${f.status}  ${name}  ${what}`;
+}
+
+/** The manifest's mark: a folder that holds one is Torbit's bundle folder, which a new bundle may empty. */
+export const MANIFEST_MARK = 'torbit-review-bundle';
+
+/** Writes `dir`/manifest.json: the range, every file (shown, binary or left out, with its size), the packets. */
+export function writeManifest(dir: string, m: { range: ReviewRange; maxBytes: number; mode: 'bundle' | 'packets'; files: BundleFile[]; packets: Packet[] }): void {
+  const manifest = { torbit: MANIFEST_MARK, version: 2, ...m };
+  fs.writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** The lines that open a bundle or a packet: range, files, stats. */
@@ -135,12 +148,29 @@ export function summaryLines(range: ReviewRange, files: BundleFile[]): string[] 
   return [
     `range: ${range.from ?? '(none: from the first commit)'}..${range.to}`,
     `work tree: ${range.worktree ? 'included (uncommitted changes to tracked files)' : 'not included'}`,
-    `files: ${files.length} changed (+${added} -${deleted}); ${binary} binary (listed, not inlined); ${redacted} redacted (secrets, never included)`,
+    `files: ${files.length} changed (+${added} -${deleted}); ${binary} binary (listed, not inlined); ${redacted} redacted (secret files holding only secret data, not shown; name and size listed)`,
   ];
+}
+
+/** Every file not shown in the bundle (binary, or a secret file left out), one line each. */
+export function notShownLines(files: BundleFile[]): string[] {
+  return [...files.filter((f) => f.kind === 'redacted'), ...files.filter((f) => f.kind === 'binary')].map(statLine);
 }
 
 export function fileLines(files: BundleFile[]): string[] {
   return files.map(statLine);
+}
+
+/** As many of `lines` as fit in `budget` bytes, then one line saying how many more the manifest lists. */
+function fitLines(lines: string[], budget: number): string[] {
+  const out: string[] = [];
+  let used = 0;
+  for (const [i, l] of lines.entries()) {
+    if (used + l.length + 1 > budget - 100) return [...out, `# not shown in any packet: ${lines.length - i} more file(s), listed in README.md and manifest.json`];
+    out.push(l);
+    used += l.length + 1;
+  }
+  return out;
 }
 
 export async function writePackets(body: string, sections: Section[], range: ReviewRange, cap: number, dir: string): Promise<{ packets: Packet[]; readme: string; archive: string }> {
@@ -149,7 +179,10 @@ export async function writePackets(body: string, sections: Section[], range: Rev
   fs.mkdirSync(packetDir, { recursive: true });
   const packets: Packet[] = [];
   try {
-    const plans = sections.filter((s) => s.file.kind === 'text').map((s) => plan(fd, s, cap, 600));
+    // Each packet is reviewed alone, so each one names the files no packet shows.
+    const notShown = fitLines(notShownLines(sections.map((s) => s.file)).map((l) => `# not shown in any packet: ${l}`), Math.floor(cap / 4));
+    const overhead = 600 + notShown.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    const plans = sections.filter((s) => s.file.kind === 'text').map((s) => plan(fd, s, cap, overhead));
     const total = plans.reduce((n, p) => n + p.packets.length, 0);
     const width = Math.max(4, String(total).length);
     let index = 0;
@@ -173,6 +206,7 @@ export async function writePackets(body: string, sections: Section[], range: Rev
           `# ${describeRange(range)}: ${summaryLines(range, [s.file])[0]}`,
           `# file: ${statLine(s.file)}`,
           `# part ${i + 1} of ${p.packets.length} of this file${pk.lines ? `, new lines ${pk.lines[0]}-${pk.lines[1]}` : ''}${p.packets.length > 1 ? ' (split by hunks, and a hunk larger than the cap by lines: no context at such a cut, so apply with git apply --unidiff-zero)' : ''}`,
+          ...notShown,
           '# A patch follows (git apply ignores these lines; the packets of a file apply in order). README.md lists every packet.',
           '',
         ].join('\n');
@@ -203,8 +237,7 @@ export async function writePackets(body: string, sections: Section[], range: Rev
     fs.closeSync(fd);
   }
   const files = sections.map((s) => s.file);
-  const manifest = { version: 1, range, maxBytes: cap, packets, files };
-  fs.writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeManifest(dir, { range, maxBytes: cap, mode: 'packets', files, packets });
   fs.writeFileSync(path.join(dir, 'SHA256SUMS'), packets.map((p) => `${p.sha256}  ${p.name}\n`).join(''));
   const readme = path.join(dir, 'README.md');
   fs.writeFileSync(readme, readmeText(range, cap, files, packets));

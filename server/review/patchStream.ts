@@ -1,12 +1,13 @@
 // Streams a range's patch from git into one body file, file by file, never holding more than a
 // chunk in memory: it counts each file's added and deleted lines, notes where its hunks start,
-// lists binary files without their content, and drops a file's patch when it is a secret (by
-// name, or a secret found in it: what was written of it is taken back).
+// lists binary files without their content, and masks secret values in place (mask.ts). Only a
+// file that is a secret by name and by content (exclusion.ts) is left out, listed with its size.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { BundleFile, ReviewRange } from '../protocol/review';
 import { DIFF_OPTIONS, gitEnv, patchHeader, rangeArgs, type Change } from './changes';
-import { secretIn, secretPath } from './secrets';
+import { exclusionOf, secretNamed } from './exclusion';
+import { LineMasker } from './mask';
 
 /** A file's patch in the body file: [start, end) and where its hunks start (offsets in the body). */
 export interface Section {
@@ -19,7 +20,7 @@ export interface Section {
 const FLUSH_BYTES = 1 << 20;
 const NL = 0x0a;
 
-/** Appends to a file through a buffer; what was written since an offset can be taken back. */
+/** Appends to a file through a buffer. */
 class BodyWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -36,20 +37,6 @@ class BodyWriter {
     this.pending.push(b);
     this.pendingBytes += b.length;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();
-  }
-
-  /** Forgets everything from `offset` on. */
-  rewind(offset: number): void {
-    if (offset >= this.flushedTo) {
-      const keep = offset - this.flushedTo;
-      const all = Buffer.concat(this.pending, this.pendingBytes).subarray(0, keep);
-      this.pending = [Buffer.from(all)];
-      this.pendingBytes = keep;
-    } else {
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.flushedTo = offset;
-    }
   }
 
   flush(): void {
@@ -73,24 +60,31 @@ const startsWith = (line: Buffer, prefix: string) => line.length >= prefix.lengt
 
 /**
  * Writes the patch of `changes` (in git's order) to `bodyFile`; returns each file's section.
- * Files listed only (binary, redacted) have an empty section.
+ * Files listed only (binary, excluded) have an empty section. `known`: the secrets registry's
+ * values, masked wherever they appear.
  */
-export async function streamPatch(root: string, range: ReviewRange, changes: Change[], bodyFile: string): Promise<Section[]> {
+export async function streamPatch(root: string, range: ReviewRange, changes: Change[], bodyFile: string, known: readonly string[] = []): Promise<Section[]> {
+  const excluded = await Promise.all(changes.map((c) => exclusionOf(root, range, c)));
   const w = new BodyWriter(fs.openSync(bodyFile, 'w'));
-  const sections: Section[] = changes.map((c) => {
-    const why = secretPath(c.path) ?? (c.from ? secretPath(c.from) : undefined);
+  const sections: Section[] = changes.map((c, i) => {
+    const ex = excluded[i];
     return {
-      file: { path: c.path, from: c.from, status: c.status, added: 0, deleted: 0, kind: why ? 'redacted' : 'text', ...(why ? { reason: `${why}: never included` } : {}), bytes: 0 },
+      file: { path: c.path, from: c.from, status: c.status, added: 0, deleted: 0, kind: ex ? 'redacted' : 'text', ...(ex ? { reason: ex.reason, size: ex.size } : {}), bytes: 0 },
       start: 0, end: 0, hunks: [],
     };
   });
+  const maskers = changes.map((c) => new LineMasker({ known, secretFile: secretNamed(c) }));
   const headers = changes.map((c) => `${patchHeader(c)}\n`);
   let at = -1; // the change whose patch is streaming
   let cur: Section | undefined;
   let inHunk = false;
+  const put = (bufs: Buffer[]) => { for (const b of bufs) w.write(b); };
 
   const close = () => {
     if (!cur) return;
+    put(maskers[at]!.flush());
+    const masked = Object.fromEntries(maskers[at]!.masked);
+    if (Object.keys(masked).length) cur.file.masked = masked;
     if (cur.file.kind === 'text' || cur.file.kind === 'binary') cur.end = w.size;
     cur.file.bytes = cur.end - cur.start;
   };
@@ -106,28 +100,28 @@ export async function streamPatch(root: string, range: ReviewRange, changes: Cha
         at = next;
         cur = sections[at]!;
         cur.start = w.size;
+      } else {
+        put(maskers[at]!.flush());
       }
       inHunk = false;
     }
     if (!cur) return; // nothing before the first file
     if (cur.file.kind === 'redacted') return;
+    const masker = maskers[at]!;
     if (line[0] === 0x40 /* @ */ && startsWith(line, '@@')) {
+      put(masker.flush()); // what a key header held belongs to the hunk before
       inHunk = true;
       cur.hunks.push(w.size);
-    } else if (inHunk) {
-      if (line[0] === 0x2b /* + */) cur.file.added++;
-      else if (line[0] === 0x2d /* - */) cur.file.deleted++;
-    } else if (startsWith(line, 'Binary files ')) {
-      cur.file.kind = 'binary';
-    }
-    const secret = secretIn(line.toString('latin1'));
-    if (secret) {
-      w.rewind(cur.start);
-      cur.file = { ...cur.file, kind: 'redacted', reason: `holds ${secret}: never included`, added: 0, deleted: 0 };
-      cur.hunks = [];
-      cur.end = cur.start;
+      w.write(masker.hunkHeader(line));
       return;
     }
+    if (inHunk) {
+      if (line[0] === 0x2b /* + */) cur.file.added++;
+      else if (line[0] === 0x2d /* - */) cur.file.deleted++;
+      put(masker.line(line));
+      return;
+    }
+    if (startsWith(line, 'Binary files ')) cur.file.kind = 'binary';
     // A binary file is listed, not inlined: git prints its header and "Binary files … differ" only.
     w.write(line);
   };

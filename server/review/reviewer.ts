@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateText, Output, type LanguageModel } from 'ai';
 import * as z from 'zod';
-import { Blocker, Verdict, type BundleResult } from '../protocol/review';
+import { Blocker, Verdict, type BundleResult, type ReviewedFile } from '../protocol/review';
 
 /** What the model must answer for one bundle or packet. */
 export const ModelVerdict = z.object({
@@ -19,7 +19,10 @@ export type ModelVerdict = z.infer<typeof ModelVerdict>;
 export const REVIEW_SYSTEM = [
   'You review a code change before it is pushed. The change comes as a git patch (or one packet of it),',
   'opened by lines starting with "#" that give the range, the files and their stats. Files listed as',
-  'binary or redacted are not shown: do not guess their content.',
+  'binary, or redacted (a secret file holding only secret data: its name and size are given), are not',
+  'shown: do not guess their content. Values shown as [masked: …] (a private key block, a token, a',
+  'credential) were replaced by Torbit; everything else in the patch is the real change: review it all,',
+  'including lines next to a masked value.',
   'Answer BLOCKED when the change has a defect that must be fixed first: a bug, a security problem,',
   'data loss, a broken build, or a secret in the code. Name each one as a blocker with the file, the line',
   'in the new version of the file, a severity (error for what must be fixed; warning or info otherwise)',
@@ -41,6 +44,15 @@ export function isSimulated(model: LanguageModel, modelId: string, factoryIsReal
 /** A path as the model may write it: without git's a/ b/ prefixes or a leading ./ or /. */
 function normalize(file: string): string {
   return file.trim().replace(/^["']|["']$/g, '').replace(/^(a|b)\//, '').replace(/^\.?\//, '');
+}
+
+/** What the review showed of each file: finish and the push gate check it. */
+export function reviewedFiles(bundle: BundleResult): ReviewedFile[] {
+  return bundle.files.map((f) => ({
+    path: f.path, from: f.from,
+    shown: f.kind === 'text' ? 'shown' : f.kind === 'binary' ? 'binary' : 'excluded',
+    ...(f.kind === 'redacted' && f.reason ? { reason: f.reason } : {}),
+  }));
 }
 
 export interface ReviewDeps {
@@ -83,7 +95,7 @@ export async function reviewBundle(d: ReviewDeps, bundle: BundleResult): Promise
   const verdict = blocked ? 'BLOCKED' : 'APPROVED';
   const checked = Verdict.safeParse({
     verdict, blockers, summary: summaries.join('\n'),
-    meta: { provider: d.provider, model: d.modelId, time: new Date().toISOString(), range: bundle.range, simulated: d.simulated, reviewed },
+    meta: { provider: d.provider, model: d.modelId, time: new Date().toISOString(), range: bundle.range, simulated: d.simulated, reviewed, files: reviewedFiles(bundle) },
   });
   if (!checked.success) throw new Error(`the model's review is not a usable verdict: ${checked.error.issues[0]?.message ?? 'invalid'}`);
   return checked.data;

@@ -1,5 +1,4 @@
 // Review bundles and model reviews for a workspace: what the CLI and the backend's requests share.
-import * as path from 'node:path';
 import type { LanguageModel } from 'ai';
 import { createModel, MissingKeyError, parseModelRef, type ModelFactory, type ModelSpec } from '../agent/models';
 import type { AuditLog } from '../audit/log';
@@ -8,19 +7,25 @@ import type { Db } from '../store/sqlite';
 import { currentRange, describeRange, repoRoot, ReviewError } from './baseline';
 import { buildBundle } from './bundle';
 import { isSimulated, reviewBundle } from './reviewer';
+import { bundleOutDir } from './outDir';
 import { ReviewRepo } from './store';
+import { secretValues } from '../secrets';
 
 /** The cap when neither the caller nor the settings give one: about what a model reviews well at once. */
 export const DEFAULT_MAX_BUNDLE_BYTES = 256 * 1024;
 
-/** Builds the bundle of `folder`'s repository into `out` (default: `<data dir>/reviews/<from>-<to>`). */
-export async function createBundle(p: BundleParams & { folder: string; dataDir: string }): Promise<BundleResult> {
+/**
+ * Builds the bundle of `folder`'s repository into `out` (inside the data directory, relative to
+ * it; default: `<data dir>/reviews/<from>-<to>`). Values of the secrets registry found in `env`
+ * are masked wherever they appear (`env` defaults to the process's: the backend's own).
+ */
+export async function createBundle(p: BundleParams & { folder: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<BundleResult> {
   const root = await repoRoot(p.folder);
   const range = await currentRange(root, p.includeWorktree);
   const maxBytes = p.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw new ReviewError('the bundle cap must be at least 1024 bytes');
-  const out = p.out ? path.resolve(p.folder, p.out) : path.join(p.dataDir, 'reviews', `${range.from ? range.from.slice(0, 12) : 'root'}-${range.to.slice(0, 12)}${range.worktree ? '-worktree' : ''}`);
-  return buildBundle({ root, range, maxBytes, out });
+  const out = bundleOutDir(p.dataDir, p.out, `${range.from ? range.from.slice(0, 12) : 'root'}-${range.to.slice(0, 12)}${range.worktree ? '-worktree' : ''}`);
+  return buildBundle({ root, range, maxBytes, out, known: secretValues(p.env ?? process.env) });
 }
 
 export interface ReviewDeps {
@@ -50,7 +55,7 @@ export async function reviewChanges(d: ReviewDeps, p: ReviewParams & { folder: s
     if (err instanceof MissingKeyError) throw new ReviewError(err.message);
     throw err;
   }
-  const bundle = await createBundle({ folder: p.folder, dataDir: d.dataDir, maxBytes: p.maxBytes, includeWorktree: p.includeWorktree });
+  const bundle = await createBundle({ folder: p.folder, dataDir: d.dataDir, maxBytes: p.maxBytes, includeWorktree: p.includeWorktree, env: d.env });
   const verdict = await reviewBundle({ model, provider: spec.provider, modelId: spec.modelId, simulated: isSimulated(model, spec.modelId, factory === createModel), signal: d.signal }, bundle);
   const root = bundle.root;
   const reviews = new ReviewRepo(d.db);

@@ -50,7 +50,7 @@ const LISTED = ['assets/logo.png', '.env', 'config/deploy.txt'];
 describe('review bundles', function () {
   this.timeout(60_000);
 
-  it('bundles the range since the baseline: header, stats as git counts them, renames; binaries listed, secrets never included', async () => {
+  it('bundles the range since the baseline: header, stats as git counts them, renames; binaries listed, a dotenv file left out with its size, a key block masked in place', async () => {
     const repo = reviewRepo();
     const range = await currentRange(repo.root, false);
     assert.deepEqual(range, { from: repo.base, to: repo.head, worktree: false });
@@ -78,19 +78,22 @@ describe('review bundles', function () {
     assert.equal(byPath['assets/logo.png']!.kind, 'binary');
     assert.equal(byPath['.env']!.kind, 'redacted');
     assert.match(byPath['.env']!.reason!, /environment file/);
-    assert.equal(byPath['config/deploy.txt']!.kind, 'redacted');
-    assert.match(byPath['config/deploy.txt']!.reason!, /private key/);
+    assert.equal(byPath['.env']!.size, Buffer.byteLength(`${ENV_SECRET}\n`));
+    // A key block in an ordinary file: the file is shown, the block's lines masked.
+    assert.equal(byPath['config/deploy.txt']!.kind, 'text');
+    assert.deepEqual(byPath['config/deploy.txt']!.masked, { 'private key block': 1 });
 
     const text = fs.readFileSync(r.main, 'utf8');
     assert.match(text, new RegExp(`^# Torbit review bundle\\n# range: ${repo.base}\\.\\.${repo.head}\\n`));
-    assert.match(text, /# files: \d+ changed \(\+\d+ -\d+\); 1 binary \(listed, not inlined\); 2 redacted/);
+    assert.match(text, /# files: \d+ changed \(\+\d+ -\d+\); 1 binary \(listed, not inlined\); 1 redacted/);
     assert.match(text, /# {3}R {2}src\/old-name\.ts -> src\/new-name\.ts {2}\+1 -0/);
-    assert.match(text, /# {3}A {2}\.env {2}redacted \(an environment file/);
+    assert.match(text, /# {3}A {2}\.env {2}redacted \(an environment file .*; 37 bytes\)/);
+    assert.ok(text.includes('+-----BEGIN RSA PRIVATE KEY-----\n+[masked: private key block]\n+-----END RSA PRIVATE KEY-----\n'));
     assert.match(text, /Binary files \/dev\/null and b\/assets\/logo\.png differ/);
     assert.ok(text.includes(gitQuote('docs/a "quoted" name.md')));
     // Nothing of a secret anywhere in what was written.
     const all = everything(out);
-    for (const secret of [ENV_SECRET, KEY_SECRET, 'BEGIN RSA PRIVATE KEY']) assert.ok(!all.includes(secret), `${secret} leaked`);
+    for (const secret of [ENV_SECRET, KEY_SECRET]) assert.ok(!all.includes(secret), `${secret} leaked`);
 
     // The bundle is a patch: on the baseline it gives HEAD's text files.
     const w = checkout(repo.root, repo.base);
@@ -144,6 +147,8 @@ describe('review bundles', function () {
     assert.match(readme, /## How to review/);
     assert.match(readme, /sha256sum -c SHA256SUMS/);
     assert.match(readme, /- A {2}\.env {2}redacted/);
+    // Each packet is reviewed alone: each names the file left out, with its size.
+    for (const p of r.packets) assert.match(fs.readFileSync(path.join(out, p.name), 'utf8'), /^# not shown in any packet: A {2}\.env {2}redacted \(.*; 37 bytes\)$/m);
     const all = everything(out);
     for (const secret of [ENV_SECRET, KEY_SECRET]) assert.ok(!all.includes(secret), `${secret} leaked`);
 
