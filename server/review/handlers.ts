@@ -16,7 +16,7 @@ const fault = <T>(fn: () => Promise<T> | T) => callersFault([[ReviewError, Error
 export const reviewHandlers: readonly Handler<ServerCtx>[] = [
   handler(rpc.reviewBundle, (ctx: ServerCtx, p) => fault(() => {
     const { b, folder } = ctx.folder(p.folder, 'a review');
-    return createBundle({ ...p, folder, dataDir: b.dataDir.dir });
+    return createBundle({ ...p, folder, dataDir: b.dataDir.dir, env: ctx.env });
   })),
   handler(rpc.reviewRun, (ctx: ServerCtx, p) => fault(() => {
     const { b, folder } = ctx.folder(p.folder, 'a review');

@@ -19,13 +19,13 @@ export const DEFAULT_MAX_BUNDLE_BYTES = 256 * 1024;
  * it; default: `<data dir>/reviews/<from>-<to>`). Values of the secrets registry found in `env`
  * are masked wherever they appear (`env` defaults to the process's: the backend's own).
  */
-export async function createBundle(p: BundleParams & { folder: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<BundleResult> {
+export async function createBundle(p: BundleParams & { folder: string; dataDir: string; env: NodeJS.ProcessEnv }): Promise<BundleResult> {
   const root = await repoRoot(p.folder);
   const range = await currentRange(root, p.includeWorktree);
   const maxBytes = p.maxBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw new ReviewError('the bundle cap must be at least 1024 bytes');
   const out = bundleOutDir(p.dataDir, p.out, `${range.from ? range.from.slice(0, 12) : 'root'}-${range.to.slice(0, 12)}${range.worktree ? '-worktree' : ''}`);
-  return buildBundle({ root, range, maxBytes, out, known: secretValues(p.env ?? process.env) });
+  return buildBundle({ root, range, maxBytes, out, known: secretValues(p.env) });
 }
 
 export interface ReviewDeps {
