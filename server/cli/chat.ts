@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
+import { tellNotices } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 
@@ -92,6 +93,7 @@ export const chatCommand: Command = {
         trusted: true, settings: settings.agent, env: io.env, log, sink,
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
+      tellNotices(backend);
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
         baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,
