@@ -62,6 +62,8 @@ export class Ctx implements vscode.Disposable {
   /** eas.json proposals shown as diffs. */
   readonly easProposals = new EasProposalContent();
   private view: BackendView = { state: 'starting' };
+  /** Notices about the data (a journal set aside, a migration) already shown to the person. */
+  private readonly noticed = new Set<string>();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.subscriptions.push(this.reviewProblems);
@@ -140,6 +142,11 @@ export class Ctx implements vscode.Disposable {
       // What is pending now (after a restart, nothing the old process waited on is).
       this.approvals.reset(await this.request(rpc.approvalList, {}).then((r) => r.approvals, () => []));
       this.set(viewOf(s));
+      for (const n of s.notices.filter((x) => !this.noticed.has(x))) {
+        this.noticed.add(n);
+        this.log.warn(n);
+        void vscode.window.showWarningMessage(`Torbit: ${n}`);
+      }
       return s;
     } catch (err) {
       this.log.warn(`status: ${(err as Error).message}`);

@@ -31,6 +31,7 @@ export class StatusBar implements vscode.Disposable {
     if (view.detail) md.appendMarkdown(`\n\n${escapeMarkdown(view.detail)}`);
     if (s) {
       md.appendMarkdown(`\n\n- version ${s.version}, pid ${s.pid}\n- data: \`${s.dataDir}\` (${s.dataDirSource})\n- schema: ${s.schemaVersion ?? 'n/a'}`);
+      for (const n of s.notices) md.appendMarkdown(`\n- $(warning) ${escapeMarkdown(n)}`);
     }
     md.appendMarkdown('\n\nClick to open the Torbit log.');
     this.item.tooltip = md;

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveDataDir, type DataDir } from './dataDir';
+import { migrateLegacyDataDir } from './legacyDataDir';
 import { excludeFromGit } from './gitExclude';
 import type { Logger } from './logger';
 import type { Status, StoreHealth } from './protocol';
@@ -33,6 +34,11 @@ export interface BackendOptions {
   mode: 'readonly' | 'migrate';
   /** The torbit.environment setting; TORBIT_ENV wins. */
   environmentSetting?: string;
+  /**
+   * The person trusts the workspace (VS Code's workspace trust): only then is an older Torbit's
+   * <workspace>/.torbit-data moved to the default data directory. The CLI never sets it.
+   */
+  trusted?: boolean;
 }
 
 /** How a chat's tool calls are judged: the pinned policy hash, and who is asked. */
@@ -44,6 +50,8 @@ export class Backend {
   private checkpointService: Promise<Checkpoints> | undefined;
   /** Which files changed since each folder's last checkpoint (fed by a watcher and Torbit's writes). */
   readonly feed: ChangeFeed;
+  /** What the person must be told about this backend's data (a migration, a journal set aside): in status, and logged. */
+  readonly notices: string[] = [];
 
   private constructor(
     readonly workspace: string | null,
@@ -66,8 +74,20 @@ export class Backend {
     // Real paths: the tools resolve symlinks, and a checkpoint must name a folder one way only.
     const folders = (opts.folders ?? (opts.workspace ? [opts.workspace] : [])).map((f) => { try { return fs.realpathSync(f); } catch { return path.resolve(f); } });
     opts.log.info(`data directory ${dataDir.dir} (from ${dataDir.source})`);
+    const notices: string[] = [];
+    if (opts.workspace && dataDir.source === 'workspace') {
+      const legacy = migrateLegacyDataDir({ workspace: opts.workspace, dataDir: dataDir.dir, move: opts.mode === 'migrate' && opts.trusted === true });
+      if (legacy.kind === 'migrated') opts.log.info(legacy.message);
+      if (legacy.kind === 'ignored') opts.log.warn(legacy.message);
+      if (legacy.kind !== 'none') notices.push(legacy.message);
+    }
+    const made = (db: Db | undefined, store: StoreHealth) => {
+      const b = new Backend(opts.workspace, folders, environment, dataDir, db, store);
+      b.notices.push(...notices);
+      return b;
+    };
     if (opts.mode === 'readonly' && !fs.existsSync(file)) {
-      return new Backend(opts.workspace, folders, environment, dataDir, undefined, { state: 'absent', path: file });
+      return made(undefined, { state: 'absent', path: file });
     }
     if (opts.mode === 'migrate') {
       fs.mkdirSync(dataDir.dir, { recursive: true });
@@ -82,11 +102,11 @@ export class Backend {
         mode: opts.mode,
         onMigrated: (m) => opts.log.info(`applied migration ${m.version} (${m.name})`),
       });
-      return new Backend(opts.workspace, folders, environment, dataDir, db, { state: 'ok', path: file, ...info });
+      return made(db, { state: 'ok', path: file, ...info });
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       opts.log.error(err.message);
-      return new Backend(opts.workspace, folders, environment, dataDir, undefined, { state: 'error', path: file, code: err.code, message: err.message });
+      return made(undefined, { state: 'error', path: file, code: err.code, message: err.message });
     }
   }
 
@@ -125,6 +145,7 @@ export class Backend {
     this.checkpointService ??= Checkpoints.open({
       db: this.requireDb(), audit: this.audit(), folders: this.folders, dataDir: this.dataDir.dir, log: opts.log,
       maxFileBytes: () => opts.maxFileBytes ?? 10 * 1024 * 1024, feed: this.feed, busy: opts.busy, onChanged: opts.onChanged,
+      onJournalRejected: (r) => this.notices.push(r.message),
     });
     return this.checkpointService;
   }
@@ -147,6 +168,7 @@ export class Backend {
       environment: this.environment,
       schemaVersion: this.store.state === 'ok' ? this.store.schemaVersion : null,
       store: this.store,
+      notices: [...this.notices],
     };
   }
 

@@ -49,6 +49,8 @@ export class ServerCtx {
       globalStorageDir: opts.globalStorageDir,
       folders: opts.workspaceFolders,
       environmentSetting: opts.environment,
+      // Only a trusted workspace's old <folder>/.torbit-data is moved to the data directory.
+      trusted: opts.trusted,
       env, log, mode: 'migrate',
     });
     this.backend = backend;

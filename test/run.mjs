@@ -34,7 +34,10 @@ const total = { passes: 0, failures: 0, pending: 0, skipped: [], failed: [], bro
 for (const name of wanted) {
   console.log(`\n━━ ${name} ━━`);
   const stats = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-stats-')), 'stats.json');
-  const r = spawnSync(process.execPath, SUITES[name], { cwd: root, stdio: 'inherit', env: { ...process.env, TORBIT_TEST_STATS: stats } });
+  // Default data directories (keyed by workspace, under XDG_DATA_HOME) go to a scratch folder, not the tester's home.
+  const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-data-home-'));
+  const r = spawnSync(process.execPath, SUITES[name], { cwd: root, stdio: 'inherit', env: { ...process.env, XDG_DATA_HOME: dataHome, TORBIT_TEST_STATS: stats } });
+  fs.rmSync(dataHome, { recursive: true, force: true });
   if (!fs.existsSync(stats)) {
     total.broken.push(`${name}: the suite did not run to its end (exit ${r.status ?? r.signal})`);
     continue;

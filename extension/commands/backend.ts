@@ -7,7 +7,7 @@ import type { CommandFactory } from './index';
 export function describeStatus(s: Status): string {
   const up = Math.round(s.uptimeMs / 1000);
   const store = s.store.state === 'ok' ? `schema ${s.store.schemaVersion}` : s.store.state === 'error' ? `database refused (${s.store.code})` : 'no database';
-  return `Torbit backend ${s.version} ready: ${store}, pid ${s.pid}, up ${up}s, data in ${s.dataDir}`;
+  return `Torbit backend ${s.version} ready: ${store}, pid ${s.pid}, up ${up}s, data in ${s.dataDir}${s.notices.map((n) => `. ${n}`).join('')}`;
 }
 
 async function currentStatus(ctx: Ctx): Promise<Status | undefined> {

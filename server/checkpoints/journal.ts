@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import { RestoreMode } from '../protocol';
 import { Manifest } from './manifest';
-import { FolderPlan } from './restore';
+import { ConfinementError } from '../confine';
+import { checkPlan, FolderPlan } from './restore';
 
 export const Journal = z.object({
   v: z.literal(1),
@@ -49,14 +50,27 @@ export function writeJournal(file: string, j: Journal): void {
   try { fs.fsyncSync(dir); } finally { fs.closeSync(dir); }
 }
 
+/**
+ * Refuses (ConfinementError) a journal that names a folder that is not one of the workspace's, or
+ * a path that would leave its folder: a journal is read back from disk, and acted on unasked.
+ */
+export function checkJournal(j: Journal, folders: readonly string[]): void {
+  for (const plan of j.folders) checkPlan(plan, folders);
+  for (const f of [...j.after.folders.map((x) => x.folder), ...j.after.config.map((c) => c.folder)]) {
+    if (!folders.includes(f)) throw new ConfinementError(f, `it is not a workspace folder (${folders.join(', ') || 'none open'})`);
+  }
+}
+
 export type JournalRead = { kind: 'none' } | { kind: 'ok'; journal: Journal } | { kind: 'damaged'; reason: string };
 
 export function readJournal(file: string): JournalRead {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return { kind: 'none' };
+  } catch (err) {
+    // Anything but "not there" (a folder, a link to nowhere, unreadable) is a journal that cannot be trusted.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'damaged', reason: (err as Error).message };
   }
   try {
     const parsed = Journal.safeParse(JSON.parse(text));
@@ -64,6 +78,17 @@ export function readJournal(file: string): JournalRead {
   } catch (err) {
     return { kind: 'damaged', reason: (err as Error).message };
   }
+}
+
+/**
+ * Moves a journal that must not be acted on out of the way (it is also the rollback lock), next to
+ * where it was: rollback-journal.rejected-<time>.json. Returns where it went.
+ */
+export function setJournalAside(file: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const aside = path.join(path.dirname(file), `${path.basename(file, '.json')}.rejected-${stamp}.json`);
+  fs.renameSync(file, aside);
+  return aside;
 }
 
 export function removeJournal(file: string): void {

@@ -1,24 +1,25 @@
 // What a checkpoint records, as stored in the checkpoints table (JSON, checked when read back).
 import * as z from 'zod';
+import { AbsolutePath, RelativePath } from '../confine';
 import { LargeFile } from './shadowRepo';
 
 const Oid = z.string().regex(/^[0-9a-f]{40,64}$/);
 
 /** One workspace folder at the checkpoint: its snapshot commit and what git cannot hold. */
 export const FolderState = z.object({
-  folder: z.string(),
+  folder: AbsolutePath,
   commit: Oid,
   tree: Oid,
   /** The user's own HEAD then (commit and symbolic ref), null outside git or before a first commit. */
   head: z.object({ sha: z.string(), ref: z.string().nullable() }).nullable(),
   large: z.array(LargeFile),
-  emptyDirs: z.array(z.string()),
+  emptyDirs: z.array(RelativePath),
   files: z.number().int().nonnegative(),
 }).strict();
 export type FolderState = z.infer<typeof FolderState>;
 
 /** The deployment configuration's files (sha256, null when absent), listed apart for the timeline. */
-export const ConfigState = z.array(z.object({ folder: z.string(), path: z.string(), sha256: z.string().nullable() }).strict());
+export const ConfigState = z.array(z.object({ folder: AbsolutePath, path: RelativePath, sha256: z.string().nullable() }).strict());
 
 /** Torbit's database state for the session: which turns are in its conversation, and their totals. */
 export const ConversationState = z.object({

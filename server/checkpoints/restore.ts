@@ -8,20 +8,30 @@ import * as z from 'zod';
 import type { FileAction } from '../protocol';
 import type { FolderState } from './manifest';
 import type { ShadowRepo } from './shadowRepo';
+import { AbsolutePath, confinedJoin, ConfinementError, RelativePath } from '../confine';
 
-const EntrySchema = z.object({ path: z.string(), mode: z.enum(['100644', '100755', '120000']), oid: z.string().regex(/^[0-9a-f]{40,64}$/) }).strict();
+const EntrySchema = z.object({ path: RelativePath, mode: z.enum(['100644', '100755', '120000']), oid: z.string().regex(/^[0-9a-f]{40,64}$/) }).strict();
 
 export const FolderPlan = z.object({
-  folder: z.string(),
+  folder: AbsolutePath,
   write: z.array(EntrySchema),
-  remove: z.array(z.string()),
+  remove: z.array(RelativePath),
   /** Empty folders to create and to remove. */
-  mkdirs: z.array(z.string()),
-  rmdirs: z.array(z.string()),
+  mkdirs: z.array(RelativePath),
+  rmdirs: z.array(RelativePath),
   /** Folders that removals may leave empty and that the checkpoint did not have: removed if empty. */
-  prune: z.array(z.string()),
+  prune: z.array(RelativePath),
 }).strict();
 export type FolderPlan = z.infer<typeof FolderPlan>;
+
+/**
+ * Refuses (ConfinementError) a plan that would touch anything outside its folder, or whose folder
+ * is not one of the workspace's: a plan can come from a journal on disk, which anyone could write.
+ */
+export function checkPlan(plan: FolderPlan, folders: readonly string[]): void {
+  if (!folders.includes(plan.folder)) throw new ConfinementError(plan.folder, `it is not a workspace folder (${folders.join(', ') || 'none open'})`);
+  for (const rel of [...plan.remove, ...plan.write.map((w) => w.path), ...plan.mkdirs, ...plan.rmdirs, ...plan.prune]) confinedJoin(plan.folder, rel);
+}
 
 export interface FolderPreview {
   plan: FolderPlan;
@@ -108,19 +118,23 @@ function rmdirIfEmpty(abs: string): void {
 
 /**
  * Applies a plan. Each file is replaced by a rename, so none is ever left half written; running
- * it again (after a crash) finishes the job. `onTouched` hears of every path it changes.
+ * it again (after a crash) finishes the job. `onTouched` hears of every path it changes. The whole
+ * plan is checked against `folders` first, and each path again just before it is acted on (an
+ * earlier step of the same plan could have put a symbolic link in its way).
  */
-export async function applyFolderPlan(repo: ShadowRepo, plan: FolderPlan, onTouched: (abs: string) => void = () => undefined): Promise<void> {
+export async function applyFolderPlan(repo: ShadowRepo, plan: FolderPlan, folders: readonly string[], onTouched: (abs: string) => void = () => undefined): Promise<void> {
+  checkPlan(plan, folders);
   const root = plan.folder;
+  const at = (rel: string) => confinedJoin(root, rel);
   for (const rel of plan.remove) {
-    const abs = path.join(root, rel);
+    const abs = at(rel);
     fs.rmSync(abs, { force: true });
     onTouched(abs);
   }
-  for (const rel of [...plan.rmdirs, ...plan.prune]) rmdirIfEmpty(path.join(root, rel));
+  for (const rel of [...plan.rmdirs, ...plan.prune]) rmdirIfEmpty(at(rel));
   const blobs = await repo.blobs(plan.write.map((e) => e.oid));
   for (const e of plan.write) {
-    const abs = path.join(root, e.path);
+    const abs = at(e.path);
     const data = blobs.get(e.oid)!;
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     const tmp = tmpOf(abs);
@@ -135,7 +149,8 @@ export async function applyFolderPlan(repo: ShadowRepo, plan: FolderPlan, onTouc
     onTouched(abs);
   }
   for (const rel of plan.mkdirs) {
-    fs.mkdirSync(path.join(root, rel), { recursive: true });
-    onTouched(path.join(root, rel));
+    const abs = at(rel);
+    fs.mkdirSync(abs, { recursive: true });
+    onTouched(abs);
   }
 }

@@ -10,7 +10,8 @@ import type { Logger } from '../logger';
 import { RestoreParams, type CheckpointKind, type CheckpointView, type FileAction, type RestoreMode, type RestorePreview, type RestoreResult } from '../protocol';
 import type { Db } from '../store/sqlite';
 import type { ChangeFeed } from './feed';
-import { journalFile, readJournal, removeJournal, writeJournal, type Journal } from './journal';
+import { checkJournal, journalFile, readJournal, removeJournal, setJournalAside, writeJournal, type Journal } from './journal';
+import { ConfinementError } from '../confine';
 import type { FolderState, Manifest } from './manifest';
 import { applyFolderPlan, planFolder, type FolderPreview } from './restore';
 import { CONFIG_FILES, ignoredByGit, scanFolder } from './scan';
@@ -31,8 +32,19 @@ export interface CheckpointsDeps {
   feed?: ChangeFeed;
   /** Whether a turn runs in this process now (a restore waits for none). */
   busy?: () => boolean;
+  /** A rollback journal was found damaged or reaching outside the workspace, and set aside unread. */
+  onJournalRejected?: (r: RejectedJournal) => void;
   /** A checkpoint was taken, or a restore done (the language server tells the extension). */
   onChanged?: (e: { checkpoint?: CheckpointView; restored?: RestoreResult & { checkpointId: number; mode: RestoreMode } }) => void;
+}
+
+/** A rollback journal that was not acted on: where it was moved, and why. */
+export interface RejectedJournal {
+  file: string;
+  movedTo: string;
+  reason: string;
+  /** Words for the person: what happened and what to check. */
+  message: string;
 }
 
 /** A restore that needs the person's confirmation, or cannot happen now: nothing was changed. */
@@ -423,7 +435,7 @@ export class Checkpoints {
   /** Carries out a journal: files, then the database (one transaction), then the audit record. Safe to repeat. */
   private async finish(j: Journal, recovered: boolean): Promise<void> {
     for (const plan of j.folders) {
-      await applyFolderPlan(await this.repo(plan.folder), plan, (abs) => this.d.feed?.touched([abs]));
+      await applyFolderPlan(await this.repo(plan.folder), plan, this.d.folders, (abs) => this.d.feed?.touched([abs]));
     }
     if (!(await this.store.rollbackDone(j.id))) {
       const conversation = j.conversation;
@@ -449,23 +461,33 @@ export class Checkpoints {
 
   /**
    * Finishes a rollback a crash interrupted (its journal is still there and its process is gone).
-   * A damaged journal is set aside and reported: it cannot be trusted to act on.
+   * A journal that is damaged, or that names anything outside the workspace folders, is set aside
+   * and reported, never acted on: anyone who could write the data directory could have written it.
    */
-  async recover(): Promise<'none' | 'completed' | 'busy'> {
+  async recover(): Promise<'none' | 'completed' | 'busy' | 'rejected'> {
     const file = journalFile(this.dir);
     const r = readJournal(file);
     if (r.kind === 'none') return 'none';
-    if (r.kind === 'damaged') {
-      const aside = `${file}.damaged-${Date.now()}`;
-      fs.renameSync(file, aside);
-      this.d.log.error(`the rollback journal is damaged (${r.reason}); moved to ${aside}. The workspace may be partly restored: check it against the checkpoints.`);
-      return 'none';
+    if (r.kind === 'damaged') return this.reject(file, `it is damaged (${r.reason})`);
+    try {
+      checkJournal(r.journal, this.d.folders);
+    } catch (err) {
+      if (!(err instanceof ConfinementError)) throw err;
+      return this.reject(file, `it reaches outside the workspace folders (${err.message})`);
     }
     if (r.journal.pid !== process.pid && isAlive(r.journal.pid) && !(await this.ownerIsStale(r.journal))) return 'busy';
     this.d.log.info(`completing rollback ${r.journal.id} to checkpoint ${r.journal.checkpointId}, interrupted in process ${r.journal.pid}`);
     await this.finish(r.journal, true);
     for (const plan of r.journal.folders) this.last.delete(plan.folder);
     return 'completed';
+  }
+
+  private reject(file: string, reason: string): 'rejected' {
+    const movedTo = setJournalAside(file);
+    const message = `The rollback journal ${file} was not acted on: ${reason}. It was moved to ${movedTo}. If a rollback of yours was interrupted, the workspace may be partly restored: check it against the checkpoints.`;
+    this.d.log.error(message);
+    this.d.onJournalRejected?.({ file, movedTo, reason, message });
+    return 'rejected';
   }
 
   /** A journal whose pid was reused by an unrelated process since: older than any real rollback takes. */

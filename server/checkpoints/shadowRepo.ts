@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import * as z from 'zod';
 import { deflater } from './deflater';
 import { commitBody, FileTree, PackBuilder, type ObjectType } from './objects';
+import { RelativePath } from '../confine';
 
 export type Mode = '100644' | '100755' | '120000';
 
@@ -24,7 +25,7 @@ export interface Entry {
 }
 
 /** A file too big to store: what it was, so a restore can tell whether it is still the same. */
-export const LargeFile = z.object({ path: z.string(), mode: z.enum(['100644', '100755']), size: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+export const LargeFile = z.object({ path: RelativePath, mode: z.enum(['100644', '100755']), size: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
 export type LargeFile = z.infer<typeof LargeFile>;
 
 export interface Snapshot {

@@ -4,9 +4,10 @@ import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { readWorkspaceSettings } from './settings';
 
-export function openWorkspaceBackend(o: { cwd: string; env: NodeJS.ProcessEnv; verbose?: boolean; mode: 'readonly' | 'migrate' }): Promise<Backend> {
+export async function openWorkspaceBackend(o: { cwd: string; env: NodeJS.ProcessEnv; verbose?: boolean; mode: 'readonly' | 'migrate' }): Promise<Backend> {
   const settings = readWorkspaceSettings(o.cwd);
-  return Backend.open({
+  // No `trusted`: the CLI has no workspace trust to go by, so it never adopts a .torbit-data it finds (it says so).
+  const backend = await Backend.open({
     workspace: o.cwd,
     dataDirSetting: settings.dataDir,
     environmentSetting: settings.environment,
@@ -14,4 +15,15 @@ export function openWorkspaceBackend(o: { cwd: string; env: NodeJS.ProcessEnv; v
     log: stderrLogger(o.verbose === true),
     mode: o.mode,
   });
+  tellNotices(backend);
+  return backend;
+}
+
+/**
+ * Tells the person, on stderr and without --verbose, what the backend found wrong with its data
+ * (notices from index `from` on): a journal set aside, an old data folder not used. Returns how many there are now.
+ */
+export function tellNotices(backend: Backend, from = 0): number {
+  for (const n of backend.notices.slice(from)) process.stderr.write(`torbit: warning: ${n}\n`);
+  return backend.notices.length;
 }

@@ -6,6 +6,7 @@ import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
 import { GENERIC_KEY_ENV, KEY_ENV } from '../secrets';
+import { tellNotices } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 
@@ -94,6 +95,7 @@ export const chatCommand: Command = {
         trusted: true, settings: settings.agent, env: io.env, log, sink,
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
+      tellNotices(backend);
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
         baseUrl: values['base-url'] as string | undefined,

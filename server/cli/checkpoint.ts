@@ -7,7 +7,7 @@ import type { Backend } from '../backend';
 import { RestoreMode, type CheckpointView, type RestorePreview } from '../protocol';
 import { RestoreRefused, type Checkpoints } from '../checkpoints/service';
 import { stderrLogger } from '../logger';
-import { openWorkspaceBackend } from './backend';
+import { openWorkspaceBackend, tellNotices } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command, CommandIo } from './commands';
 
@@ -17,7 +17,9 @@ export class NeedsConfirmation extends Error {}
 async function open(io: CommandIo, values: Record<string, unknown>): Promise<{ backend: Backend; cps: Checkpoints }> {
   const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
   backend.requireDb();
+  const seen = backend.notices.length;
   const cps = await backend.checkpoints({ maxFileBytes: readWorkspaceSettings(io.cwd).checkpointMaxFileBytes, log: stderrLogger(values.verbose === true) });
+  tellNotices(backend, seen);
   return { backend, cps };
 }
 

@@ -36,5 +36,7 @@ export const Status = z.object({
   /** The schema version of the database, or null when there is none or it was refused. */
   schemaVersion: z.number().int().nonnegative().nullable(),
   store: StoreHealth,
+  /** What the person must be told about the data: a migrated data directory, a rollback journal set aside unread. */
+  notices: z.array(z.string()).default([]),
 });
 export type Status = z.infer<typeof Status>;

@@ -413,7 +413,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const version = await until('the version fact', async () => gov.locator('[data-testid="fact-version"]').innerText().catch(() => ''));
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(version, pkg.version);
-    assert.match(await gov.locator('[data-testid="fact-data-directory"]').innerText(), /\.torbit-data \(workspace\)/);
+    assert.match(await gov.locator('[data-testid="fact-data-directory"]').innerText(), /\/torbit\/workspaces\/\S+-[0-9a-f]{16} \(workspace\)/);
   });
 
   let firstPid = 0;
@@ -423,9 +423,11 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     const text = await toast(page, new RegExp(`Torbit backend .* ready: schema ${LATEST_SCHEMA_VERSION}, pid \\d+`));
     firstPid = Number(/pid (\d+)/.exec(text)?.[1]);
     assert.ok(firstPid > 0);
-    assert.ok(text.includes(path.join(workspace, '.torbit-data')), text);
-    assert.ok(fs.existsSync(path.join(workspace, '.torbit-data', 'torbit.db')), 'the backend created its database in the workspace');
-    assert.match(fs.readFileSync(path.join(workspace, '.git/info/exclude'), 'utf8'), /^\/\.torbit-data\/$/m);
+    // The data directory is the person's own, keyed by the workspace: nothing of it inside the workspace.
+    const dataDir = /data in (\/\S*\/torbit\/workspaces\/\S+-[0-9a-f]{16})/.exec(text)?.[1];
+    assert.ok(dataDir, text);
+    assert.ok(fs.existsSync(path.join(dataDir, 'torbit.db')), 'the backend created its database in the data directory');
+    assert.ok(!fs.existsSync(path.join(workspace, '.torbit-data')), 'and nothing in the workspace');
   });
 
   it('restarts the backend after it crashes, and the status bar comes back to ready', async () => {

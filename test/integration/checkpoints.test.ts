@@ -12,10 +12,12 @@ import { gitRepo } from '../support/tmp';
 import { startOpenAIStub, textChunks, toolCallChunks } from '../stubs/openaiStub';
 
 const CLI = path.join(__dirname, '../../dist/cli.js');
+// The data directory inside each test workspace (relative: taken from the workspace), so the crash
+// test's copy of the workspace carries its database along.
 const DATA = '.torbit-data';
 
 function torbit(cwd: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: DATA } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 const state = (ws: string) => fsState(ws, [DATA]);
@@ -66,7 +68,7 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
     try {
       const ws = gitRepo();
       fs.writeFileSync(path.join(ws, 'a.txt'), 'original\n');
-      const chat = await openRpcChat({ ws, baseURL: stub.baseURL }, live);
+      const chat = await openRpcChat({ ws, baseURL: stub.baseURL, env: { TORBIT_DATA_DIR: DATA } }, live);
       const changed: unknown[] = [];
       chat.s.conn.onNotification(rpc.checkpointChanged.method, (p: unknown) => { changed.push(rpc.checkpointChanged.params.parse(p)); });
       stub.enqueue(
@@ -118,7 +120,7 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
     }
     const init = { workspaceFolders: [ws], trusted: true };
     const start = async () => {
-      const s = spawnServer({ TORBIT_DATA_DIR: '' });
+      const s = spawnServer({ TORBIT_DATA_DIR: DATA });
       live.push(s);
       await initialize(s, init);
       return s;

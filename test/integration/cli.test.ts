@@ -2,15 +2,19 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { workspaceDataDir } from '../../server/dataDir';
 import { Status } from '../../server/protocol';
 import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { gitRepo, sha256, tmpDir } from '../support/tmp';
 
 const CLI = path.join(__dirname, '../../dist/cli.js');
+/** The data home of these runs (the default data directories go under it), never the tester's own. */
+const HOME: NodeJS.ProcessEnv = { XDG_DATA_HOME: tmpDir('torbit-home-') };
+const dataOf = (ws: string) => workspaceDataDir(HOME, ws);
 
 function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...HOME, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -27,16 +31,17 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     const s1 = torbit(ws, ['status', '--json']);
     assert.equal(s1.code, 0, s1.err);
     assert.equal(Status.parse(JSON.parse(s1.out)).store.state, 'absent');
-    assert.ok(!fs.existsSync(path.join(ws, '.torbit-data')), 'status did not create the data directory');
+    assert.ok(!fs.existsSync(dataOf(ws)), 'status did not create the data directory');
     const m = torbit(ws, ['migrate', '--json']);
     assert.equal(m.code, 0, m.err);
-    assert.deepEqual(JSON.parse(m.out), { database: path.join(ws, '.torbit-data', 'torbit.db'), from: null, to: LATEST_SCHEMA_VERSION });
+    assert.deepEqual(JSON.parse(m.out), { database: path.join(dataOf(ws), 'torbit.db'), from: null, to: LATEST_SCHEMA_VERSION });
+    assert.deepEqual(fs.readdirSync(ws), ['.git'], 'nothing written into the workspace');
     const again = torbit(ws, ['migrate']);
     assert.match(again.out, new RegExp(`already at schema ${LATEST_SCHEMA_VERSION}`));
     const s2 = Status.parse(JSON.parse(torbit(ws, ['status', '--json']).out));
     assert.equal(s2.store.state === 'ok' && s2.store.journalMode, 'wal');
     assert.equal(s2.schemaVersion, LATEST_SCHEMA_VERSION);
-    assert.match(torbit(ws, ['status']).out, /data dir: +.*\.torbit-data \(from workspace\)/);
+    assert.match(torbit(ws, ['status']).out, /data dir: +.*\/torbit\/workspaces\/torbit-repo-\S+-[0-9a-f]{16} \(from workspace\)/);
   });
 
   it("reads torbit.dataDir from the workspace's .vscode/settings.json (JSONC), below TORBIT_DATA_DIR", () => {
@@ -56,8 +61,8 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
 
   it('exits 3 with a one-line reason on a refused database, and leaves it untouched', () => {
     const ws = tmpDir();
-    fs.mkdirSync(path.join(ws, '.torbit-data'));
-    const db = path.join(ws, '.torbit-data', 'torbit.db');
+    fs.mkdirSync(dataOf(ws), { recursive: true });
+    const db = path.join(dataOf(ws), 'torbit.db');
     fs.writeFileSync(db, 'not sqlite at all');
     const before = sha256(db);
     for (const cmd of ['status', 'migrate']) {
@@ -87,7 +92,7 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     assert.equal(badFlag.code, 2);
     oneLineError(badFlag, /status: Unknown option '--colour'/);
     assert.equal(torbit(ws, []).code, 2);
-    assert.ok(!fs.existsSync(path.join(ws, '.torbit-data')), 'no command above wrote anything');
+    assert.ok(!fs.existsSync(dataOf(ws)), 'no command above wrote anything');
   });
 });
 
@@ -99,7 +104,7 @@ describe('torbit chat (bundled CLI against the OpenAI-compatible SSE stub)', fun
 
   async function torbitAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', ...env } });
+      const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', ...HOME, ...env } });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => { out += d; });
@@ -151,7 +156,7 @@ describe('torbit chat (bundled CLI against the OpenAI-compatible SSE stub)', fun
     const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; event: { type: string } });
     assert.deepEqual(events.map((e) => e.event.type), ['turn-start', 'text-delta', 'text-delta', 'usage', 'turn-end']);
     assert.equal(stub.requests[0]!.headers.authorization, 'Bearer generic-key-0123456789');
-    assert.ok(fs.existsSync(path.join(ws, '.torbit-data', 'torbit.db')), 'the session was stored in the workspace given');
+    assert.ok(fs.existsSync(path.join(dataOf(ws), 'torbit.db')), 'the session was stored for the workspace given');
   });
 
   it('fails with a one-line reason: no key, a rejected key, no prompt, a bad provider', async () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
+import { workspaceDataDir } from '../../server/dataDir';
 import { AuditTimeline, RunView, rpc, type ProductEvent } from '../../server/protocol';
 import { calls, easApp, openEasBackend, TOKEN, type EasBackend } from '../support/easRuns';
 import { expoTemplate } from '../support/expo';
@@ -322,7 +323,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.ok(!JSON.stringify(await b.s.conn.sendRequest(rpc.auditList.method, {})).includes(TOKEN));
     assert.ok(!JSON.stringify(b.runs.get(done.id)).includes(TOKEN), 'nor in what the client was told');
     await shutdown(live.pop()!);
-    const data = path.join(app, '.torbit-data');
+    const data = workspaceDataDir(process.env, app);
     for (const f of fs.readdirSync(data).filter((n) => n.startsWith('torbit.db'))) {
       assert.ok(!fs.readFileSync(path.join(data, f)).includes(TOKEN), f);
     }

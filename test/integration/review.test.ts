@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
+import { workspaceDataDir } from '../../server/dataDir';
 import { BundleResult, ReviewResult, rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks } from '../stubs/openaiStub';
 import { git, reviewRepo } from '../support/reviewRepo';
@@ -29,11 +30,12 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
 
   it('torbit review bundle: a bundle under the cap (exit 0), packets above it (exit 6), usage errors (exit 2)', () => {
     const repo = reviewRepo({ commits: 3 });
-    const ok = torbit(repo.root, ['review', 'bundle', '--json']);
+    const home = { XDG_DATA_HOME: tmpDir('torbit-home-') };
+    const ok = torbit(repo.root, ['review', 'bundle', '--json'], home);
     assert.equal(ok.code, 0, ok.err);
     const r = BundleResult.parse(JSON.parse(ok.out));
     assert.deepEqual([r.mode, r.range.from, r.range.to], ['bundle', repo.base, repo.head]);
-    assert.equal(path.dirname(path.dirname(r.dir)), path.join(repo.root, '.torbit-data'), 'under the data directory by default');
+    assert.equal(path.dirname(path.dirname(r.dir)), workspaceDataDir(home, repo.root), 'under the data directory by default');
     assert.ok(fs.existsSync(r.main));
     assert.equal(r.files.find((f) => f.path === '.env')?.kind, 'redacted');
 

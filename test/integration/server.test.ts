@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
 import { RestartPolicy } from '../../extension/restartPolicy';
 import { rpc, Status } from '../../server/protocol';
+import { workspaceDataDir } from '../../server/dataDir';
 import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { gitRepo, sha256, tmpDir } from '../support/tmp';
@@ -20,24 +21,30 @@ async function rpcError(p: Promise<unknown>): Promise<ResponseError<unknown>> {
 
 describe('backend over real JSON-RPC (spawned dist/server.js, IPC)', () => {
   const live: Spawned[] = [];
-  const start = (env: NodeJS.ProcessEnv = {}) => { const s = spawnServer({ TORBIT_DATA_DIR: '', ...env }); live.push(s); return s; };
+  // The default data directory goes under XDG_DATA_HOME: a fresh one per test, never the tester's own.
+  let home: NodeJS.ProcessEnv;
+  beforeEach(() => { home = { XDG_DATA_HOME: tmpDir('torbit-home-') }; });
+  const start = (env: NodeJS.ProcessEnv = {}) => { const s = spawnServer({ TORBIT_DATA_DIR: '', ...home, ...env }); live.push(s); return s; };
   afterEach(async () => { for (const s of live.splice(0)) await shutdown(s); });
 
-  it('initializes, creates and migrates the database, excludes it from git, and answers torbit/status', async () => {
+  it('initializes, creates and migrates the database outside the workspace, and answers torbit/status', async () => {
     const ws = gitRepo();
     const s = start();
     const init = await initialize(s, { workspaceFolders: [ws], trusted: true });
     assert.equal(init.serverInfo?.name, 'torbit');
     const status = Status.parse(await s.conn.sendRequest(rpc.status.method, {}));
     assert.equal(status.pid, s.child.pid);
-    assert.equal(status.dataDir, path.join(ws, '.torbit-data'));
+    assert.equal(status.dataDir, workspaceDataDir(home, ws));
+    assert.ok(status.dataDir.startsWith(`${home.XDG_DATA_HOME!}/torbit/workspaces/`), status.dataDir);
     assert.equal(status.dataDirSource, 'workspace');
+    assert.deepEqual(status.notices, []);
     assert.equal(status.schemaVersion, LATEST_SCHEMA_VERSION);
     assert.equal(status.store.state, 'ok');
     assert.equal(status.workspace, ws);
     assert.ok(status.uptimeMs >= 0);
-    assert.ok(fs.existsSync(path.join(ws, '.torbit-data', 'torbit.db')));
-    assert.match(fs.readFileSync(path.join(ws, '.git/info/exclude'), 'utf8'), /^\/\.torbit-data\/$/m);
+    assert.ok(fs.existsSync(path.join(status.dataDir, 'torbit.db')));
+    assert.deepEqual(fs.readdirSync(ws), ['.git'], 'nothing written into the workspace');
+    assert.doesNotMatch(fs.readFileSync(path.join(ws, '.git/info/exclude'), 'utf8'), /torbit/, 'nothing to exclude from git');
     // status with params omitted entirely is the same request
     assert.equal(Status.parse(await s.conn.sendRequest(rpc.status.method)).pid, s.child.pid);
   });
@@ -84,8 +91,8 @@ describe('backend over real JSON-RPC (spawned dist/server.js, IPC)', () => {
 
   it('reports a corrupt database through torbit/status, stays up, and leaves the file untouched', async () => {
     const ws = tmpDir();
-    const data = path.join(ws, '.torbit-data');
-    fs.mkdirSync(data);
+    const data = workspaceDataDir(home, ws);
+    fs.mkdirSync(data, { recursive: true });
     const db = path.join(data, 'torbit.db');
     fs.writeFileSync(db, Buffer.alloc(8192, 0x42));
     const before = sha256(db);

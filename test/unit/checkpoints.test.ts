@@ -20,7 +20,7 @@ async function restoreTo(repo: ShadowRepo, target: { commit: string; tree: strin
   const now = await repo.snapshot(list, 'now');
   const st = (s: { commit: string; tree: string }): FolderState => ({ folder: repo.folder, commit: s.commit, tree: s.tree, head: null, large: [], emptyDirs: [], files: 0 });
   const p = await planFolder(repo, st(now), st(target));
-  await applyFolderPlan(repo, p.plan);
+  await applyFolderPlan(repo, p.plan, [repo.folder]);
   return now;
 }
 const userGit = (ws: string, ...a: string[]) => execFileSync('git', a, { cwd: ws, encoding: 'utf8' });
@@ -64,7 +64,7 @@ describe('checkpoints: the shadow repository', () => {
     assert.deepEqual(plan.remove, ['new-name.txt', 'src/new.ts']);
     assert.deepEqual(plan.write.map((e) => e.path).sort(), ['bin.dat', 'doomed.txt', 'link', 'old-name.txt', 'run.sh', 'src/a.ts']);
     assert.deepEqual(actions.filter((a) => a.action === 'create').map((a) => a.path).sort(), ['doomed.txt', 'old-name.txt']);
-    await applyFolderPlan(repo, plan);
+    await applyFolderPlan(repo, plan, [repo.folder]);
     assert.deepEqual(state(ws), before);
     // And forward again, to the state before the restore.
     await restoreTo(repo, now, files(ws));

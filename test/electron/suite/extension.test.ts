@@ -60,14 +60,14 @@ describe('Torbit in VS Code', () => {
     assert.equal(typeof api.status, 'function');
   });
 
-  it('reports a healthy backend with its data under the workspace', async () => {
+  it('reports a healthy backend with its data outside the workspace, keyed by it', async () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'no workspace folder is open');
     const s = await healthyStatus(api, 'a healthy backend');
     assert.equal(s.store.state, 'ok');
     assert.ok(s.schemaVersion !== null && s.schemaVersion >= 1, `schemaVersion is ${s.schemaVersion}`);
-    const expected = path.join(realpath(folder.uri.fsPath), '.torbit-data');
-    assert.ok(isInside(realpath(s.dataDir), expected), `dataDir ${s.dataDir} is not under ${expected}`);
+    assert.ok(!isInside(realpath(s.dataDir), realpath(folder.uri.fsPath)), `dataDir ${s.dataDir} is inside the workspace`);
+    assert.match(s.dataDir, /[/\\]torbit[/\\]workspaces[/\\][^/\\]+-[0-9a-f]{16}$/);
     assert.equal(s.dataDirSource, 'workspace');
   });
 
