@@ -6,7 +6,7 @@ import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
 import { GENERIC_KEY_ENV, KEY_ENV } from '../secrets';
-import { tellNotices } from './backend';
+import { tellNotices, warnIgnored } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 
@@ -65,7 +65,7 @@ export const chatCommand: Command = {
     const settings = readWorkspaceSettings(workspace);
     const model = modelRef(values, settings.model);
     const log = stderrLogger(values.verbose === true);
-    for (const k of settings.ignored) log.warn(`${k} in the workspace's .vscode/settings.json is ignored: it is machine-scoped (the repository may not choose it); use --base-url or TORBIT_ENV`);
+    warnIgnored(settings.ignored);
     const backend = await Backend.open({ workspace, dataDirSetting: settings.dataDir, environmentSetting: settings.environment, env: io.env, log, mode: 'migrate' });
     try {
       const approveAsks = values.approve === true;

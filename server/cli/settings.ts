@@ -1,7 +1,8 @@
 // The CLI honours the torbit.* settings a person set in VS Code for this workspace
-// (.vscode/settings.json): the data directory, the model and the agent's limits. Like VS Code,
-// it ignores machine-scoped settings there: that file comes with the repository, so it may not
-// decide where keys are sent (torbit.openaiCompatible.baseUrl) or which environment's rules apply.
+// (.vscode/settings.json): the model and the agent's limits. Like VS Code, it ignores
+// machine-scoped settings there: that file comes with the repository, so it may not decide where
+// keys are sent (torbit.openaiCompatible.baseUrl), where Torbit's own records live (torbit.dataDir:
+// a planted database could hold an approval nobody gave) or which environment's rules apply.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -24,9 +25,10 @@ const WorkspaceSettings = z.object({
 }).passthrough();
 
 /** Settings VS Code reads only from the person's own (user or machine) settings, never a workspace's. */
-export const MACHINE_SCOPED = ['torbit.openaiCompatible.baseUrl', 'torbit.environment'];
+export const MACHINE_SCOPED = ['torbit.dataDir', 'torbit.openaiCompatible.baseUrl', 'torbit.environment'];
 
 export interface CliSettings {
+  /** Always empty: torbit.dataDir is machine-scoped, so only TORBIT_DATA_DIR sets it for the CLI. */
   dataDir: string;
   model?: string;
   agent: AgentSettings;
@@ -65,7 +67,7 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   });
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
   return {
-    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], agent: agent.data,
+    dataDir: '', model: s['torbit.model'], agent: agent.data,
     environment: '', ignored: MACHINE_SCOPED.filter((k) => k in s), policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
     reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],

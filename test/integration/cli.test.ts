@@ -44,12 +44,15 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     assert.match(torbit(ws, ['status']).out, /data dir: +.*\/torbit\/workspaces\/torbit-repo-\S+-[0-9a-f]{16} \(from workspace\)/);
   });
 
-  it("reads torbit.dataDir from the workspace's .vscode/settings.json (JSONC), below TORBIT_DATA_DIR", () => {
+  it("ignores a repository's torbit.dataDir in .vscode/settings.json (machine-scoped), says so, and takes TORBIT_DATA_DIR", () => {
     const ws = tmpDir();
     fs.mkdirSync(path.join(ws, '.vscode'));
     fs.writeFileSync(path.join(ws, '.vscode/settings.json'), '{\n  // where Torbit keeps state\n  "torbit.dataDir": "var/torbit",\n}\n');
-    const s = Status.parse(JSON.parse(torbit(ws, ['status', '--json']).out));
-    assert.deepEqual([s.dataDir, s.dataDirSource], [path.join(ws, 'var/torbit'), 'setting']);
+    const r = torbit(ws, ['status', '--json']);
+    const s = Status.parse(JSON.parse(r.out));
+    assert.notEqual(s.dataDir, path.join(ws, 'var/torbit'));
+    assert.notEqual(s.dataDirSource, 'setting');
+    assert.match(r.err, /torbit\.dataDir in the workspace's \.vscode\/settings\.json is ignored: it is machine-scoped.*TORBIT_DATA_DIR/);
     const env = path.join(tmpDir(), 'e');
     const e = Status.parse(JSON.parse(torbit(ws, ['status', '--json'], { TORBIT_DATA_DIR: env }).out));
     assert.deepEqual([e.dataDir, e.dataDirSource], [env, 'env']);
