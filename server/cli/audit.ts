@@ -90,6 +90,7 @@ export const verifyCommand: Command = {
   ],
   extraHelp: [
     `With neither option: this workspace's own public key (if there is one) and ${SECRET_ENV} (if set).`,
+    'A signature without a key id is tried against every trusted key; a Sigstore bundle\'s publicKey hint must name the key that verified it.',
     'Needs no network. Exit codes: 0 valid, 5 invalid (the reason on stderr), 2 usage.',
   ],
   async run(values, io, positionals = []) {
