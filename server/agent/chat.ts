@@ -53,8 +53,22 @@ export interface SendParams {
 /** A stored message is ours, but it is read back from disk: check its outline before use. */
 const StoredMessage = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.unknown() }).passthrough();
 
+/** A session held for one turn, from before its first await until the turn ends; release is idempotent. */
+interface Claim {
+  /** The new session has its id now: hold it by name. */
+  named(sessionId: string): void;
+  release(): void;
+}
+
+/** A send refused because the session (or the workspace, during Ship) is busy: the caller's to fix. */
+export class ChatRefused extends Error {}
+
 export class ChatService {
   private readonly running = new Map<string, { controller: AbortController; sessionId: string; done: Promise<TurnStatus> }>();
+  /** Sessions with a turn starting or running: claimed synchronously, so two sends cannot both start one. */
+  private readonly claimed = new Set<string>();
+  /** Sends still creating their new session (claimed, but with no id yet). */
+  private creating = 0;
   private readonly redact: Redactor;
   private readonly changes: ChangeApplier;
 
@@ -63,29 +77,59 @@ export class ChatService {
     this.changes = new ChangeApplier(d.db, d.audit, (abs) => d.feed?.touched([abs]));
   }
 
-  /** Whether any turn runs now. */
+  /** Whether any turn runs now (or is starting). */
   busy(): boolean {
-    return this.running.size > 0;
+    return this.claimed.size > 0 || this.creating > 0;
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
   async send(p: SendParams): Promise<{ sessionId: string; turnId: string; done: Promise<TurnStatus> }> {
     const spec = parseModelRef(p.model, p.baseUrl);
-    let sessionId = p.sessionId;
-    if (sessionId) {
-      if (!(await this.d.repo.sessionExists(sessionId))) throw new Error(`there is no session ${sessionId}`);
-      for (const r of this.running.values()) if (r.sessionId === sessionId) throw new Error('a turn is already running in this session; stop it first');
-    } else {
-      sessionId = await this.d.repo.createSession(titleOf(p.text), spec.ref);
+    // Claimed before the first await: a second send to the session is refused, not raced.
+    const claim = this.claim(p.sessionId);
+    let turnId: string;
+    let sessionId: string;
+    try {
+      if (p.sessionId) {
+        if (!(await this.d.repo.sessionExists(p.sessionId))) throw new Error(`there is no session ${p.sessionId}`);
+        sessionId = p.sessionId;
+      } else {
+        sessionId = await this.d.repo.createSession(titleOf(p.text), spec.ref);
+        claim.named(sessionId);
+      }
+      turnId = await this.d.repo.startTurn(sessionId, p.text, spec.ref);
+    } catch (err) {
+      claim.release();
+      throw err;
     }
-    const turnId = await this.d.repo.startTurn(sessionId, p.text, spec.ref);
     const controller = new AbortController();
     const sid = sessionId;
+    const tid = turnId;
     // Start on the next turn of the event loop, so the caller's answer goes out before any event.
-    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, turnId, p.text, spec, controller.signal, p.confine))));
+    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, tid, p.text, spec, controller.signal, claim, p.confine))));
     this.running.set(turnId, { controller, sessionId, done });
-    void done.finally(() => this.running.delete(turnId));
+    void done.finally(() => { this.running.delete(tid); claim.release(); });
     return { sessionId, turnId, done };
+  }
+
+  /** Holds `sessionId` (or a session yet to be created) for one turn, with no await between the check and the hold. */
+  private claim(sessionId: string | undefined): Claim {
+    if (sessionId !== undefined) {
+      if (this.claimed.has(sessionId)) throw new ChatRefused('a turn is already running in this session: stop it first, or wait for it to end');
+      this.claimed.add(sessionId);
+    } else {
+      this.creating++;
+    }
+    let held: { session: string } | 'creating' | null = sessionId !== undefined ? { session: sessionId } : 'creating';
+    const drop = () => {
+      if (held === 'creating') this.creating--;
+      else if (held) this.claimed.delete(held.session);
+      held = null;
+    };
+    return {
+      named: (id) => { drop(); this.claimed.add(id); held = { session: id }; },
+      release: drop,
+    };
   }
 
   stop(turnId: string): boolean {
@@ -109,7 +153,7 @@ export class ChatService {
     await Promise.all(all.map((r) => r.done));
   }
 
-  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal, confine?: Confinement): Promise<TurnStatus> {
+  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal, claim: Claim, confine?: Confinement): Promise<TurnStatus> {
     const { repo, settings, log } = this.d;
     const rec = new TurnRecorder(repo, sessionId, turnId, this.d.sink, log);
     const redact = (s: string) => this.redact.text(s);
@@ -126,6 +170,7 @@ export class ChatService {
       await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
+      claim.release();
       await rec.end(status, error);
       log.info(`turn ${turnId} ${status}${error ? `: ${error.message}` : ''}`);
       return status;
