@@ -48,6 +48,8 @@ export interface SendParams {
   baseUrl?: string;
   /** Holds the turn to fewer files than the policy allows, and to no commands (Ship's heal round). */
   confine?: Confinement;
+  /** The Ship run this turn is the heal round of: while Ship holds the chat, only its own turns start. */
+  forShip?: string;
 }
 
 /** A stored message is ours, but it is read back from disk: check its outline before use. */
@@ -69,6 +71,8 @@ export class ChatService {
   private readonly claimed = new Set<string>();
   /** Sends still creating their new session (claimed, but with no id yet). */
   private creating = 0;
+  /** The Ship run holding the chat: its heal turn's edits are committed, so no other turn may run meanwhile. */
+  private shipRun: string | undefined;
   private readonly redact: Redactor;
   private readonly changes: ChangeApplier;
 
@@ -85,8 +89,8 @@ export class ChatService {
   /** Starts a turn and answers at once; the turn streams through the sink. */
   async send(p: SendParams): Promise<{ sessionId: string; turnId: string; done: Promise<TurnStatus> }> {
     const spec = parseModelRef(p.model, p.baseUrl);
-    // Claimed before the first await: a second send to the session is refused, not raced.
-    const claim = this.claim(p.sessionId);
+    // Claimed before the first await: a second send to the session (or a turn during Ship) is refused, not raced.
+    const claim = this.claim(p.sessionId, p.forShip);
     let turnId: string;
     let sessionId: string;
     try {
@@ -113,7 +117,12 @@ export class ChatService {
   }
 
   /** Holds `sessionId` (or a session yet to be created) for one turn, with no await between the check and the hold. */
-  private claim(sessionId: string | undefined): Claim {
+  private claim(sessionId: string | undefined, forShip: string | undefined): Claim {
+    if (forShip !== this.shipRun) {
+      throw new ChatRefused(this.shipRun !== undefined
+        ? `Ship run ${this.shipRun} is running on this workspace, and its heal round commits what changes: start the turn when it ends, or stop it`
+        : `Ship run ${forShip} does not hold the chat (it ended, or never reserved it)`);
+    }
     if (sessionId !== undefined) {
       if (this.claimed.has(sessionId)) throw new ChatRefused('a turn is already running in this session: stop it first, or wait for it to end');
       this.claimed.add(sessionId);
@@ -130,6 +139,27 @@ export class ChatService {
       named: (id) => { drop(); this.claimed.add(id); held = { session: id }; },
       release: drop,
     };
+  }
+
+  /**
+   * Holds the chat for a Ship run until the returned release is called: ordinary turns are refused
+   * meanwhile (the heal turn, sent with forShip, is Ship's own). Refused while a turn starts or runs,
+   * or while another Ship run holds it. Synchronous: nothing can start between the check and the hold.
+   */
+  reserveForShip(shipId: string): () => void {
+    if (this.shipRun !== undefined) throw new ChatRefused(`Ship run ${this.shipRun} is already running: wait for it, or stop it`);
+    if (this.busy()) throw new ChatRefused('a chat turn is running: wait for it to end, or stop it, then ship');
+    this.shipRun = shipId;
+    let held = true;
+    return () => {
+      if (held && this.shipRun === shipId) this.shipRun = undefined;
+      held = false;
+    };
+  }
+
+  /** The files (absolute paths) a turn's tools changed, in the order first changed. */
+  changedFiles(turnId: string): Promise<string[]> {
+    return this.changes.filesOf(turnId);
   }
 
   stop(turnId: string): boolean {
