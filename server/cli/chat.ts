@@ -7,9 +7,10 @@ import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
+import { EXIT } from './exitCodes';
 
 export const CHAT_EXIT: Record<TurnStatus, number> = {
-  done: 0, 'step-limit': 0, error: 1, budget: 4, canceled: 130, interrupted: 130, running: 1,
+  done: EXIT.ok, 'step-limit': EXIT.ok, error: EXIT.failed, budget: EXIT.budget, canceled: EXIT.stopped, interrupted: EXIT.stopped, running: EXIT.failed,
 };
 
 function modelRef(values: Record<string, unknown>, fallback: string | undefined): string {
@@ -53,7 +54,10 @@ export const chatCommand: Command = {
     'GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_COMPATIBLE_API_KEY) or TORBIT_API_KEY.',
     'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
-    'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',
+  ],
+  exits: [
+    ['ok', 'the turn is done (or reached the step limit)'], ['failed', 'the turn failed'], ['usage', 'a bad option, prompt or setting'],
+    ['storeRefused', 'the database is refused'], ['budget', 'stopped by the budget'], ['stopped', 'stopped (Ctrl+C)'],
   ],
   async run(values, io, positionals = []) {
     const prompt = positionals.join(' ').trim();
