@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // `torbit`: the headless CLI over the same backend code the extension runs.
-// Exit codes: 0 ok, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 5 verification
-// failed, 6 review bundle written as packets, 7 needs confirmation, 8 replay differs, 130 Ctrl+C.
-// Errors are one line on stderr.
+// Exit codes: server/cli/exitCodes.ts (docs/cli.md lists them). Errors are one line on stderr.
 import { parseArgs } from 'node:util';
-import { COMMANDS, EXIT, StoreRefused, type Command } from './cli/commands';
+import { COMMANDS, StoreRefused, type Command } from './cli/commands';
+import { EXIT, EXIT_CODES, exitHelp } from './cli/exitCodes';
 import { VerifyFailed } from './cli/audit';
 import { ChatFailed } from './cli/chat';
 import { NeedsConfirmation } from './cli/checkpoint';
@@ -23,19 +22,17 @@ function help(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'Options: -h, --help (also after a command), --version',
-    "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else .vscode/settings.json's torbit.dataDir,",
-    "else <data home>/torbit/workspaces/<name>-<hash of the folder's real path>, the data home being $XDG_DATA_HOME or ~/.local/share",
-    '(~/Library/Application Support on macOS): the folder the extension uses, never inside the workspace.',
-    'Exit codes: 0 ok, 1 failed, 2 usage error, 3 database refused (corrupt, foreign, or newer than this build),',
-    '4 stopped by the budget, 5 verification failed (audit verify, verify), 6 review bundle above the cap (written as packets),',
-    '7 needs confirmation (checkpoint restore), 8 replay differs, 130 stopped by Ctrl+C.',
+    "Runs against the workspace in the current directory. The data directory is TORBIT_DATA_DIR, else <data home>/torbit/workspaces/<name>-<hash of the folder's real path>,",
+    "the data home being $XDG_DATA_HOME or ~/.local/share (~/Library/Application Support on macOS): the folder the extension uses, never inside the workspace.",
+    'Exit codes (torbit <command> --help says which a command returns; docs/cli.md has them all):',
+    ...EXIT_CODES.map((e) => `  ${String(e.code).padEnd(3)}  ${e.meaning}`),
   ].join('\n');
 }
 
 function commandHelp(c: Command): string {
   const w = Math.max(10, ...c.optionHelp.map(([f]) => f.length));
   return [c.usage, '', c.summary, '', 'Options:', ...c.optionHelp.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), `  ${'-h, --help'.padEnd(w)}  show this help`,
-    ...(c.extraHelp ? ['', ...c.extraHelp] : [])].join('\n');
+    ...(c.extraHelp ? ['', ...c.extraHelp] : []), '', 'Exit codes:', ...exitHelp(c.exits)].join('\n');
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {

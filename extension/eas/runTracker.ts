@@ -2,6 +2,7 @@
 // (shown again after a reload, since the backend keeps the runs), their eas-cli output in the
 // "Torbit EAS" channel, and the outcome with its build link or its error.
 import * as vscode from 'vscode';
+import { checkExpoUrl } from '../../server/eas/expoUrl';
 import { describeSpec, rpc, TERMINAL_STATES, type RunView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 
@@ -11,6 +12,16 @@ interface Shown {
 }
 
 const isActive = (r: RunView) => !TERMINAL_STATES.includes(r.state);
+
+/** Opens a build link in the browser only when it is https on expo.dev (the backend checks too; the database could be planted). */
+async function openBuildLink(raw: string): Promise<void> {
+  const c = checkExpoUrl(raw);
+  if (!c.ok) {
+    void vscode.window.showErrorMessage(`Torbit EAS: not opening the build link: ${c.reason}`);
+    return;
+  }
+  await vscode.env.openExternal(vscode.Uri.parse(c.url, true));
+}
 
 export class RunTracker implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel('Torbit EAS');
@@ -113,7 +124,7 @@ export class RunTracker implements vscode.Disposable {
         ? await vscode.window.showErrorMessage(`Torbit EAS: ${what} failed after ${r.attempt} attempt(s): ${r.error ?? r.detail}`, log)
         : await vscode.window.showWarningMessage(`Torbit EAS: ${what} was canceled (${r.detail}).`, log);
     if (pick === log) await this.showLog(r.id);
-    if (pick === open && url) await vscode.env.openExternal(vscode.Uri.parse(url));
+    if (pick === open && url) await openBuildLink(url);
   }
 
   /** The run's log in the output channel (fetched from the backend when this window did not stream it). */

@@ -8,6 +8,7 @@ import { readConfig } from '../config';
 import type { Ctx } from '../ctx';
 import type { ChangeContent } from './changeDiff';
 import { runApprovalAction, WebviewHost } from './host';
+import { resolveWorkspaceFile } from './workspaceFile';
 
 const SESSION_KEY = 'torbit.chat.sessionId';
 
@@ -164,9 +165,9 @@ export class ChatView extends WebviewHost {
       case 'openChange':
         return this.changes.open(this.ctx, msg.changeId);
       case 'openFile': {
-        const uri = vscode.Uri.file(msg.path);
-        if (!vscode.workspace.getWorkspaceFolder(uri)) throw new Error(`${msg.path} is not in the workspace`);
-        await vscode.window.showTextDocument(uri, { preview: true });
+        const file = resolveWorkspaceFile(msg.path, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
+        if (!file.ok) throw new Error(file.reason);
+        await vscode.window.showTextDocument(vscode.Uri.file(file.path), { preview: true });
         return;
       }
       case 'copy':

@@ -81,6 +81,12 @@ export class ChangeApplier {
     return { id: r.lastID, ...applied, content: change.after, ...(decision.note ? { note: decision.note } : {}) };
   }
 
+  /** The files (absolute paths) a turn's changes wrote, in the order first written. */
+  async filesOf(turnId: string): Promise<string[]> {
+    const rows = await this.db.all<{ abs_path: string }>('SELECT abs_path FROM changes WHERE turn_id = ? GROUP BY abs_path ORDER BY MIN(id)', [turnId]);
+    return rows.map((r) => r.abs_path);
+  }
+
   /** A recorded change with the text before it and the file as it is now, for a diff. */
   async get(id: number): Promise<{ path: string; absPath: string; before: string | null; after: string | null } | undefined> {
     const row = await this.db.get<{ path: string; abs_path: string; before_text: string | null }>('SELECT path, abs_path, before_text FROM changes WHERE id = ?', [id]);

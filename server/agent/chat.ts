@@ -48,13 +48,31 @@ export interface SendParams {
   baseUrl?: string;
   /** Holds the turn to fewer files than the policy allows, and to no commands (Ship's heal round). */
   confine?: Confinement;
+  /** The Ship run this turn is the heal round of: while Ship holds the chat, only its own turns start. */
+  forShip?: string;
 }
 
 /** A stored message is ours, but it is read back from disk: check its outline before use. */
 const StoredMessage = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.unknown() }).passthrough();
 
+/** A session held for one turn, from before its first await until the turn ends; release is idempotent. */
+interface Claim {
+  /** The new session has its id now: hold it by name. */
+  named(sessionId: string): void;
+  release(): void;
+}
+
+/** A send refused because the session (or the workspace, during Ship) is busy: the caller's to fix. */
+export class ChatRefused extends Error {}
+
 export class ChatService {
   private readonly running = new Map<string, { controller: AbortController; sessionId: string; done: Promise<TurnStatus> }>();
+  /** Sessions with a turn starting or running: claimed synchronously, so two sends cannot both start one. */
+  private readonly claimed = new Set<string>();
+  /** Sends still creating their new session (claimed, but with no id yet). */
+  private creating = 0;
+  /** The Ship run holding the chat: its heal turn's edits are committed, so no other turn may run meanwhile. */
+  private shipRun: string | undefined;
   private readonly redact: Redactor;
   private readonly changes: ChangeApplier;
 
@@ -63,29 +81,85 @@ export class ChatService {
     this.changes = new ChangeApplier(d.db, d.audit, (abs) => d.feed?.touched([abs]));
   }
 
-  /** Whether any turn runs now. */
+  /** Whether any turn runs now (or is starting). */
   busy(): boolean {
-    return this.running.size > 0;
+    return this.claimed.size > 0 || this.creating > 0;
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
   async send(p: SendParams): Promise<{ sessionId: string; turnId: string; done: Promise<TurnStatus> }> {
     const spec = parseModelRef(p.model, p.baseUrl);
-    let sessionId = p.sessionId;
-    if (sessionId) {
-      if (!(await this.d.repo.sessionExists(sessionId))) throw new Error(`there is no session ${sessionId}`);
-      for (const r of this.running.values()) if (r.sessionId === sessionId) throw new Error('a turn is already running in this session; stop it first');
-    } else {
-      sessionId = await this.d.repo.createSession(titleOf(p.text), spec.ref);
+    // Claimed before the first await: a second send to the session (or a turn during Ship) is refused, not raced.
+    const claim = this.claim(p.sessionId, p.forShip);
+    let turnId: string;
+    let sessionId: string;
+    try {
+      if (p.sessionId) {
+        if (!(await this.d.repo.sessionExists(p.sessionId))) throw new Error(`there is no session ${p.sessionId}`);
+        sessionId = p.sessionId;
+      } else {
+        sessionId = await this.d.repo.createSession(titleOf(p.text), spec.ref);
+        claim.named(sessionId);
+      }
+      turnId = await this.d.repo.startTurn(sessionId, p.text, spec.ref);
+    } catch (err) {
+      claim.release();
+      throw err;
     }
-    const turnId = await this.d.repo.startTurn(sessionId, p.text, spec.ref);
     const controller = new AbortController();
     const sid = sessionId;
+    const tid = turnId;
     // Start on the next turn of the event loop, so the caller's answer goes out before any event.
-    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, turnId, p.text, spec, controller.signal, p.confine))));
+    const done = new Promise<TurnStatus>((resolve) => setImmediate(() => resolve(this.run(sid, tid, p.text, spec, controller.signal, claim, p.confine))));
     this.running.set(turnId, { controller, sessionId, done });
-    void done.finally(() => this.running.delete(turnId));
+    void done.finally(() => { this.running.delete(tid); claim.release(); });
     return { sessionId, turnId, done };
+  }
+
+  /** Holds `sessionId` (or a session yet to be created) for one turn, with no await between the check and the hold. */
+  private claim(sessionId: string | undefined, forShip: string | undefined): Claim {
+    if (forShip !== this.shipRun) {
+      throw new ChatRefused(this.shipRun !== undefined
+        ? `Ship run ${this.shipRun} is running on this workspace, and its heal round commits what changes: start the turn when it ends, or stop it`
+        : `Ship run ${forShip} does not hold the chat (it ended, or never reserved it)`);
+    }
+    if (sessionId !== undefined) {
+      if (this.claimed.has(sessionId)) throw new ChatRefused('a turn is already running in this session: stop it first, or wait for it to end');
+      this.claimed.add(sessionId);
+    } else {
+      this.creating++;
+    }
+    let held: { session: string } | 'creating' | null = sessionId !== undefined ? { session: sessionId } : 'creating';
+    const drop = () => {
+      if (held === 'creating') this.creating--;
+      else if (held) this.claimed.delete(held.session);
+      held = null;
+    };
+    return {
+      named: (id) => { drop(); this.claimed.add(id); held = { session: id }; },
+      release: drop,
+    };
+  }
+
+  /**
+   * Holds the chat for a Ship run until the returned release is called: ordinary turns are refused
+   * meanwhile (the heal turn, sent with forShip, is Ship's own). Refused while a turn starts or runs,
+   * or while another Ship run holds it. Synchronous: nothing can start between the check and the hold.
+   */
+  reserveForShip(shipId: string): () => void {
+    if (this.shipRun !== undefined) throw new ChatRefused(`Ship run ${this.shipRun} is already running: wait for it, or stop it`);
+    if (this.busy()) throw new ChatRefused('a chat turn is running: wait for it to end, or stop it, then ship');
+    this.shipRun = shipId;
+    let held = true;
+    return () => {
+      if (held && this.shipRun === shipId) this.shipRun = undefined;
+      held = false;
+    };
+  }
+
+  /** The files (absolute paths) a turn's tools changed, in the order first changed. */
+  changedFiles(turnId: string): Promise<string[]> {
+    return this.changes.filesOf(turnId);
   }
 
   stop(turnId: string): boolean {
@@ -109,7 +183,7 @@ export class ChatService {
     await Promise.all(all.map((r) => r.done));
   }
 
-  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal, confine?: Confinement): Promise<TurnStatus> {
+  private async run(sessionId: string, turnId: string, text: string, spec: ReturnType<typeof parseModelRef>, signal: AbortSignal, claim: Claim, confine?: Confinement): Promise<TurnStatus> {
     const { repo, settings, log } = this.d;
     const rec = new TurnRecorder(repo, sessionId, turnId, this.d.sink, log);
     const redact = (s: string) => this.redact.text(s);
@@ -126,6 +200,7 @@ export class ChatService {
       await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
+      claim.release();
       await rec.end(status, error);
       log.info(`turn ${turnId} ${status}${error ? `: ${error.message}` : ''}`);
       return status;

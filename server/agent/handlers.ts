@@ -1,14 +1,16 @@
 // The chat's requests: send and stop turns, read sessions and the changes their tools made.
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { rpc } from '../protocol';
-import { handler, type Handler } from '../rpc';
+import { callersFault, handler, type Handler } from '../rpc';
 import type { ServerCtx } from '../ctx';
+import { ChatRefused } from './chat';
 
 export const chatHandlers: readonly Handler<ServerCtx>[] = [
-  handler(rpc.chatSend, async (ctx: ServerCtx, p) => {
+  // A session that is busy, or a workspace Ship holds, is refused as the caller's to wait for.
+  handler(rpc.chatSend, (ctx: ServerCtx, p) => callersFault([[ChatRefused, ErrorCodes.InvalidRequest]], async () => {
     const { sessionId, turnId } = await ctx.chat.chat.send(p);
     return { sessionId, turnId };
-  }),
+  })),
   handler(rpc.chatStop, (ctx: ServerCtx, p) => ({ stopped: ctx.chat.chat.stop(p.turnId) })),
   handler(rpc.sessionList, async (ctx: ServerCtx, p) => ({ sessions: await ctx.chat.repo.listSessions(p?.limit) })),
   handler(rpc.sessionGet, async (ctx: ServerCtx, p) => {

@@ -44,14 +44,17 @@ export type Statement = z.infer<typeof Statement>;
 export const DsseEnvelope = z.object({
   payloadType: z.string(),
   payload: z.string(),
-  signatures: z.array(z.object({ keyid: z.string(), sig: z.string().min(1) }).strict()).min(1),
+  // keyid is optional in DSSE (an unauthenticated hint): a signature without one is tried against every trusted key.
+  signatures: z.array(z.object({ keyid: z.string().optional(), sig: z.string().min(1) }).strict()).min(1),
 }).strict();
 export type DsseEnvelope = z.infer<typeof DsseEnvelope>;
 
 export const SigstoreBundle = z.object({
   mediaType: z.literal(SIGSTORE_MEDIA_TYPE),
-  verificationMaterial: z.object({ publicKey: z.object({ hint: z.string() }).strict() }).passthrough(),
-  dsseEnvelope: DsseEnvelope,
+  /** Sigstore tooling looks the verification key up by this hint: verify insists it names the key that verified. */
+  verificationMaterial: z.object({ publicKey: z.object({ hint: z.string().min(1) }).strict() }).passthrough(),
+  // A Sigstore bundle's envelope carries exactly one signature (the key the hint names).
+  dsseEnvelope: DsseEnvelope.extend({ signatures: DsseEnvelope.shape.signatures.length(1) }),
 }).strict();
 export type SigstoreBundle = z.infer<typeof SigstoreBundle>;
 

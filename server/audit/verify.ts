@@ -1,5 +1,6 @@
 // Offline verification of an audit bundle (DSSE envelope or Sigstore bundle): signatures by
-// trusted keys chosen by key id, every subject digest against the records, chain continuity.
+// trusted keys chosen by key id (or, for a signature without one, whichever verifies; a Sigstore
+// bundle's hint must name the key that verified), every subject digest against the records, chain continuity.
 import { createHmac, timingSafeEqual, verify as edVerify, type KeyObject } from 'node:crypto';
 import { describeZodError } from '../protocol';
 import { DsseEnvelope, fileSubjects, pae, PAYLOAD_TYPE, recordSubjects, SigstoreBundle, Statement, type Subject } from './bundle';
@@ -26,10 +27,12 @@ export function verifyBundle(text: string, keys: TrustedKeys): BundleCheck {
   }
   let envelope: DsseEnvelope;
   let format: 'dsse' | 'sigstore';
+  let hint: string | undefined;
   if (json && typeof json === 'object' && 'mediaType' in json) {
     const s = SigstoreBundle.safeParse(json);
     if (!s.success) return fail(`not a valid Sigstore bundle: ${describeZodError(s.error)}`);
     envelope = s.data.dsseEnvelope;
+    hint = s.data.verificationMaterial.publicKey.hint;
     format = 'sigstore';
   } else {
     const e = DsseEnvelope.safeParse(json);
@@ -46,17 +49,26 @@ export function verifyBundle(text: string, keys: TrustedKeys): BundleCheck {
   for (const s of envelope.signatures) {
     const sig = Buffer.from(s.sig, 'base64');
     // Canonical base64 only: otherwise the unused bits before '=' padding could change unnoticed.
-    if (sig.toString('base64') !== s.sig) return fail(`the signature by key ${short(s.keyid)} is not canonical base64`);
-    const pub = keys.ed25519.get(s.keyid);
-    const secret = keys.hmac.get(s.keyid);
-    if (!pub && !secret) continue; // a signature by a key this verifier was not given
-    const good = pub ? edVerify(null, message, pub, sig) : safeEqual(createHmac('sha256', secret!).update(message).digest(), sig);
-    if (!good) return fail(`the signature by key ${short(s.keyid)} does not verify: the bundle was changed after signing, or signed with another key`);
+    if (sig.toString('base64') !== s.sig) return fail(`the signature by key ${named(s.keyid)} is not canonical base64`);
+    if (!s.keyid) {
+      // No key id (DSSE allows that): the signature is by whichever trusted key verifies it, if any.
+      const by = candidates(keys).find((k) => k.verifies(message, sig));
+      if (by) verifiedBy.push(by.keyid);
+      continue;
+    }
+    const key = candidates(keys).find((k) => k.keyid === s.keyid);
+    if (!key) continue; // a signature by a key this verifier was not given
+    if (!key.verifies(message, sig)) return fail(`the signature by key ${short(s.keyid)} does not verify: the bundle was changed after signing, or signed with another key`);
     verifiedBy.push(s.keyid);
   }
   if (!verifiedBy.length) {
-    return fail(`no signature by a trusted key: the bundle is signed by ${envelope.signatures.map((s) => short(s.keyid)).join(', ')}; `
+    return fail(`no signature by a trusted key: the bundle is signed by ${envelope.signatures.map((s) => named(s.keyid)).join(', ')}; `
       + `trusted: ${[...keys.ed25519.keys(), ...keys.hmac.keys()].map(short).join(', ') || 'none (pass --pub or --secret-env)'}`);
+  }
+  // Sigstore tooling picks the key by the hint; a hint naming any other key would give it a different verdict.
+  if (hint !== undefined && (verifiedBy[0] !== hint || !keys.ed25519.has(hint))) {
+    return fail(`the Sigstore bundle's publicKey hint names key ${short(hint)}, but its signature verified under ${short(verifiedBy[0]!)}: `
+      + 'the hint was changed, and Sigstore tooling would look up another key');
   }
 
   let statement: Statement;
@@ -67,9 +79,9 @@ export function verifyBundle(text: string, keys: TrustedKeys): BundleCheck {
   } catch {
     return fail('the signed payload is not JSON');
   }
-  const named = new Set(statement.predicate.signers);
-  const stranger = envelope.signatures.find((s) => !named.has(s.keyid));
-  if (stranger) return fail(`a signature claims key ${short(stranger.keyid)}, which the signed statement does not name as a signer (it names ${[...named].map(short).join(', ')})`);
+  const signers = new Set(statement.predicate.signers);
+  const stranger = [...envelope.signatures.flatMap((s) => (s.keyid ? [s.keyid] : [])), ...verifiedBy].find((k) => !signers.has(k));
+  if (stranger) return fail(`a signature claims key ${short(stranger)}, which the signed statement does not name as a signer (it names ${[...signers].map(short).join(', ')})`);
   const { records, chain } = statement.predicate;
   const c = verifyChain(records, chain.startPrev);
   if (!c.ok) return fail(`chain broken at record ${c.seq}: ${c.reason}`);
@@ -92,8 +104,25 @@ function compareSubjects(actual: z.infer<typeof Subject>[], expected: z.infer<ty
   return extra ? `subject ${extra} is not backed by any record` : undefined;
 }
 
+interface Candidate {
+  keyid: string;
+  verifies(message: Buffer, sig: Buffer): boolean;
+}
+
+/** Every trusted key, Ed25519 first, as something that checks a signature. */
+function candidates(keys: TrustedKeys): Candidate[] {
+  return [
+    ...[...keys.ed25519].map(([keyid, pub]) => ({ keyid, verifies: (m: Buffer, sig: Buffer) => edVerify(null, m, pub, sig) })),
+    ...[...keys.hmac].map(([keyid, secret]) => ({ keyid, verifies: (m: Buffer, sig: Buffer) => safeEqual(createHmac('sha256', secret).update(m).digest(), sig) })),
+  ];
+}
+
 function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function named(keyid: string | undefined): string {
+  return keyid ? short(keyid) : '(no key id)';
 }
 
 function short(keyid: string): string {

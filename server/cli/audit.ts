@@ -10,8 +10,9 @@ import { verifyBundle, type TrustedKeys } from '../audit/verify';
 import { openWorkspaceBackend } from './backend';
 import { UsageError } from './settings';
 import type { Command, CommandIo } from './commands';
+import { EXIT } from './exitCodes';
 
-/** Verification failed: the bundle or the log is not what it claims (exit code 5). */
+/** Verification failed: the bundle or the log is not what it claims (EXIT.verifyFailed). */
 export class VerifyFailed extends Error {}
 
 async function openBackend(io: CommandIo, values: Record<string, unknown>): Promise<Backend> {
@@ -38,8 +39,9 @@ export const auditCommand: Command = {
   ],
   extraHelp: [
     `The HMAC signature is keyed by ${SECRET_ENV} (or ${LEGACY_SECRET_ENV}), key id ${KEY_ID_ENV} (default ${DEFAULT_HMAC_KEY_ID}).`,
-    'The Ed25519 key is created on first use in <data dir>/keys (mode 0600). Exit code 5: the chain is broken.',
+    'The Ed25519 key is created on first use in <data dir>/keys (mode 0600).',
   ],
+  exits: [['ok', 'done; verify: the chain is intact'], ['usage', 'no or an unknown action, a bad option'], ['storeRefused', 'the database is refused'], ['verifyFailed', 'verify: the chain is broken']],
   async run(values, io, positionals = []) {
     const [action, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -52,7 +54,7 @@ export const auditCommand: Command = {
           const c = await backend.audit().verify();
           if (!c.ok) throw new VerifyFailed(`the audit chain is broken at record ${c.seq}: ${c.reason}`);
           io.out(values.json ? JSON.stringify(c) : `audit chain intact: ${c.count} record(s), head ${c.head}`);
-          return 0;
+          return EXIT.ok;
         }
         case 'export': {
           if (!values.out) throw new UsageError('audit export needs --out FILE');
@@ -61,13 +63,13 @@ export const auditCommand: Command = {
           io.out(values.json
             ? JSON.stringify({ file: values.out, records: r.records, head: r.head, signedBy: r.signers.map((s) => ({ kind: s.kind, keyid: s.keyid })) })
             : `wrote ${values.out as string}: ${r.records} record(s), head ${r.head}, signed by ${r.signers.map((s) => `${s.kind} ${s.keyid.slice(0, 16)}`).join(' and ')}`);
-          return 0;
+          return EXIT.ok;
         }
         case 'pubkey': {
           const pem = loadOrCreateSigningKey(backend.dataDir.dir).publicPem;
           if (values.out) fs.writeFileSync(values.out as string, pem);
           else io.out(pem.trimEnd());
-          return 0;
+          return EXIT.ok;
         }
         default:
           throw new UsageError(`audit needs an action: verify, export or pubkey${action ? ` (not ${action})` : ''}`);
@@ -90,8 +92,10 @@ export const verifyCommand: Command = {
   ],
   extraHelp: [
     `With neither option: this workspace's own public key (if there is one) and ${SECRET_ENV} (if set).`,
-    'Needs no network. Exit codes: 0 valid, 5 invalid (the reason on stderr), 2 usage.',
+    'A signature without a key id is tried against every trusted key; a Sigstore bundle\'s publicKey hint must name the key that verified it.',
+    'Needs no network.',
   ],
+  exits: [['ok', 'the bundle is valid'], ['usage', 'no bundle, a bad key or secret option'], ['verifyFailed', 'the bundle is invalid (the reason on stderr)']],
   async run(values, io, positionals = []) {
     if (positionals.length !== 1) throw new UsageError('verify takes one bundle file');
     const file = path.resolve(io.cwd, positionals[0]!);
@@ -121,6 +125,6 @@ export const verifyCommand: Command = {
     const r = verifyBundle(fs.readFileSync(file, 'utf8'), keys);
     if (!r.ok) throw new VerifyFailed(`${path.basename(file)} is NOT valid: ${r.reason}`);
     io.out(values.json ? JSON.stringify(r) : `${path.basename(file)} is valid (${r.format}): ${r.records} record(s), ${r.files} file(s), head ${r.head}, verified by ${r.verifiedBy.map((k) => k.slice(0, 16)).join(', ')}`);
-    return 0;
+    return EXIT.ok;
   },
 };

@@ -9,9 +9,10 @@ import { GENERIC_KEY_ENV, KEY_ENV } from '../secrets';
 import { tellNotices, warnIgnored } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
+import { EXIT } from './exitCodes';
 
 export const CHAT_EXIT: Record<TurnStatus, number> = {
-  done: 0, 'step-limit': 0, error: 1, budget: 4, canceled: 130, interrupted: 130, running: 1,
+  done: EXIT.ok, 'step-limit': EXIT.ok, error: EXIT.failed, budget: EXIT.budget, canceled: EXIT.stopped, interrupted: EXIT.stopped, running: EXIT.failed,
 };
 
 function modelRef(values: Record<string, unknown>, fallback: string | undefined): string {
@@ -55,7 +56,10 @@ export const chatCommand: Command = {
     `${Object.values(KEY_ENV).slice(2).join(', ')}) or ${GENERIC_KEY_ENV}.`,
     'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
-    'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',
+  ],
+  exits: [
+    ['ok', 'the turn is done (or reached the step limit)'], ['failed', 'the turn failed'], ['usage', 'a bad option, prompt or setting'],
+    ['storeRefused', 'the database is refused'], ['budget', 'stopped by the budget'], ['stopped', 'stopped (Ctrl+C)'],
   ],
   async run(values, io, positionals = []) {
     const prompt = positionals.join(' ').trim();

@@ -10,8 +10,9 @@ import { stderrLogger } from '../logger';
 import { openWorkspaceBackend, tellNotices } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command, CommandIo } from './commands';
+import { EXIT } from './exitCodes';
 
-/** A restore that needs confirmation it did not get (exit code 7): nothing was changed. */
+/** A restore that needs confirmation it did not get (EXIT.needsConfirmation): nothing was changed. */
 export class NeedsConfirmation extends Error {}
 
 async function open(io: CommandIo, values: Record<string, unknown>): Promise<{ backend: Backend; cps: Checkpoints }> {
@@ -66,9 +67,10 @@ export const checkpointCommand: Command = {
     ['--verbose', 'log what the backend does to stderr'],
   ],
   extraHelp: [
-    'A restore first prints what it will change. Exit code 7: it needs confirmation (--yes) and changed nothing.',
+    'A restore first prints what it will change.',
     'Every restore first takes a checkpoint of the state it replaces: restoring that one undoes it.',
   ],
+  exits: [['ok', 'done'], ['failed', 'no such checkpoint, or the restore was refused'], ['usage', 'no or an unknown action, a bad option'], ['needsConfirmation', 'restore: it needs confirmation (--yes) and changed nothing']],
   async run(values, io, positionals = []) {
     const [action, ...args] = positionals;
     if (!action || !['create', 'list', 'restore'].includes(action)) throw new UsageError('checkpoint needs create, list or restore');
@@ -82,12 +84,12 @@ export const checkpointCommand: Command = {
       if (action === 'create') {
         const c = await cps.create({ label: values.label as string | undefined });
         io.out(values.json ? JSON.stringify(c, null, 2) : `checkpoint ${c.id} taken: ${c.files} file(s)`);
-        return 0;
+        return EXIT.ok;
       }
       if (action === 'list') {
         const list = await cps.list();
         io.out(values.json ? JSON.stringify(list, null, 2) : list.length ? list.map(describeCheckpoint).join('\n') : 'no checkpoints yet');
-        return 0;
+        return EXIT.ok;
       }
       let preview: RestorePreview;
       try {
@@ -113,7 +115,7 @@ export const checkpointCommand: Command = {
         });
         io.out(values.json ? JSON.stringify(r, null, 2)
           : `restored checkpoint ${id} (${mode.data}): ${r.written} file(s) written, ${r.removed} removed. To undo: torbit checkpoint restore ${r.backupCheckpointId}`);
-        return 0;
+        return EXIT.ok;
       } catch (err) {
         // The workspace changed between the preview and the restore.
         if (err instanceof RestoreRefused) throw new NeedsConfirmation(`${err.message} (nothing was changed)`);

@@ -9,8 +9,9 @@ import { replayCommand } from './replay';
 import { reviewCommand } from './review';
 import { shipCommand } from './ship';
 import { openWorkspaceBackend } from './backend';
+import { EXIT, type CommandExit } from './exitCodes';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, storeRefused: 3, verifyFailed: 5, packets: 6, needsConfirmation: 7, replayDiffers: 8 } as const;
+export { EXIT } from './exitCodes';
 
 export interface CommandIo {
   cwd: string;
@@ -25,6 +26,8 @@ export interface Command {
   optionHelp: [string, string][];
   /** Lines after the options in --help. */
   extraHelp?: string[];
+  /** The exit codes this command returns, by name (the numbers are in exitCodes.ts), and when. */
+  exits: CommandExit[];
   /** Takes positional arguments (e.g. chat's prompt). */
   positionals?: boolean;
   run(values: Record<string, unknown>, io: CommandIo, positionals?: string[]): Promise<number>;
@@ -75,6 +78,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'torbit status [--json] [--verbose]',
     options: common,
     optionHelp: commonHelp,
+    exits: [['ok', 'the status was printed'], ['storeRefused', 'printed, and the database is refused']],
     async run(values, io) {
       const backend = await open(io, values, 'readonly');
       try {
@@ -93,6 +97,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'torbit migrate [--json] [--verbose]',
     options: common,
     optionHelp: commonHelp,
+    exits: [['ok', 'the database exists and is at the current schema'], ['storeRefused', 'the database is refused; nothing was changed']],
     async run(values, io) {
       const before = await open(io, { verbose: false }, 'readonly');
       const from = before.store.state === 'ok' ? before.store.schemaVersion : null;

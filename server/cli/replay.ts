@@ -6,8 +6,9 @@ import { stderrLogger } from '../logger';
 import { openWorkspaceBackend } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
+import { EXIT } from './exitCodes';
 
-/** The replay ran and something differs from the recording (exit code 8). */
+/** The replay ran and something differs from the recording (EXIT.replayDiffers). */
 export class ReplayDiffers extends Error {}
 
 export function describeReplay(r: ReplayReport): string[] {
@@ -37,8 +38,9 @@ export const replayCommand: Command = {
   ],
   extraHelp: [
     '<session> is a session id or its first characters; <turn> counts from 1 (or is a turn id).',
-    'Deterministic replays feed back the recorded model output and re-run the tool calls. Exit code 8: something differs.',
+    'Deterministic replays feed back the recorded model output and re-run the tool calls.',
   ],
+  exits: [['ok', 'the replay matches the recording'], ['failed', 'no such session or turn'], ['usage', 'a bad argument'], ['replayDiffers', 'something differs from the recording']],
   async run(values, io, positionals = []) {
     if (positionals.length !== 1) throw new UsageError('replay needs one <session>:<turn>');
     const backend = await openWorkspaceBackend({ cwd: io.cwd, env: io.env, verbose: values.verbose === true, mode: 'migrate' });
@@ -49,7 +51,7 @@ export const replayCommand: Command = {
       const r = await replayTurn({ db, checkpoints, env: io.env, approveCommands: values.approve === true }, turnId, values.live ? 'live' : 'deterministic');
       io.out(values.json ? JSON.stringify(r, null, 2) : describeReplay(r).join('\n'));
       if (!r.same) throw new ReplayDiffers(`the replay of turn ${turnId} differs from the recording`);
-      return 0;
+      return EXIT.ok;
     } finally {
       await backend.close();
     }

@@ -9,7 +9,8 @@ import { createBundle } from '../review/service';
 import type { BundleResult } from '../protocol/review';
 import { openWorkspaceBackend } from './backend';
 import { readWorkspaceSettings, UsageError } from './settings';
-import { EXIT, type Command } from './commands';
+import type { Command } from './commands';
+import { EXIT } from './exitCodes';
 
 export function describeBundle(r: BundleResult): string[] {
   const lines = r.files.map((f) => `  ${f.status} ${f.from ? `${f.from} -> ` : ''}${f.path}  ${f.kind === 'text' ? `+${f.added} -${f.deleted}` : f.kind === 'binary' ? 'binary, listed' : `REDACTED: ${f.reason} (${f.size ?? 0} bytes)`}${f.masked ? `  masked: ${Object.entries(f.masked).map(([w, n]) => `${w} (${n})`).join(', ')}` : ''}`);
@@ -34,11 +35,14 @@ export const reviewCommand: Command = {
   extraHelp: [
     'The baseline is .torbit/LAST_REVIEWED_SHA (none yet: from the first commit). Secrets (.env*, keys,',
     'files holding a private key or a token) are never included, only listed; binary files are listed.',
-    'Exit code 6: above the cap, the bundle was written as packets (with a README, a manifest and a .tar.gz).',
     'finish: moves .torbit/LAST_REVIEWED_SHA to HEAD and commits only that file, when the newest review of exactly',
     'the current range is APPROVED and not simulated; otherwise it says why and changes nothing.',
     'install-gate: a pre-push hook (where core.hooksPath says, an existing hook kept and run first) that refuses',
-    'commits no approved, real review covers. gate: what the hook runs (git\'s pre-push lines on stdin; exit 1: refused).',
+    'commits no approved, real review covers. gate: what the hook runs (git\'s pre-push lines on stdin).',
+  ],
+  exits: [
+    ['ok', 'done; gate: the push is allowed'], ['failed', 'gate: the push is refused; finish: refused, nothing changed'],
+    ['usage', 'no or an unknown action, a bad option'], ['packets', 'bundle: above the cap, written as packets (with a README, a manifest and a .tar.gz)'],
   ],
   async run(values, io, positionals = []) {
     const [action, ...args] = positionals;

@@ -44,7 +44,7 @@ export interface CliSettings {
   reviewMaxBundleBytes?: number;
 }
 
-/** A mistake in how the CLI was called or configured (exit code 2). */
+/** A mistake in how the CLI was called or configured (EXIT.usage). */
 export class UsageError extends Error {}
 
 function readFile(workspace: string): z.infer<typeof WorkspaceSettings> {

@@ -9,7 +9,8 @@ import { readRunLog } from '../runs/runLog';
 import { openWorkspaceBackend } from './backend';
 import { ASC, EXPO_TOKEN_ENV } from '../secrets';
 import { UsageError } from './settings';
-import { EXIT, StoreRefused, type Command, type CommandIo } from './commands';
+import { StoreRefused, type Command, type CommandIo } from './commands';
+import { EXIT } from './exitCodes';
 
 const STATE_MARK: Record<RunView['state'], string> = { queued: '…', running: '▶', succeeded: '✓', failed: '✗', canceled: '■' };
 
@@ -82,10 +83,11 @@ export const shipCommand: Command = {
     'diagnose checks: an Expo project (app.json or app.config.*, and expo in package.json), eas.json with build and submit',
     `profiles, eas-cli (the project's devDependency or on PATH) and its version, ${EXPO_TOKEN_ENV}, iOS submit credentials`,
     `(${ASC.password} with EXPO_APPLE_ID, or ${ASC.keyPath}, ${ASC.keyId} and`,
-    `${ASC.issuerId}) and the Android service account key. Exit code 1 when a check fails; warnings exit 0.`,
+    `${ASC.issuerId}) and the Android service account key; warnings do not fail it.`,
     'runs lists the builds and submissions started from VS Code; log RUN (its id, or the first 8 characters',
-    'runs shows) prints its eas-cli output and product events. Exit code 1: no such run.',
+    'runs shows) prints its eas-cli output and product events.',
   ],
+  exits: [['ok', 'done; diagnose: no check failed'], ['failed', 'diagnose: a check failed; log: no such run'], ['usage', 'no or an unknown action'], ['storeRefused', 'the database is refused']],
   async run(values, io, positionals = []) {
     const [action, ...rest] = positionals;
     switch (action) {

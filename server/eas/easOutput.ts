@@ -3,6 +3,7 @@
 // uses is typed; the rest passes through, so a new field never breaks a run.
 import { z } from 'zod';
 import { describeZodError } from '../protocol';
+import { OptionalExpoUrl } from './expoUrl';
 
 export const BUILD_STATUSES = ['NEW', 'IN_QUEUE', 'IN_PROGRESS', 'PENDING_CANCEL', 'FINISHED', 'ERRORED', 'CANCELED'] as const;
 export const BuildStatus = z.enum(BUILD_STATUSES);
@@ -18,7 +19,8 @@ export const EasBuild = z.object({
   status: BuildStatus,
   platform: AppPlatform,
   error: z.object({ errorCode: z.string().optional(), message: z.string().optional(), docsUrl: z.string().optional() }).passthrough().optional(),
-  artifacts: z.object({ buildUrl: z.string().optional(), applicationArchiveUrl: z.string().optional() }).passthrough().optional(),
+  // Links Torbit may offer to open: only https on expo.dev (a hostile eas could print javascript:, file: or another host).
+  artifacts: z.object({ buildUrl: OptionalExpoUrl, applicationArchiveUrl: OptionalExpoUrl }).passthrough().optional(),
   buildProfile: z.string().optional(),
   appVersion: z.string().optional(),
   appBuildVersion: z.string().optional(),

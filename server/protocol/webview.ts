@@ -80,8 +80,12 @@ export const FromWebview = {
   selectModel: z.object({ model: ModelRef }),
   /** Show the diff of a change a tool applied. */
   openChange: z.object({ changeId: z.number().int().positive() }),
-  /** Open a workspace file (absolute path, checked by the extension to be inside the workspace). */
-  openFile: z.object({ path: z.string().min(1) }),
+  /** Open a workspace file (absolute, or relative to a folder; the extension resolves it, symlinks too, inside the workspace). */
+  openFile: z.object({
+    path: z.string().min(1).max(4096)
+      .refine((p) => !p.includes('\0'), 'the path holds a NUL byte')
+      .refine((p) => !p.split(/[\\/]/).includes('..'), 'the path climbs out with ..'),
+  }),
   copy: z.object({ text: z.string().max(10_000_000) }),
   /** Governance view: filter the audit timeline. */
   auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), outcome: z.string().optional() }),

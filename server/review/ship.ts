@@ -2,6 +2,8 @@
 // bounded heal round in which the agent fixes the blockers (allowlisted files only, approvals as
 // usual), then test and review again; an approval is finished and pushed. Attempts bound the
 // loop; the first failure ends it, with the step and the reason. Every step is reported.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ChatService } from '../agent/chat';
 import { commandEnv, Redactor } from '../secrets';
 import type { ReviewResult, ShipParams, ShipProgress, ShipResult, ShipStep } from '../protocol/review';
@@ -21,6 +23,15 @@ export interface ShipDeps extends ReviewDeps {
   trusted: boolean;
   progress(p: ShipProgress): void;
   output(chunk: string): void;
+}
+
+/** `abs` as a repository-relative POSIX path, symlinks resolved as git's top level is. */
+function repoRelative(root: string, abs: string): string {
+  let real = abs;
+  try {
+    real = fs.realpathSync(abs);
+  } catch { /* gone since: compare as written */ }
+  return path.relative(root, real).split(path.sep).join('/');
 }
 
 /** Ends the run at a step: a failure (or a stop) with its reason. */
@@ -69,6 +80,7 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     }
   };
 
+  let releaseChat: (() => void) | undefined;
   let root = p.folder;
   let outcome: ShipResult['outcome'];
   let failedStep: ShipStep | null = null;
@@ -77,7 +89,8 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     const prep = await step('prepare', 'checking the repository', async () => {
       if (!d.trusted) throw new ReviewError('Ship runs the test command and the agent: trust this workspace first');
       if (!p.model) throw new ReviewError('Ship needs a model for the review: set torbit.model (provider:model)');
-      if (d.chat?.busy()) throw new ReviewError('a chat turn is running: wait for it to end, or stop it, then ship');
+      // Held until the run ends: no chat turn may start meanwhile, so a heal commit holds only the heal's work.
+      releaseChat = d.chat?.reserveForShip(p.shipId);
       root = await repoRoot(p.folder);
       const dirty = await uncommitted(root);
       if (dirty.length) throw new ReviewError(`${dirty.length} tracked file(s) have uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}): Ship tests, reviews and pushes commits, so commit or stash them first`);
@@ -124,16 +137,21 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
         const fixable = v.blockers.filter((b) => scope.allows(b.file));
         if (!fixable.length) throw new ReviewError(`every blocker is in a file the heal round may not change (${[...new Set(v.blockers.map((b) => b.file))].join(', ')}); it may change only ${scope.describe()}`);
         const before = await treeState(root);
-        const sent = await d.chat.send({ text: healPrompt(v, scope, attempt), model: p.model!, baseUrl: p.baseUrl, confine: scope.confinement() });
+        const sent = await d.chat.send({ text: healPrompt(v, scope, attempt), model: p.model!, baseUrl: p.baseUrl, confine: scope.confinement(), forShip: p.shipId });
         healSessions.push(sent.sessionId);
         const onAbort = () => d.chat?.stop(sent.turnId);
         d.signal?.addEventListener('abort', onAbort, { once: true });
         const status = await sent.done.finally(() => d.signal?.removeEventListener('abort', onAbort));
         if (status === 'canceled' || status === 'interrupted') throw new Stop('heal', `the heal round was ${status === 'canceled' ? 'stopped' : 'interrupted'}; its changes are left uncommitted`, true);
         if (status !== 'done' && status !== 'step-limit') throw new ReviewError(`the heal round ended with ${status} (see the chat session); its changes are left uncommitted`);
-        const touched = changedSince(before, await treeState(root));
-        const outside = touched.filter((rel) => !scope.allows(rel));
+        const changed = changedSince(before, await treeState(root));
+        const outside = changed.filter((rel) => !scope.allows(rel));
         if (outside.length) throw new ReviewError(`files outside the allowlist changed during the heal round (${outside.join(', ')}); nothing was committed`);
+        // The commit holds only what the heal turn itself wrote, never an edit made beside it.
+        const healed = new Set((await d.chat.changedFiles(sent.turnId)).map((abs) => repoRelative(root, abs)));
+        const touched = changed.filter((rel) => healed.has(rel));
+        const beside = changed.filter((rel) => !healed.has(rel));
+        if (beside.length) throw new ReviewError(`files the heal turn did not change were changed during the heal round (${beside.join(', ')}); nothing was committed`);
         if (!touched.length) throw new ReviewError('the heal round changed nothing (its edits were rejected, or the agent found nothing to fix)');
         const commit = await commitHeal(root, touched, `Torbit Ship: fix review blockers (heal round ${attempt})\n\nReview ${review!.review.id} blocked ${describeRange(v.meta.range)}:\n${v.blockers.map((b) => `- ${b.file}:${b.line} ${b.message.split('\n')[0]}`).join('\n')}`);
         await d.audit.append({ kind: 'ship', actor: 'model', sessionId: sent.sessionId, turnId: sent.turnId, data: { action: 'heal', repo: root, reviewId: review!.review.id, attempt, commit, files: touched } });
@@ -153,6 +171,8 @@ export async function ship(d: ShipDeps, p: ShipParams & { folder: string }): Pro
     outcome = err.canceled ? 'canceled' : 'failed';
     failedStep = err.step;
     message = `${err.canceled ? 'stopped' : 'failed'} at ${err.step}: ${redactor.text(err.message)}`;
+  } finally {
+    releaseChat?.();
   }
   const result: ShipResult = { outcome, failedStep, message, attempts: attempt, steps, review, healSessions, pushed };
   // The run's record: a failure to write it must not hide what happened (a push cannot be undone).

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildStatement, PAYLOAD_TYPE, signStatement, toSigstore, type DsseEnvelope, type Statement } from '../../server/audit/bundle';
+import { buildStatement, pae, PAYLOAD_TYPE, signatureOver, signStatement, toSigstore, type DsseEnvelope, type Statement } from '../../server/audit/bundle';
 import { canonicalJson } from '../../server/audit/canonical';
 import { hmacSignerFromEnv, keyIdOf, loadOrCreateSigningKey, type Ed25519Signer, type HmacSigner } from '../../server/audit/keys';
 import { AuditLog } from '../../server/audit/log';
@@ -204,6 +204,39 @@ describe('signed audit bundles', () => {
     const r = verifyBundle(JSON.stringify(sig), trusted(ed));
     assert.deepEqual(r.ok && [r.format, r.records], ['sigstore', 9]);
     assert.equal(createPublicKey(ed.publicPem).asymmetricKeyType, 'ed25519');
+  });
+
+  it('refuses a Sigstore bundle whose publicKey hint does not name the key that verified it', () => {
+    const good = toSigstore(env, ed.keyid);
+    const other = loadOrCreateSigningKey(tmpDir());
+    for (const hint of ['anything', other.keyid, 'torbit-default']) {
+      const tampered = { ...good, verificationMaterial: { publicKey: { hint } } };
+      const r = verifyBundle(JSON.stringify(tampered), { ...trusted(ed, hmac), ed25519: new Map([[ed.keyid, ed.publicKey], [other.keyid, other.publicKey]]) });
+      assert.match((r as { reason: string }).reason, /publicKey hint names key .*, but its signature verified under [0-9a-f]{16}…: the hint was changed/, hint);
+    }
+    // Sigstore's own bundles leave the signature's keyid empty: the hint alone names the key.
+    const anonymous = { ...good, dsseEnvelope: { ...good.dsseEnvelope, signatures: [{ keyid: '', sig: good.dsseEnvelope.signatures[0]!.sig }] } };
+    const r = verifyBundle(JSON.stringify(anonymous), trusted(ed));
+    assert.deepEqual(r.ok && [r.format, r.verifiedBy], ['sigstore', [ed.keyid]]);
+    const two = { ...good, dsseEnvelope: env };
+    assert.match((verifyBundle(JSON.stringify(two), trusted(ed, hmac)) as { reason: string }).reason, /not a valid Sigstore bundle/);
+  });
+
+  it('verifies a DSSE envelope without key ids by trying each trusted key, and says which one verified', () => {
+    const bare = JSON.stringify({ ...env, signatures: env.signatures.map(({ sig }) => ({ sig })) });
+    const byEd = verifyBundle(bare, trusted(ed));
+    assert.deepEqual(byEd.ok && byEd.verifiedBy, [ed.keyid]);
+    const byHmac = verifyBundle(bare, trusted(undefined, hmac));
+    assert.deepEqual(byHmac.ok && byHmac.verifiedBy, ['torbit-default']);
+    const both = verifyBundle(bare, trusted(ed, hmac));
+    assert.deepEqual(both.ok && both.verifiedBy, [ed.keyid, 'torbit-default']);
+    const stranger = loadOrCreateSigningKey(tmpDir());
+    const wrong = verifyBundle(bare, { ed25519: new Map([[stranger.keyid, stranger.publicKey]]), hmac: new Map([['torbit-default', Buffer.from('guess')]]) });
+    assert.match((wrong as { reason: string }).reason, /no signature by a trusted key: the bundle is signed by \(no key id\), \(no key id\)/);
+    // A key the statement does not name as a signer verifies nothing, even without a key id to check.
+    const message = pae(PAYLOAD_TYPE, Buffer.from(env.payload, 'base64'));
+    const foreign = JSON.stringify({ ...env, signatures: [{ sig: signatureOver(stranger, message).toString('base64') }] });
+    assert.match((verifyBundle(foreign, trusted(stranger)) as { reason: string }).reason, /claims key [0-9a-f]{16}…, which the signed statement does not name as a signer/);
   });
 });
 
