@@ -110,7 +110,10 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
     }
   });
 
-  it('kill -9 at random points of a rollback, 20 times: the next start leaves the workspace as before or after, never half, and the database consistent', async () => {
+  it('kill -9 at random points of a rollback, 20 times: the next start leaves the workspace as before or after, never half, and the database consistent', async function () {
+    // Twenty backends start, each killed mid-rollback: about a minute on an idle 2-core machine,
+    // more on a busy one. The limit only stops a hung run; it does not measure anything.
+    this.timeout(300_000);
     const ws = gitRepo();
     const template = `${ws}.template`;
     const N = 600;
