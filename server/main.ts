@@ -9,6 +9,7 @@ import { replayTurn } from './replay/replay';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Governance } from './trust/governance';
+import { PolicyAcceptError } from './trust/policyAcceptance';
 import { ReviewError } from './review/baseline';
 import { finishReview } from './review/finish';
 import { installGate, noticeUngatedPushes } from './review/gate';
@@ -156,6 +157,16 @@ async function callersFault<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 onRequest(connection, log, rpc.policyGet, () => governanceReady().policy());
+// --- policy acceptance (issue 15, item 6): one handler; its logic is in server/trust/policyAcceptance.ts ---
+onRequest(connection, log, rpc.policyAccept, async (p) => {
+  try {
+    return await governanceReady().accept(p.sha256);
+  } catch (err) {
+    if (err instanceof PolicyAcceptError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+    throw err;
+  }
+});
+// --- end policy acceptance ---
 onRequest(connection, log, rpc.auditList, (p) => governanceReady().timeline(p));
 onRequest(connection, log, rpc.auditExport, (p) => governanceReady().export(p));
 onRequest(connection, log, rpc.auditBundles, () => ({ bundles: governanceReady().bundles() }));

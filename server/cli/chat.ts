@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
+import { PolicyAcceptances } from '../trust/acceptances';
+import { acceptPolicy, PolicyAcceptError, pendingMessage } from '../trust/policyAcceptance';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 
@@ -26,7 +28,7 @@ function modelRef(values: Record<string, unknown>, fallback: string | undefined)
 
 export const chatCommand: Command = {
   summary: 'Run one chat turn headless: stream the answer and the tool events',
-  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--approve] [--json] [--verbose]',
+  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--approve] [--accept-policy SHA256] [--json] [--verbose]',
   options: {
     workspace: { type: 'string' },
     provider: { type: 'string' },
@@ -34,6 +36,7 @@ export const chatCommand: Command = {
     'base-url': { type: 'string' },
     session: { type: 'string' },
     approve: { type: 'boolean' },
+    'accept-policy': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   },
@@ -45,6 +48,7 @@ export const chatCommand: Command = {
     ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1'],
     ['--session ID', 'continue a session instead of starting one'],
     ['--approve', 'approve up front whatever the policy asks about (dev mode only); without it, asks are rejected'],
+    ['--accept-policy SHA256', 'accept the workspace\'s .torbit/policy.json with this sha256, although it loosens the built-in default (recorded in the audit log)'],
     ['--json', 'print every event as a JSON line on stdout'],
     ['--verbose', 'log what the backend does to stderr'],
   ],
@@ -53,6 +57,8 @@ export const chatCommand: Command = {
     'GOOGLE_GENERATIVE_AI_API_KEY, OPENAI_COMPATIBLE_API_KEY) or TORBIT_API_KEY.',
     'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
+    'A policy file that loosens the built-in default applies only once accepted (--accept-policy);',
+    'until then the built-in default is in force, and the run says so.',
     'Exit codes: 0 done, 1 failed, 2 usage, 3 database refused, 4 stopped by the budget, 130 stopped (Ctrl+C).',
   ],
   async run(values, io, positionals = []) {
@@ -67,6 +73,15 @@ export const chatCommand: Command = {
     try {
       const approveAsks = values.approve === true;
       if (approveAsks && backend.environment !== 'dev') throw new UsageError(`--approve approves everything the policy asks about, and is refused in ${backend.environment} mode`);
+      const accept = values['accept-policy'] as string | undefined;
+      if (accept !== undefined) {
+        const acceptances = PolicyAcceptances.forUser(io.env);
+        const r = await acceptPolicy({
+          root: workspace, pinnedHash: settings.policyHash, environment: backend.environment, acceptances,
+          audit: backend.audit(), sha256: accept, via: 'torbit chat --accept-policy',
+        }).catch((err: Error) => { throw err instanceof PolicyAcceptError ? new UsageError(`--accept-policy: ${err.message}`) : err; });
+        process.stderr.write(`torbit: accepted .torbit/policy.json (sha256 ${r.hash}) for ${workspace}; recorded in the audit log and in ${acceptances.file}\n`);
+      }
       const json = values.json === true;
       let atLineStart = true;
       const sink = (p: ChatEventParams) => {
@@ -88,10 +103,13 @@ export const chatCommand: Command = {
           default: break;
         }
       };
-      const { chat, repo } = await backend.openChat({
+      const { chat, repo, trust } = await backend.openChat({
         trusted: true, settings: settings.agent, env: io.env, log, sink,
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
+      // A repository's loosening policy is not applied until accepted: say so before the turn runs.
+      const pending = trust.policy().pending;
+      if (pending) process.stderr.write(`torbit: ${pendingMessage(pending)}\n`);
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
         baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,
