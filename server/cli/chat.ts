@@ -45,7 +45,7 @@ export const chatCommand: Command = {
     ['--workspace DIR', 'the workspace (default: the current directory)'],
     ['--provider P', 'openai, anthropic, google or openai-compatible'],
     ['--model M', 'the model id, or provider:model (default: torbit.model, else openai:gpt-4.1-mini)'],
-    ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1'],
+    ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1 (the default); a workspace\'s torbit.openaiCompatible.baseUrl is ignored'],
     ['--session ID', 'continue a session instead of starting one'],
     ['--approve', 'approve up front whatever the policy asks about (dev mode only); without it, asks are rejected'],
     ['--accept-policy SHA256', 'accept the workspace\'s .torbit/policy.json with this sha256, although it loosens the built-in default (recorded in the audit log)'],
@@ -107,12 +107,15 @@ export const chatCommand: Command = {
         trusted: true, settings: settings.agent, env: io.env, log, sink,
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
+      if (settings.ignoredBaseUrl !== undefined && values['base-url'] === undefined) {
+        process.stderr.write(`torbit: ignored torbit.openaiCompatible.baseUrl (${JSON.stringify(settings.ignoredBaseUrl)}) from the workspace's .vscode/settings.json: a repository may not choose where your API key is sent; pass --base-url\n`);
+      }
       // A repository's loosening policy is not applied until accepted: say so before the turn runs.
       const pending = trust.policy().pending;
       if (pending) process.stderr.write(`torbit: ${pendingMessage(pending)}\n`);
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
-        baseUrl: (values['base-url'] as string | undefined) ?? settings.baseUrl,
+        baseUrl: values['base-url'] as string | undefined,
       });
       const onSigint = () => chat.stop(turnId);
       process.once('SIGINT', onSigint);

@@ -26,7 +26,12 @@ const WorkspaceSettings = z.object({
 export interface CliSettings {
   dataDir: string;
   model?: string;
-  baseUrl?: string;
+  /**
+   * torbit.openaiCompatible.baseUrl as the workspace's file sets it: never used, since it decides
+   * where OPENAI_COMPATIBLE_API_KEY is sent and the file is the repository's (VS Code reads it
+   * from user settings only). Kept to tell the person it was ignored; --base-url chooses.
+   */
+  ignoredBaseUrl?: string;
   agent: AgentSettings;
   /** torbit.environment (TORBIT_ENV wins). */
   environment: string;
@@ -61,7 +66,7 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   });
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
   return {
-    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], baseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
+    dataDir: s['torbit.dataDir'] ?? '', model: s['torbit.model'], ignoredBaseUrl: s['torbit.openaiCompatible.baseUrl'], agent: agent.data,
     environment: s['torbit.environment'] ?? '', policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
     reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],
