@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { z } from 'zod';
 import { AgentSettings, describeZodError, InitOptions, ShipParams } from '../server/protocol';
+import { isString, userValue } from './userSetting';
 
 export interface Config {
   dataDir: string;
@@ -19,15 +20,35 @@ export interface Config {
   reviewMaxBundleBytes: number;
 }
 
-export function readConfig(): Config {
+/**
+ * torbit.openaiCompatible.baseUrl decides where OPENAI_COMPATIBLE_API_KEY is sent: only the
+ * person's own user value counts, never the repository's workspace settings.
+ */
+export function readKeyDestination(c: vscode.WorkspaceConfiguration, warn: (msg: string) => void = () => undefined): string {
+  const r = userValue(c.inspect<string>('openaiCompatible.baseUrl'), '', isString);
+  if (r.ignored) warn(`Torbit: ignored torbit.openaiCompatible.baseUrl from the ${r.ignored.scope} settings (${JSON.stringify(r.ignored.value)}): where your API key is sent is set in your user settings only`);
+  return r.value;
+}
+
+/**
+ * torbit.dataDir decides where Torbit's own records (approvals, reviews, the audit chain) live: a
+ * repository that chose it could point Torbit at a database it planted, so only the user's value counts.
+ */
+export function readDataDir(c: vscode.WorkspaceConfiguration, warn: (msg: string) => void = () => undefined): string {
+  const r = userValue(c.inspect<string>('dataDir'), '', isString);
+  if (r.ignored) warn(`Torbit: ignored torbit.dataDir from the ${r.ignored.scope} settings (${JSON.stringify(r.ignored.value)}): where Torbit keeps its records is set in your user settings only`);
+  return r.value;
+}
+
+export function readConfig(warn?: (msg: string) => void): Config {
   const c = vscode.workspace.getConfiguration('torbit');
   return {
-    dataDir: c.get<string>('dataDir', ''),
+    dataDir: readDataDir(c, warn),
     maxRestarts: c.get<number>('backend.maxRestarts', 4),
     restartWindowSeconds: c.get<number>('backend.restartWindowSeconds', 180),
     model: c.get<string>('model', 'openai:gpt-4.1-mini'),
     models: c.get<string[]>('models', []),
-    baseUrl: c.get<string>('openaiCompatible.baseUrl', ''),
+    baseUrl: readKeyDestination(c, warn),
     recordRelayTimings: c.get<boolean>('diagnostics.recordRelayTimings', false),
     environment: c.get<string>('environment', ''),
     policyHash: c.get<string>('policyHash', ''),

@@ -82,7 +82,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   async start(): Promise<void> {
-    const cfg = readConfig();
+    // Once per start, say so in the log if the workspace tried to choose where a key is sent.
+    const cfg = readConfig((m) => this.log.warn(m));
     const policy = new RestartPolicy(cfg.maxRestarts, cfg.restartWindowSeconds * 1000);
     const init: InitOptions = {
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),

@@ -14,6 +14,7 @@ import { GovernanceView } from './views/governanceView';
 import { EAS_SCHEME } from './eas/configProposal';
 import { PipelineStatus } from './eas/pipelineStatus';
 import { RunTracker } from './eas/runTracker';
+import { watchPolicyAcceptance } from './trust/policyAcceptance';
 
 /** What activate() returns: used by the @vscode/test-electron suite. */
 export interface TorbitApi {
@@ -37,6 +38,8 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   c.subscriptions.push(
     c.runs,
     c.pipeline,
+    // A repository's policy that loosens the default: asked about once per file (the backend applies the default meanwhile).
+    watchPolicyAcceptance(c),
     vscode.workspace.registerTextDocumentContentProvider(EAS_SCHEME, c.easProposals),
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),

@@ -15,6 +15,7 @@ import { ChatService, type ChatDeps } from './agent/chat';
 import { Workspace } from './agent/workspace';
 import { AuditLog } from './audit/log';
 import { Trust, type TrustOptions } from './trust/runTrust';
+import { PolicyAcceptances } from './trust/acceptances';
 import { Checkpoints, type CheckpointsDeps } from './checkpoints/service';
 import { ChangeFeed } from './checkpoints/feed';
 import { environmentProblem, resolveEnvironment, type TorbitEnvironment } from './environment';
@@ -128,7 +129,10 @@ export class Backend {
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
-    const trust = new Trust({ ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log });
+    const trust = new Trust({
+      ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log,
+      acceptances: PolicyAcceptances.forUser(deps.env),
+    });
     const holder: { chat?: ChatService } = {};
     const checkpoints = workspace
       ? await this.checkpoints({ ...deps.checkpointOptions, log: deps.log, busy: () => holder.chat?.busy() ?? false })

@@ -10,6 +10,7 @@ export const COMMAND_IDS = [
   'torbit.stopRun',
   'torbit.openSettings',
   'torbit.exportAuditBundle',
+  'torbit.policy.review',
   'torbit.approval.approve',
   'torbit.approval.reject',
   'torbit.approval.diff',

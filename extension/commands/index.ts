@@ -8,6 +8,7 @@ import { reviewCommands } from './review';
 import { shipCommands } from './ship';
 import { easCommands } from './eas';
 import { easRunCommands } from './easRuns';
+import { policyCommands } from '../trust/policyAcceptance';
 import type { CommandId } from './ids';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -21,4 +22,5 @@ export const COMMANDS: Record<CommandId, CommandFactory> = {
   ...shipCommands,
   ...easCommands,
   ...easRunCommands,
+  ...policyCommands,
 };

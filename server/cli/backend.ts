@@ -31,7 +31,7 @@ export function tellNotices(backend: Backend, from = 0): number {
 
 /** Machine-scoped settings the repository's .vscode/settings.json tried to set. */
 export function warnIgnored(keys: readonly string[]): void {
-  for (const k of keys) process.stderr.write(`torbit: warning: ${k} in the workspace's .vscode/settings.json is ignored: it is machine-scoped, so the repository may not choose it (use ${IGNORED_INSTEAD[k] ?? 'your own settings'})\n`);
+  for (const k of keys) process.stderr.write(`torbit: warning: ${k} in the workspace's .vscode/settings.json is ignored: only your own settings may set it, not the repository (use ${IGNORED_INSTEAD[k] ?? 'your user settings'})\n`);
 }
 
 const IGNORED_INSTEAD: Record<string, string> = {

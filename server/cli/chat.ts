@@ -7,6 +7,8 @@ import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
 import { GENERIC_KEY_ENV, KEY_ENV } from '../secrets';
 import { tellNotices, warnIgnored } from './backend';
+import { PolicyAcceptances } from '../trust/acceptances';
+import { acceptPolicy, PolicyAcceptError, pendingMessage } from '../trust/policyAcceptance';
 import { readWorkspaceSettings, UsageError } from './settings';
 import type { Command } from './commands';
 import { EXIT } from './exitCodes';
@@ -29,7 +31,7 @@ function modelRef(values: Record<string, unknown>, fallback: string | undefined)
 
 export const chatCommand: Command = {
   summary: 'Run one chat turn headless: stream the answer and the tool events',
-  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--approve] [--json] [--verbose]',
+  usage: 'torbit chat "prompt" [--workspace DIR] [--provider openai|anthropic|google|openai-compatible] [--model M] [--base-url URL] [--session ID] [--approve] [--accept-policy SHA256] [--json] [--verbose]',
   options: {
     workspace: { type: 'string' },
     provider: { type: 'string' },
@@ -37,6 +39,7 @@ export const chatCommand: Command = {
     'base-url': { type: 'string' },
     session: { type: 'string' },
     approve: { type: 'boolean' },
+    'accept-policy': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   },
@@ -45,9 +48,10 @@ export const chatCommand: Command = {
     ['--workspace DIR', 'the workspace (default: the current directory)'],
     ['--provider P', 'openai, anthropic, google or openai-compatible'],
     ['--model M', 'the model id, or provider:model (default: torbit.model, else openai:gpt-4.1-mini)'],
-    ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1'],
+    ['--base-url URL', 'for openai-compatible: the server, e.g. http://127.0.0.1:11434/v1 (the default); a workspace\'s torbit.openaiCompatible.baseUrl is ignored'],
     ['--session ID', 'continue a session instead of starting one'],
     ['--approve', 'approve up front whatever the policy asks about (dev mode only); without it, asks are rejected'],
+    ['--accept-policy SHA256', 'accept the workspace\'s .torbit/policy.json with this sha256, although it loosens the built-in default (recorded in the audit log)'],
     ['--json', 'print every event as a JSON line on stdout'],
     ['--verbose', 'log what the backend does to stderr'],
   ],
@@ -56,6 +60,8 @@ export const chatCommand: Command = {
     `${Object.values(KEY_ENV).slice(2).join(', ')}) or ${GENERIC_KEY_ENV}.`,
     'The policy (.torbit/policy.json, else the default) judges every tool call; nobody can be',
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
+    'A policy file that loosens the built-in default applies only once accepted (--accept-policy);',
+    'until then the built-in default is in force, and the run says so.',
   ],
   exits: [
     ['ok', 'the turn is done (or reached the step limit)'], ['failed', 'the turn failed'], ['usage', 'a bad option, prompt or setting'],
@@ -74,6 +80,15 @@ export const chatCommand: Command = {
     try {
       const approveAsks = values.approve === true;
       if (approveAsks && backend.environment !== 'dev') throw new UsageError(`--approve approves everything the policy asks about, and is refused in ${backend.environment} mode`);
+      const accept = values['accept-policy'] as string | undefined;
+      if (accept !== undefined) {
+        const acceptances = PolicyAcceptances.forUser(io.env);
+        const r = await acceptPolicy({
+          root: workspace, pinnedHash: settings.policyHash, environment: backend.environment, acceptances,
+          audit: backend.audit(), sha256: accept, via: 'torbit chat --accept-policy',
+        }).catch((err: Error) => { throw err instanceof PolicyAcceptError ? new UsageError(`--accept-policy: ${err.message}`) : err; });
+        process.stderr.write(`torbit: accepted .torbit/policy.json (sha256 ${r.hash}) for ${workspace}; recorded in the audit log and in ${acceptances.file}\n`);
+      }
       const json = values.json === true;
       let atLineStart = true;
       const sink = (p: ChatEventParams) => {
@@ -95,11 +110,14 @@ export const chatCommand: Command = {
           default: break;
         }
       };
-      const { chat, repo } = await backend.openChat({
+      const { chat, repo, trust } = await backend.openChat({
         trusted: true, settings: settings.agent, env: io.env, log, sink,
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
       tellNotices(backend);
+      // A repository's loosening policy is not applied until accepted: say so before the turn runs.
+      const pending = trust.policy().pending;
+      if (pending) process.stderr.write(`torbit: ${pendingMessage(pending)}\n`);
       const { turnId, done, sessionId } = await chat.send({
         sessionId: values.session as string | undefined, text: prompt, model,
         baseUrl: values['base-url'] as string | undefined,

@@ -1,6 +1,6 @@
 // The CLI honours the torbit.* settings a person set in VS Code for this workspace
 // (.vscode/settings.json): the model and the agent's limits. Like VS Code, it ignores
-// machine-scoped settings there: that file comes with the repository, so it may not decide where
+// settings only a person's own settings may set (machine or application scope): that file comes with the repository, so it may not decide where
 // keys are sent (torbit.openaiCompatible.baseUrl), where Torbit's own records live (torbit.dataDir:
 // a planted database could hold an approval nobody gave) or which environment's rules apply.
 import * as fs from 'node:fs';
@@ -24,11 +24,11 @@ const WorkspaceSettings = z.object({
   'torbit.review.maxBundleBytes': z.number().int().min(1024).optional(),
 }).passthrough();
 
-/** Settings VS Code reads only from the person's own (user or machine) settings, never a workspace's. */
-export const MACHINE_SCOPED = ['torbit.dataDir', 'torbit.openaiCompatible.baseUrl', 'torbit.environment'];
+/** Settings VS Code reads only from the person's own settings (machine or application scope), never a workspace's. */
+export const USER_ONLY_SETTINGS = ['torbit.dataDir', 'torbit.openaiCompatible.baseUrl', 'torbit.environment'];
 
 export interface CliSettings {
-  /** Always empty: torbit.dataDir is machine-scoped, so only TORBIT_DATA_DIR sets it for the CLI. */
+  /** Always empty: torbit.dataDir is a user setting (application scope), so only TORBIT_DATA_DIR sets it for the CLI. */
   dataDir: string;
   model?: string;
   agent: AgentSettings;
@@ -68,7 +68,7 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
   return {
     dataDir: '', model: s['torbit.model'], agent: agent.data,
-    environment: '', ignored: MACHINE_SCOPED.filter((k) => k in s), policyHash: s['torbit.policyHash'] ?? '',
+    environment: '', ignored: USER_ONLY_SETTINGS.filter((k) => k in s), policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
     reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],
   };

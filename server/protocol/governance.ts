@@ -11,6 +11,14 @@ export const PolicyView = z.object({
   pinned: z.string().nullable(),
   /** Why the policy is refused (every action then asks), or null. */
   error: z.string().nullable(),
+  /**
+   * The workspace's file and the person: `default` (no file; or a file waiting, see pending),
+   * `file` (a file that needs no acceptance, it only tightens), `accepted` (a loosening file the
+   * person accepted), `pending` (a loosening file not accepted: the default is in force).
+   */
+  acceptance: z.enum(['default', 'file', 'accepted', 'pending']),
+  /** The loosening file waiting for acceptance: its sha256 and what it loosens, in words; or null. */
+  pending: z.object({ hash: z.string(), loosens: z.array(z.string()) }).nullable(),
 });
 export type PolicyView = z.infer<typeof PolicyView>;
 
@@ -60,6 +68,13 @@ export type VerifyResult = z.infer<typeof VerifyResult>;
 
 /** extension → server: the active policy and its sha256. */
 export const policyGet = request('torbit/policy/get', 'extension', 'any', z.object({}).strict().optional(), PolicyView);
+
+/**
+ * extension → server: accept the workspace's loosening policy file with this sha256 (refused if
+ * the file changed since); audited. Answers the policy now in force.
+ */
+export const policyAccept = request('torbit/policy/accept', 'extension', 'trusted',
+  z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256 is 64 hex digits') }).strict(), PolicyView);
 
 /** extension → server: the audit timeline, filtered, newest first, with the chain's state. */
 export const auditList = request('torbit/audit/list', 'extension', 'any', AuditFilterParams, AuditTimeline);

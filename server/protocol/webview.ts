@@ -22,7 +22,7 @@ export const BackendView = z.object({
 export type BackendView = z.infer<typeof BackendView>;
 
 /** Commands a webview may ask the extension to run: an allow-list, not any command id. */
-export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey', 'torbit.openSettings', 'torbit.exportAuditBundle']);
+export const WebviewCommand = z.enum(['torbit.showLogs', 'torbit.restartBackend', 'torbit.showStatus', 'torbit.revealDataDir', 'torbit.setApiKey', 'torbit.openSettings', 'torbit.exportAuditBundle', 'torbit.policy.review']);
 
 /** Everything the Chat view shows when it (re)loads or switches session. */
 export const ChatState = z.object({

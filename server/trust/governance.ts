@@ -7,7 +7,9 @@ import { exportBundle, ownTrustedKeys } from '../audit/export';
 import { verifyChain, type AuditBody } from '../audit/record';
 import { verifyBundle } from '../audit/verify';
 import type { AuditEntryView, AuditTimeline, BundleInfo, PolicyView, VerifyResult } from '../protocol';
-import { loadPolicy, POLICY_FILE } from './policy';
+import { PolicyAcceptances } from './acceptances';
+import { POLICY_FILE } from './policy';
+import { acceptPolicy, policyInForce, type PolicyContext } from './policyAcceptance';
 
 export class Governance {
   constructor(private readonly backend: Backend, private readonly o: { pinnedHash: string; env: NodeJS.ProcessEnv }) {}
@@ -20,9 +22,23 @@ export class Governance {
     return path.join(this.backend.dataDir.dir, 'exports');
   }
 
+  private context(): PolicyContext & { acceptances: PolicyAcceptances } {
+    return { root: this.root, pinnedHash: this.o.pinnedHash, environment: this.backend.environment, acceptances: PolicyAcceptances.forUser(this.o.env) };
+  }
+
   policy(): PolicyView {
-    const lp = loadPolicy(this.root, { pinnedHash: this.o.pinnedHash, environment: this.backend.environment });
-    return { source: lp.source, path: path.join(this.root ?? this.backend.dataDir.dir, POLICY_FILE), hash: lp.hash, pinned: this.o.pinnedHash || null, error: lp.error ?? null };
+    const lp = policyInForce(this.context());
+    return {
+      source: lp.source, path: path.join(this.root ?? this.backend.dataDir.dir, POLICY_FILE), hash: lp.hash, pinned: this.o.pinnedHash || null, error: lp.error ?? null,
+      acceptance: lp.pending ? 'pending' : lp.accepted ? 'accepted' : lp.source,
+      pending: lp.pending ?? null,
+    };
+  }
+
+  /** The person accepts the loosening file with this sha256 (PolicyAcceptError when it changed since); audited. */
+  async accept(sha256: string): Promise<PolicyView> {
+    await acceptPolicy({ ...this.context(), audit: this.backend.audit(), sha256, via: 'in VS Code' });
+    return this.policy();
   }
 
   async timeline(f: { sessionId?: string; tool?: string; kind?: string; outcome?: string; limit?: number }): Promise<AuditTimeline> {

@@ -2,11 +2,14 @@
 // approvals waiting for the person.
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { rpc } from '../protocol';
-import { handler, type Handler } from '../rpc';
+import { callersFault, handler, type Handler } from '../rpc';
 import type { ServerCtx } from '../ctx';
+import { PolicyAcceptError } from './policyAcceptance';
 
 export const trustHandlers: readonly Handler<ServerCtx>[] = [
   handler(rpc.policyGet, (ctx: ServerCtx) => ctx.governanceReady.policy()),
+  // A hash that is not the file's (it changed, or never was) is the caller's to correct.
+  handler(rpc.policyAccept, (ctx: ServerCtx, p) => callersFault([[PolicyAcceptError, ErrorCodes.InvalidRequest]], () => ctx.governanceReady.accept(p.sha256))),
   handler(rpc.auditList, (ctx: ServerCtx, p) => ctx.governanceReady.timeline(p)),
   handler(rpc.auditExport, (ctx: ServerCtx, p) => ctx.governanceReady.export(p)),
   handler(rpc.auditBundles, (ctx: ServerCtx) => ({ bundles: ctx.governanceReady.bundles() })),

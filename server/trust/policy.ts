@@ -77,6 +77,18 @@ export interface LoadedPolicy {
   source: 'file' | 'default';
   /** Set when the policy was refused: every decision then asks. */
   error?: string;
+  /**
+   * The workspace's file loosens the default and the person has not accepted it (that exact
+   * sha256): the default is in force instead (policyAcceptance.ts).
+   */
+  pending?: { hash: string; loosens: string[] };
+  /** The file loosens the default, and the person accepted this exact file. */
+  accepted?: boolean;
+}
+
+/** The built-in default, as the policy in force. */
+export function defaultLoaded(): LoadedPolicy {
+  return { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
 }
 
 /** The policy in force for a workspace root (null: no folder, so the default), pin and mode applied. */
@@ -84,7 +96,7 @@ export function loadPolicy(root: string | null, o: { pinnedHash?: string; enviro
   const file = root === null ? null : path.join(root, POLICY_FILE);
   let loaded: LoadedPolicy;
   if (file === null || !fs.existsSync(file)) {
-    loaded = { policy: DEFAULT_POLICY, hash: sha256(canonicalJson(DEFAULT_POLICY)), source: 'default' };
+    loaded = defaultLoaded();
   } else {
     const bytes = fs.readFileSync(file);
     const hash = sha256(bytes);

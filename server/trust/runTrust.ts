@@ -17,7 +17,9 @@ import type { ApprovalOutcome, ApprovalView } from '../protocol';
 import type { ApprovalBroker } from './approvals';
 import { formatArgv } from './commandLine';
 import { applyHunks, hunksOf } from './hunks';
-import { decide, loadPolicy, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
+import type { PolicyAcceptances } from './acceptances';
+import { decide, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
+import { policyInForce } from './policyAcceptance';
 
 export interface TrustOptions {
   /** The first workspace folder (its .torbit/policy.json), or null: the default policy. */
@@ -30,6 +32,8 @@ export interface TrustOptions {
   broker: ApprovalBroker | null;
   /** Headless only (torbit chat --approve): the person approved every ask up front. */
   approveAsks?: boolean;
+  /** The person's acceptances of loosening policies; none: a loosening file never applies. */
+  acceptances?: PolicyAcceptances;
 }
 
 /**
@@ -82,14 +86,14 @@ export class Trust {
 
   constructor(readonly o: TrustOptions) {}
 
-  /** The policy in force now (re-read when the file changes). */
+  /** The policy in force now (re-read when the file or the person's acceptances change). */
   policy(): LoadedPolicy {
     const root = this.o.root;
     const file = root ? path.join(root, POLICY_FILE) : null;
     const st = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
-    const key = st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none';
+    const key = `${st ? `${st.mtimeMs}:${st.size}:${st.ino}` : 'none'}/${this.o.acceptances?.version() ?? 'none'}`;
     if (this.cache?.key !== key) {
-      this.cache = { key, lp: loadPolicy(root, { pinnedHash: this.o.pinnedHash, environment: this.o.environment }) };
+      this.cache = { key, lp: policyInForce({ root, pinnedHash: this.o.pinnedHash, environment: this.o.environment, acceptances: this.o.acceptances }) };
     }
     return this.cache.lp;
   }

@@ -52,7 +52,7 @@ describe('torbit CLI (bundled dist/cli.js)', () => {
     const s = Status.parse(JSON.parse(r.out));
     assert.notEqual(s.dataDir, path.join(ws, 'var/torbit'));
     assert.notEqual(s.dataDirSource, 'setting');
-    assert.match(r.err, /torbit\.dataDir in the workspace's \.vscode\/settings\.json is ignored: it is machine-scoped.*TORBIT_DATA_DIR/);
+    assert.match(r.err, /torbit\.dataDir in the workspace's \.vscode\/settings\.json is ignored: only your own settings may set it.*TORBIT_DATA_DIR/);
     const env = path.join(tmpDir(), 'e');
     const e = Status.parse(JSON.parse(torbit(ws, ['status', '--json'], { TORBIT_DATA_DIR: env }).out));
     assert.deepEqual([e.dataDir, e.dataDirSource], [env, 'env']);

@@ -76,10 +76,26 @@ function renderBackend(view: BackendView): void {
   notice.textContent = view.state === 'error' ? view.detail ?? '' : '';
 }
 
+/** The policy's state in words: which one is in force, and whether the person's acceptance is awaited. */
+const ACCEPTANCE: Record<PolicyView['acceptance'], string> = {
+  default: 'built-in default (no .torbit/policy.json)',
+  file: 'the repository\'s policy (it only tightens the default: no acceptance needed)',
+  accepted: 'the repository\'s policy, accepted by you (it loosens the default)',
+  pending: 'built-in default: the repository\'s policy loosens it and waits for your acceptance',
+};
+
 function renderPolicy(p: PolicyView | null): void {
   if (!p) { policyBox.replaceChildren(); return; }
+  const review = h('vscode-button', { icon: 'law', 'data-testid': 'policy-review' }, 'Review and Accept');
+  review.addEventListener('click', () => post({ type: 'runCommand', command: 'torbit.policy.review' }));
   policyBox.replaceChildren(
-    h('div', {}, p.source === 'file' ? p.path : 'built-in default policy (no .torbit/policy.json)'),
+    h('div', { 'data-testid': 'policy-state', 'data-state': p.acceptance }, `In force: ${ACCEPTANCE[p.acceptance]}`),
+    h('div', {}, p.source === 'file' || p.pending ? p.path : 'built-in default policy (no .torbit/policy.json)'),
+    ...(p.pending ? [
+      h('div', { class: 'notice', 'data-testid': 'policy-pending' }, `${p.path} (sha256 ${p.pending.hash.slice(0, 12)}…) would loosen the default:`),
+      h('ul', { 'data-testid': 'policy-loosens' }, ...p.pending.loosens.map((l) => h('li', {}, l))),
+      h('div', { class: 'actions' }, review),
+    ] : []),
     h('div', { class: 'hash' }, 'sha256 ', h('code', { 'data-testid': 'policy-hash' }, p.hash)),
     ...(p.pinned ? [h('div', {}, `pinned: ${p.pinned === p.hash ? 'matches' : 'DIFFERS'}`)] : []),
     ...(p.error ? [h('div', { class: 'notice', 'data-testid': 'policy-error' }, p.error)] : []),
