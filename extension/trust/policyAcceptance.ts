@@ -32,7 +32,7 @@ export function watchPolicyAcceptance(ctx: Ctx): vscode.Disposable {
 async function offer(ctx: Ctx, pending: Pending): Promise<void> {
   const glance = pending.loosens.slice(0, 2).join('; ') + (pending.loosens.length > 2 ? `; and ${pending.loosens.length - 2} more` : '');
   const choice = await vscode.window.showWarningMessage(
-    `This repository's .torbit/policy.json lets the AI do more without asking (${glance}). Torbit's built-in policy applies until you accept it.`,
+    `This repository's .torbit/policy.json would let the AI do more without asking: ${glance}. Torbit's built-in policy applies until you accept it.`,
     'Review and Accept', 'Keep Default',
   );
   if (choice === 'Review and Accept') await review(ctx, pending);

@@ -62,6 +62,12 @@ export interface StartOptions {
   inherit?: boolean;
   /** User settings merged over the profile's defaults. */
   settings?: Record<string, unknown>;
+  /**
+   * Keep VS Code's workspace trust on (off by default here: a test or `npm start` opens folders
+   * it made itself). With it, an unknown folder opens with VS Code's "Do you trust the authors?"
+   * prompt and, if not trusted, in restricted mode, as it does for a person.
+   */
+  workspaceTrust?: boolean;
 }
 
 export async function startCodeServer(web: VsCodeWeb, o: StartOptions): Promise<RunningCodeServer> {
@@ -85,7 +91,7 @@ export async function startCodeServer(web: VsCodeWeb, o: StartOptions): Promise<
   }
   const child = spawn(web.node24, [web.entry,
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--extensions-dir', o.extensionsDir, '--user-data-dir', o.userDataDir, o.workspace,
   ], { env: { ...process.env, ...o.env }, stdio: o.inherit ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
   let log = '';
