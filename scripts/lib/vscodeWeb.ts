@@ -14,13 +14,36 @@ export interface VsCodeWeb {
   chromium: string;
 }
 
+/** Runs scripts/setup-vscode-web.sh (`what` = 'chromium': Chromium only) and reads its KEY=VALUE lines. */
+function provision(what: 'chromium' | 'all'): Record<string, string> {
+  let out: string;
+  try {
+    out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-vscode-web.sh'), what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  } catch (err) {
+    const status = (err as { status?: number | null }).status;
+    throw new Error(`scripts/setup-vscode-web.sh ${what} failed (exit ${status ?? 'by a signal'}); its reason is printed above`, { cause: err });
+  }
+  return Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+}
+
+function provided(kv: Record<string, string>, key: string): string {
+  const v = kv[key] ?? '';
+  if (!v || !fs.existsSync(v)) throw new Error(`setup-vscode-web.sh did not provide ${key} (${v || 'nothing'})`);
+  return v;
+}
+
+/**
+ * The Chromium the browser suites drive: TORBIT_CHROMIUM when set, else Debian's, installed when
+ * missing (scripts/setup-vscode-web.sh). Throws a sentence saying why when there is none.
+ */
+export function setupChromium(): string {
+  return provided(provision('chromium'), 'CHROMIUM');
+}
+
 /** Installs (or finds, cached under ~/.cache/torbit) code-server, Node 24 and Chromium. */
 export function setupVsCodeWeb(): VsCodeWeb {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-vscode-web.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const kv = Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
-  const web = { node24: kv.NODE24 ?? '', entry: kv.CODE_SERVER_ENTRY ?? '', chromium: kv.CHROMIUM ?? '' };
-  for (const [k, v] of Object.entries(web)) if (!v || !fs.existsSync(v)) throw new Error(`setup-vscode-web.sh did not provide ${k} (${v || 'nothing'})`);
-  return web;
+  const kv = provision('all');
+  return { node24: provided(kv, 'NODE24'), entry: provided(kv, 'CODE_SERVER_ENTRY'), chromium: provided(kv, 'CHROMIUM') };
 }
 
 function codeServer(web: VsCodeWeb, args: string[]): string {
