@@ -1,23 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CheckpointView, ReplayReport, RestorePreview, RestoreResult, rpc } from '../../server/protocol';
 import { openStore } from '../../server/store/open';
 import { AuditLog } from '../../server/audit/log';
+import { torbit } from '../support/cli';
 import { fsState } from '../support/fsState';
 import { openRpcChat } from '../support/rpcChat';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { gitRepo } from '../support/tmp';
 import { startOpenAIStub, textChunks, toolCallChunks } from '../stubs/openaiStub';
 
-const CLI = path.join(__dirname, '../../dist/cli.js');
 const DATA = '.torbit-data';
-
-function torbit(cwd: string, args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 const state = (ws: string) => fsState(ws, [DATA]);
 
 describe('checkpoints from the CLI and over JSON-RPC', function () {
