@@ -1,7 +1,7 @@
 // `npm start`: builds Torbit and opens it in VS Code on a sample workspace. With desktop VS Code
 // (`code`) on PATH: an Extension Development Host. Otherwise: code-server on 127.0.0.1, with the
-// packaged .vsix installed, printing the URL to open. Ctrl+C (or SIGTERM, SIGHUP) stops it with
-// everything it started: code-server, its extension host and the Torbit backend.
+// packaged .vsix installed, printing the URL to open. Ctrl+C (or SIGTERM, SIGHUP, or its launcher
+// ending) stops it with everything it started: code-server, its extension host and the backend.
 // With no provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,
 // GOOGLE_GENERATIVE_AI_API_KEY), the chat talks to a built-in demo model on loopback, so the main
 // job can be tried at once; --demo forces it, --no-demo never uses it.
@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoModel } from './lib/demoModel';
+import { stopSignal } from './lib/stopSignal';
 import { installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer } from './lib/vscodeWeb';
 
 const { values } = parseArgs({
@@ -28,8 +29,6 @@ if (!fs.existsSync(workspace)) sampleWorkspace(workspace);
 function hasDesktopCode(): boolean {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['code'], { stdio: 'ignore' }).status === 0;
 }
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(stopped: AbortSignal): Promise<void> {
   if (!values.web && hasDesktopCode()) {
@@ -68,18 +67,10 @@ async function main(stopped: AbortSignal): Promise<void> {
 }
 
 // Stop signals are taken from the start, so that one arriving while code-server starts still
-// stops it. Repeats are ignored: Ctrl+C reaches this process twice (from the terminal, and relayed
-// by tsx), and stopping is bounded anyway (endTree SIGKILLs what is left after 5 s).
-const stop = new AbortController();
-for (const sig of STOP_SIGNALS) {
-  process.on(sig, () => {
-    if (stop.signal.aborted) return;
-    console.log(`\nnpm start: ${sig}: stopping code-server and everything it started`);
-    stop.abort(new Error(`stopped by ${sig}`));
-  });
-}
-main(stop.signal).then(() => process.exit(0), (err: Error) => {
-  if (stop.signal.aborted) process.exit(0);
+// stops it; stopping is bounded (endTree SIGKILLs what is left after 5 s).
+const stopped = stopSignal((why) => console.log(`\nnpm start: ${why}: stopping code-server and everything it started`));
+main(stopped).then(() => process.exit(0), (err: Error) => {
+  if (stopped.aborted) process.exit(0);
   console.error(`npm start: ${err.message}`);
   process.exit(1);
 });

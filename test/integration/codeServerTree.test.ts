@@ -55,17 +55,41 @@ describe('code-server stops with everything it started', function () {
     await gone(tree);
   });
 
-  it('when the process that started it dies, even by SIGKILL, the tree ends with it', async () => {
+  /** Runs test/fixtures/fake-code-server/start-then-wait.ts (as npm start runs start.ts) under `launcher`. */
+  async function startedBy(launcher: (argv: string[]) => string[]) {
     const dir = tmpDir('torbit-fake-cs-');
     const pids = path.join(dir, 'pids');
-    const starter = spawn(process.execPath, ['--import=tsx', path.join(FAKE, 'start-then-wait.ts'), path.join(FAKE, 'entry.js'), dir], {
-      env: { ...process.env, FAKE_CODE_SERVER_PIDS: pids }, stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const [cmd, ...args] = launcher([process.execPath, '--import=tsx', path.join(FAKE, 'start-then-wait.ts'), path.join(FAKE, 'entry.js'), dir]);
+    const child = spawn(cmd!, args, { env: { ...process.env, FAKE_CODE_SERVER_PIDS: pids }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    starter.stdout.on('data', (d: Buffer) => { out += d; });
+    child.stdout.on('data', (d: Buffer) => { out += d; });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await until('the starter to say ready', () => out.includes('ready'), { ms: 30_000 });
-    const tree = await treeOf(pids);
-    starter.kill('SIGKILL');
-    await gone(tree);
+    return { child, exited, tree: await treeOf(pids), out: () => out };
+  }
+  const direct = (argv: string[]) => argv;
+
+  it('SIGTERM, SIGINT or SIGHUP to the starter stops the tree, and the starter exits', async () => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      const s = await startedBy(direct);
+      s.child.kill(sig);
+      await gone(s.tree);
+      await s.exited;
+      assert.match(s.out(), new RegExp(`stopping: ${sig}`));
+    }
+  });
+
+  it("when the starter's launcher dies without passing the signal on (npm start: a SIGTERM kills its sh), the tree ends", async () => {
+    // `; exit` keeps sh from exec'ing the command: it stays the parent, as under npm.
+    const s = await startedBy((argv) => ['sh', '-c', `${argv.map((a) => `'${a}'`).join(' ')}; exit`]);
+    s.child.kill('SIGTERM');
+    await gone(s.tree);
+    await until('the starter to exit', () => s.out().includes('stopping: its launcher'));
+  });
+
+  it('when the starter dies, even by SIGKILL, the tree ends with it', async () => {
+    const s = await startedBy(direct);
+    s.child.kill('SIGKILL');
+    await gone(s.tree);
   });
 });
