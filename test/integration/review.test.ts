@@ -6,16 +6,10 @@ import type { ResponseError } from 'vscode-jsonrpc/node';
 import { workspaceDataDir } from '../../server/dataDir';
 import { BundleResult, ReviewResult, rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks } from '../stubs/openaiStub';
+import { torbit } from '../support/cli';
 import { git, reviewRepo } from '../support/reviewRepo';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { tmpDir } from '../support/tmp';
-
-const CLI = path.join(__dirname, '../../dist/cli.js');
-
-function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 /** git push, as a person runs it (hooks included). */
 function push(cwd: string, ...args: string[]) {
