@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { BundleFile, ReviewRange } from '../protocol/review';
-import { DIFF_OPTIONS, gitEnv, patchHeader, rangeArgs, type Change } from './changes';
+import { DIFF_OPTIONS, patchHeader, rangeArgs, rangeDiff, type Change } from './changes';
 import { secretIn, secretPath } from './secrets';
 
 /** A file's patch in the body file: [start, end) and where its hunks start (offsets in the body). */
@@ -76,6 +76,7 @@ const startsWith = (line: Buffer, prefix: string) => line.length >= prefix.lengt
  * Files listed only (binary, redacted) have an empty section.
  */
 export async function streamPatch(root: string, range: ReviewRange, changes: Change[], bodyFile: string): Promise<Section[]> {
+  const inv = await rangeDiff(root, [...DIFF_OPTIONS, ...rangeArgs(range), '--']);
   const w = new BodyWriter(fs.openSync(bodyFile, 'w'));
   const sections: Section[] = changes.map((c) => {
     const why = secretPath(c.path) ?? (c.from ? secretPath(c.from) : undefined);
@@ -132,7 +133,7 @@ export async function streamPatch(root: string, range: ReviewRange, changes: Cha
     w.write(line);
   };
 
-  const child = spawn('git', ['-c', 'core.quotePath=false', 'diff', ...DIFF_OPTIONS, ...rangeArgs(range), '--'], { cwd: root, env: gitEnv(), windowsHide: true });
+  const child = spawn('git', inv.args, { cwd: root, env: inv.env, windowsHide: true });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((resolve, reject) => {
