@@ -108,13 +108,18 @@ export class Backend {
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
-    const trust = new Trust({ ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log });
+    const trust = this.trust({ ...deps.trust, log: deps.log });
     const holder: { chat?: ChatService } = {};
     const checkpoints = workspace
       ? await this.checkpoints({ ...deps.checkpointOptions, log: deps.log, busy: () => holder.chat?.busy() ?? false })
       : undefined;
     const chat = (holder.chat = new ChatService({ ...deps, db, repo, workspace, audit: this.audit(), trust, feed: this.feed, checkpoints }));
     return { chat, repo, trust, interrupted, checkpoints };
+  }
+
+  /** The trust layer over this workspace's policy and audit log (chat turns and replays use the same one). */
+  trust(opts: ChatTrustOptions & { log: Logger }): Trust {
+    return new Trust({ ...opts, root: this.workspace, environment: this.environment, audit: this.audit() });
   }
 
   /**
