@@ -33,7 +33,7 @@ const NEUTRAL_CONFIG: readonly (readonly [string, string])[] = [
 const DROPPED_ENV = ['GIT_EXTERNAL_DIFF', 'GIT_SSH', 'GIT_SSH_COMMAND', 'GIT_ASKPASS', 'SSH_ASKPASS', 'GIT_PAGER', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'];
 
 /** Subcommands that print diffs: an external diff or a textconv driver would run a program. */
-const DIFFING = new Set(['diff', 'log', 'show', 'reflog', 'whatchanged']);
+const DIFFING = new Set(['diff', 'log', 'show', 'whatchanged']);
 /** Subcommands that look into submodules' work trees, where the submodule's own drivers run. */
 const WORKTREE_SUBMODULES = new Set(['diff', 'status']);
 
@@ -114,9 +114,12 @@ function subcommandAt(args: readonly string[]): number {
 export async function readOnlyGit(cwd: string, args: readonly string[], base: NodeJS.ProcessEnv = process.env): Promise<GitInvocation> {
   const neutral = baseEnv(base);
   const env = withConfig(neutral, await repositoryFilters(cwd, neutral));
-  const at = subcommandAt(args);
+  let at = subcommandAt(args);
   if (at < 0) return { args: [...args], env };
-  const sub = args[at]!;
+  // `reflog show` is a log: its options go after "show".
+  const reflogShow = args[at] === 'reflog' && args[at + 1] === 'show';
+  const sub = reflogShow ? 'log' : args[at]!;
+  if (reflogShow) at++;
   const extra = [
     ...(DIFFING.has(sub) ? ['--no-ext-diff', '--no-textconv'] : []),
     // The flag beats submodule.<name>.ignore in .gitmodules or .git/config; a changed submodule
