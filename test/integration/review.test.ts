@@ -34,14 +34,14 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     assert.equal(r.files.find((f) => f.path === '.env')?.kind, 'redacted');
 
     // --out is inside the data directory (relative to it); a folder elsewhere is refused (exit 2).
-    const out = path.join(repo.root, '.torbit-data', 'cli-packets');
-    const big = torbit(repo.root, ['review', 'bundle', '--max-bytes', '2048', '--out', 'cli-packets']);
+    const out = path.join(workspaceDataDir(home, repo.root), 'cli-packets');
+    const big = torbit(repo.root, ['review', 'bundle', '--max-bytes', '2048', '--out', 'cli-packets'], home);
     assert.equal(big.code, 6, big.err);
     assert.match(big.out, /above the cap \(\d+ bytes of diff, cap 2048\): \d+ packet\(s\) in /);
     assert.match(big.out, /A \.env {2}REDACTED: an environment file/);
     assert.ok(fs.existsSync(path.join(out, 'packets.tar.gz')));
     assert.ok(fs.existsSync(path.join(out, 'README.md')));
-    const elsewhere = torbit(repo.root, ['review', 'bundle', '--out', tmpDir('torbit-cli-elsewhere-')]);
+    const elsewhere = torbit(repo.root, ['review', 'bundle', '--out', tmpDir('torbit-cli-elsewhere-')], home);
     assert.equal(elsewhere.code, 2);
     assert.match(elsewhere.err, /must be inside the data directory/);
 
