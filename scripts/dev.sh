@@ -26,7 +26,8 @@ fi
 
 case "$what" in
   setup) echo "dev.sh: ready" ;;
-  start) exec npm start -- "$@" ;;
+  # Not through npm: its pid is then start.ts's own, and a SIGTERM to it stops all start.ts started.
+  start) exec node --import tsx scripts/start.ts "$@" ;;
   test)
     npm run --silent typecheck
     npm run --silent lint

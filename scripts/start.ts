@@ -1,6 +1,7 @@
 // `npm start`: builds Torbit and opens it in VS Code on a sample workspace. With desktop VS Code
 // (`code`) on PATH: an Extension Development Host. Otherwise: code-server on 127.0.0.1, with the
-// packaged .vsix installed, printing the URL to open. Ctrl+C stops it.
+// packaged .vsix installed, printing the URL to open. Ctrl+C (or SIGTERM, SIGHUP, or its launcher
+// ending) stops it with everything it started: code-server, its extension host and the backend.
 // With no provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY,
 // GOOGLE_GENERATIVE_AI_API_KEY), the chat talks to a built-in demo model on loopback, so the main
 // job can be tried at once; --demo forces it, --no-demo never uses it.
@@ -12,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemoModel } from './lib/demoModel';
+import { stopSignal } from './lib/stopSignal';
 import { installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer } from './lib/vscodeWeb';
 
 const { values } = parseArgs({
@@ -28,7 +30,7 @@ function hasDesktopCode(): boolean {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['code'], { stdio: 'ignore' }).status === 0;
 }
 
-async function main(): Promise<void> {
+async function main(stopped: AbortSignal): Promise<void> {
   if (!values.web && hasDesktopCode()) {
     execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit' });
     console.log(`Opening an Extension Development Host on ${workspace}`);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   installExtension(web, vsix, extensionsDir);
   const server = await startCodeServer(web, {
     workspace, extensionsDir, userDataDir: path.join(cache, 'start', 'profile'),
-    port: values.port ? Number(values.port) : Number(process.env.TORBIT_PORT) || undefined,
+    port: values.port ? Number(values.port) : Number(process.env.TORBIT_PORT) || undefined, signal: stopped,
     settings: demo ? { 'torbit.model': 'openai-compatible:torbit-demo', 'torbit.openaiCompatible.baseUrl': demo.baseURL } : undefined,
   });
   const url = server.folderUrl(workspace);
@@ -57,14 +59,18 @@ async function main(): Promise<void> {
     await demo?.close();
     return;
   }
-  const stop = () => { void Promise.all([server.stop(), demo?.close()]).then(() => process.exit(0)); };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // A stop signal aborts `stopped`, which stops code-server's whole process group.
   await new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
-  console.log(`code-server stopped:\n${server.log().slice(-2000)}`);
+  await server.stop(); // what it started may outlive it
+  await demo?.close();
+  if (!stopped.aborted) console.log(`code-server stopped:\n${server.log().slice(-2000)}`);
 }
 
-main().catch((err: Error) => {
+// Stop signals are taken from the start, so that one arriving while code-server starts still
+// stops it; stopping is bounded (endTree SIGKILLs what is left after 5 s).
+const stopped = stopSignal((why) => console.log(`\nnpm start: ${why}: stopping code-server and everything it started`));
+main(stopped).then(() => process.exit(0), (err: Error) => {
+  if (stopped.aborted) process.exit(0);
   console.error(`npm start: ${err.message}`);
   process.exit(1);
 });

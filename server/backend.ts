@@ -129,16 +129,20 @@ export class Backend {
     const repo = new ChatRepo(db);
     const interrupted = await repo.markInterrupted(isAlive);
     const workspace = this.folders.length ? await Workspace.open(this.folders, [this.dataDir.dir]) : null;
-    const trust = new Trust({
-      ...deps.trust, root: this.workspace, environment: this.environment, audit: this.audit(), log: deps.log,
-      acceptances: PolicyAcceptances.forUser(deps.env),
-    });
+    const trust = this.trust({ ...deps.trust, log: deps.log, env: deps.env });
     const holder: { chat?: ChatService } = {};
     const checkpoints = workspace
       ? await this.checkpoints({ ...deps.checkpointOptions, log: deps.log, busy: () => holder.chat?.busy() ?? false })
       : undefined;
     const chat = (holder.chat = new ChatService({ ...deps, db, repo, workspace, audit: this.audit(), trust, feed: this.feed, checkpoints }));
     return { chat, repo, trust, interrupted, checkpoints };
+  }
+
+  /** The trust layer over this workspace's policy and audit log (chat turns and replays use the same one). */
+  trust(opts: ChatTrustOptions & { log: Logger; env: NodeJS.ProcessEnv }): Trust {
+    const { env, ...rest } = opts;
+    // The person's accepted policies live in their own config directory (server/trust/acceptances.ts).
+    return new Trust({ ...rest, root: this.workspace, environment: this.environment, audit: this.audit(), acceptances: PolicyAcceptances.forUser(env) });
   }
 
   /**

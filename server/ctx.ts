@@ -147,9 +147,9 @@ export class ServerCtx {
     return this.runManager;
   }
 
-  /** How builds and submissions are judged and approved. */
+  /** How governed actions (tool calls, replayed commands, builds and submissions) are judged and approved. */
   get trust(): Trust {
-    if (!this.runTrust) throw new ResponseError(ErrorCodes.InvalidRequest, 'builds and submissions need the Torbit database');
+    if (!this.runTrust) throw new ResponseError(ErrorCodes.InvalidRequest, 'this needs the Torbit database (the policy\'s decisions are recorded in it)');
     return this.runTrust;
   }
 

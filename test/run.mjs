@@ -2,6 +2,10 @@
 // code-server), electron (@vscode/test-electron, where VS Code can be downloaded).
 // Usage: node test/run.mjs [suite ...]. Ends with "tests: N passed, N failed, N skipped";
 // exits non-zero when anything failed or a suite could not run. Skips are listed loudly.
+// What a suite needs (Chromium, code-server) is provisioned once, just before the first suite that
+// needs it, by scripts/setup-vscode-web.sh (cached under ~/.cache/torbit; Chromium from apt when
+// missing, or TORBIT_CHROMIUM). A suite whose needs cannot be met is not started: it is reported
+// broken with the reason.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,14 +18,36 @@ const reporter = path.join(root, 'test/support/reporter.cjs');
 const mochaSuite = (glob, timeout) => [mocha, '--import=tsx', '--reporter', reporter, '--timeout', String(timeout), glob];
 
 const SUITES = {
-  unit: mochaSuite('test/{unit,stubs}/**/*.test.ts', 20_000),
-  integration: mochaSuite('test/integration/**/*.test.ts', 60_000),
+  unit: { argv: mochaSuite('test/{unit,stubs}/**/*.test.ts', 20_000) },
+  integration: { argv: mochaSuite('test/integration/**/*.test.ts', 60_000) },
   // The red-team suite: a hostile repository, a model following injected instructions, hostile tool output.
-  security: mochaSuite('test/security/**/*.test.ts', 60_000),
-  webview: mochaSuite('test/webview/**/*.test.ts', 60_000),
-  e2e: mochaSuite('test/e2e/**/*.test.ts', 600_000),
-  electron: ['--import=tsx', 'test/electron/launch.ts'],
+  security: { argv: mochaSuite('test/security/**/*.test.ts', 60_000) },
+  webview: { argv: mochaSuite('test/webview/**/*.test.ts', 60_000), needs: ['chromium'] },
+  e2e: { argv: mochaSuite('test/e2e/**/*.test.ts', 600_000), needs: ['chromium', 'code-server'] },
+  electron: { argv: ['--import=tsx', 'test/electron/launch.ts'] },
 };
+// A suite still running after this long is stopped and reported broken: a hang must not eat the
+// CI's time (the whole run has 90 minutes on 2 cores; the slowest suite, e2e, takes about 10).
+const SUITE_LIMIT_MS = 30 * 60_000;
+
+// Each need, provisioned at most once per run: the environment it adds for the suites, or why not.
+const PROVISION = {
+  chromium: () => setup('chromium', (kv) => ({ TORBIT_CHROMIUM: kv.CHROMIUM })),
+  'code-server': () => setup('all', () => ({})),
+};
+const provisioned = new Map();
+function setup(what, envOf) {
+  const r = spawnSync('bash', [path.join(root, 'scripts/setup-vscode-web.sh'), what], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) return { error: `scripts/setup-vscode-web.sh ${what} exited ${r.status ?? r.signal} (its reason is printed above)` };
+  return { env: envOf(Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=', 2)))) };
+}
+function provide(need) {
+  if (!provisioned.has(need)) {
+    console.log(`provisioning ${need}`);
+    provisioned.set(need, PROVISION[need]());
+  }
+  return provisioned.get(need);
+}
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SUITES);
 for (const w of wanted) if (!SUITES[w]) { console.error(`unknown suite '${w}' (known: ${Object.keys(SUITES).join(', ')})`); process.exit(2); }
@@ -31,13 +57,31 @@ const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, st
 if (build.status !== 0) process.exit(1);
 
 const total = { passes: 0, failures: 0, pending: 0, skipped: [], failed: [], broken: [] };
+let env = { ...process.env };
 for (const name of wanted) {
   console.log(`\n━━ ${name} ━━`);
+  const unmet = [];
+  for (const need of SUITES[name].needs ?? []) {
+    const p = provide(need);
+    if (p.error) unmet.push(`${need}: ${p.error}`);
+    else env = { ...env, ...p.env };
+  }
+  if (unmet.length) {
+    console.log(`${name}: not started, a need could not be provisioned (${unmet.join('; ')})`);
+    total.broken.push(`${name}: not started, a need could not be provisioned (${unmet.join('; ')})`);
+    continue;
+  }
   const stats = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-stats-')), 'stats.json');
-  // Default data directories (keyed by workspace, under XDG_DATA_HOME) go to a scratch folder, not the tester's home.
-  const dataHome = fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-data-home-'));
-  const r = spawnSync(process.execPath, SUITES[name], { cwd: root, stdio: 'inherit', env: { ...process.env, XDG_DATA_HOME: dataHome, TORBIT_TEST_STATS: stats } });
-  fs.rmSync(dataHome, { recursive: true, force: true });
+  // Default data directories (keyed by workspace, under XDG_DATA_HOME) and policy acceptances
+  // (XDG_CONFIG_HOME) go to scratch folders, never the tester's own.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'torbit-suite-home-'));
+  const homes = { XDG_DATA_HOME: path.join(scratch, 'data'), XDG_CONFIG_HOME: path.join(scratch, 'config') };
+  const r = spawnSync(process.execPath, SUITES[name].argv, { cwd: root, stdio: 'inherit', env: { ...env, ...homes, TORBIT_TEST_STATS: stats }, timeout: SUITE_LIMIT_MS, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT') {
+    total.broken.push(`${name}: still running after ${SUITE_LIMIT_MS / 60_000} minutes, stopped`);
+    continue;
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
   if (!fs.existsSync(stats)) {
     total.broken.push(`${name}: the suite did not run to its end (exit ${r.status ?? r.signal})`);
     continue;

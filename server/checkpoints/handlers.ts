@@ -17,5 +17,14 @@ export const checkpointHandlers: readonly Handler<ServerCtx>[] = [
   handler(rpc.checkpointRestore, (ctx: ServerCtx, p) => fault(() => ctx.checkpoints.restore(p))),
   handler(rpc.checkpointForTurn, async (ctx: ServerCtx, p) => ({ checkpoint: await ctx.checkpoints.forTurn(p.turnId) })),
   handler(rpc.checkpointFile, (ctx: ServerCtx, p) => fault(() => ctx.checkpoints.file(p.checkpointId, p.folder, p.path))),
-  handler(rpc.replayTurn, (ctx: ServerCtx, p) => replayTurn({ db: ctx.ready.requireDb(), checkpoints: ctx.checkpoints, env: ctx.env }, p.turnId, p.mode)),
+  // Every command the replay would run is judged again by the trust layer (and asked about), as in a live turn.
+  handler(rpc.replayTurn, async (ctx: ServerCtx, p, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested?.(() => controller.abort());
+    try {
+      return await replayTurn({ db: ctx.ready.requireDb(), checkpoints: ctx.checkpoints, env: ctx.env, trust: ctx.trust, signal: controller.signal }, p.turnId, p.mode);
+    } finally {
+      sub?.dispose();
+    }
+  }),
 ];

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { readOnlyGit } from '../git';
 
 /** Deployment configuration: always in a checkpoint, ignored or not. */
 export const CONFIG_FILES = [
@@ -23,9 +24,12 @@ export interface FolderScan {
 
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
-function gitLines(cwd: string, args: string[]): Promise<string[] | undefined> {
+// Read-only git (server/git.ts): a snapshot runs nothing the repository's config names, and
+// (GIT_OPTIONAL_LOCKS=0) never rewrites the user's index.
+async function gitLines(cwd: string, args: string[]): Promise<string[] | undefined> {
+  const inv = await readOnlyGit(cwd, args);
   return new Promise((resolve) => {
-    execFile('git', args, { cwd, maxBuffer: 512 * 1024 * 1024, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, out) => {
+    execFile('git', inv.args, { cwd, maxBuffer: 512 * 1024 * 1024, windowsHide: true, env: inv.env }, (err, out) => {
       resolve(err ? undefined : out.split('\0').filter(Boolean));
     });
   });
@@ -116,8 +120,9 @@ function walk(dir: string, prefix: string, out: FolderScan, skip: (rel: string) 
  */
 export async function ignoredByGit(folder: string, rels: readonly string[]): Promise<Set<string> | undefined> {
   if (rels.length === 0) return new Set();
+  const inv = await readOnlyGit(folder, ['check-ignore', '-z', '--stdin']);
   return new Promise((resolve) => {
-    const child = execFile('git', ['check-ignore', '-z', '--stdin'], { cwd: folder, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) => {
+    const child = execFile('git', inv.args, { cwd: folder, windowsHide: true, env: inv.env }, (err, stdout) => {
       // Exit 1 means "none of them is ignored".
       const code = (err as { code?: number } | null)?.code;
       if (err && code !== 1) resolve(undefined);

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit } from 'simple-git';
 import type { AuditLog } from '../audit/log';
+import { git } from '../git';
 import type { Logger } from '../logger';
 import { RestoreParams, type CheckpointKind, type CheckpointView, type FileAction, type RestoreMode, type RestorePreview, type RestoreResult } from '../protocol';
 import type { Db } from '../store/sqlite';
@@ -115,7 +115,7 @@ export class Checkpoints {
     const read = readHead(folder);
     if (read !== undefined) return read;
     try {
-      const out = (await simpleGit({ baseDir: folder }).raw(['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).trim().split('\n');
+      const out = (await git(folder, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).split('\n');
       return out[0] ? { sha: out[0], ref: out[1] && out[1] !== 'HEAD' ? out[1] : null } : null;
     } catch {
       return null;

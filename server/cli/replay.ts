@@ -32,13 +32,14 @@ export const replayCommand: Command = {
   options: { live: { type: 'boolean' }, approve: { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' } },
   optionHelp: [
     ['--live', 'ask the model again instead of feeding back its recorded answers'],
-    ['--approve', 'live: let the replay run commands (in the scratch copy)'],
+    ['--approve', 'approve every command the policy asks about (as torbit chat --approve); without it they are not run'],
     ['--json', 'print the report as JSON'],
     ['--verbose', 'log what the backend does to stderr'],
   ],
   extraHelp: [
     '<session> is a session id or its first characters; <turn> counts from 1 (or is a turn id).',
     'Deterministic replays feed back the recorded model output and re-run the tool calls.',
+    'A command approved when the turn was recorded is judged again by the policy: what it asks about needs --approve.',
   ],
   exits: [['ok', 'the replay matches the recording'], ['failed', 'no such session or turn'], ['usage', 'a bad argument'], ['replayDiffers', 'something differs from the recording']],
   async run(values, io, positionals = []) {
@@ -48,7 +49,10 @@ export const replayCommand: Command = {
       const db = backend.requireDb();
       const turnId = await resolveTurn(db, positionals[0]!).catch((err: Error) => { throw new UsageError(err.message); });
       const checkpoints = await backend.checkpoints({ maxFileBytes: readWorkspaceSettings(io.cwd).checkpointMaxFileBytes, log: stderrLogger(values.verbose === true) });
-      const r = await replayTurn({ db, checkpoints, env: io.env, approveCommands: values.approve === true }, turnId, values.live ? 'live' : 'deterministic');
+      // Commands are judged by the workspace's policy, as in `torbit chat`: what it asks about runs
+      // only with --approve (nobody can be asked here), and every decision is audited.
+      const trust = backend.trust({ pinnedHash: readWorkspaceSettings(io.cwd).policyHash, broker: null, approveAsks: values.approve === true, log: stderrLogger(values.verbose === true), env: io.env });
+      const r = await replayTurn({ db, checkpoints, env: io.env, trust }, turnId, values.live ? 'live' : 'deterministic');
       io.out(values.json ? JSON.stringify(r, null, 2) : describeReplay(r).join('\n'));
       if (!r.same) throw new ReplayDiffers(`the replay of turn ${turnId} differs from the recording`);
       return EXIT.ok;

@@ -93,7 +93,8 @@ export const shipCommand: Command = {
     switch (action) {
       case 'diagnose': {
         if (rest.length) throw new UsageError(`unexpected argument ${rest[0]}`);
-        const d = await diagnose(io.cwd, io.env);
+        // The person ran this in the folder themselves: as trusted as `torbit chat` there.
+        const d = await diagnose(io.cwd, io.env, { trusted: true });
         io.out(values.json ? JSON.stringify(d, null, 2) : describeDiagnostics(d).join('\n'));
         return d.state === 'fail' ? EXIT.failed : EXIT.ok;
       }

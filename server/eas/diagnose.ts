@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CheckState, Diagnostics, PipelineCheck } from '../protocol';
 import { EXPO_TOKEN_ENV } from '../secrets';
 import { androidCheck, iosCheck } from './credentials';
-import { findEas, type EasCli } from './easCli';
+import { easVersionFromFiles, findEas, locateEas, type EasCli } from './easCli';
 import { EAS_JSON, EasJsonError, readEasJson, type EasJson } from './easJson';
 
 const PackageJson = z.object({
@@ -63,20 +63,39 @@ function easJsonCheck(root: string): { check: PipelineCheck; eas: EasJson | null
   return { eas: read.json, check: { id: 'eas-json', title, state: 'ok', detail: `build profiles ${Object.keys(read.json.build ?? {}).join(', ')}; submit profiles ${Object.keys(read.json.submit ?? {}).join(', ')}`, fix: null } };
 }
 
-async function easCliCheck(root: string, env: NodeJS.ProcessEnv, deps: Record<string, string>): Promise<{ check: PipelineCheck; cli: EasCli | null }> {
+/** Whether diagnostics may run programs: in an untrusted workspace they only read files. */
+export interface DiagnoseOptions {
+  /** The workspace is trusted: `eas --version` may run (the project's own binary included). */
+  trusted: boolean;
+}
+
+async function easCliCheck(root: string, env: NodeJS.ProcessEnv, deps: Record<string, string>, o: DiagnoseOptions): Promise<{ check: PipelineCheck; cli: EasCli | null }> {
   const title = 'eas-cli';
   const install = 'Add it to the project: npm install --save-dev eas-cli (or install it globally: npm install -g eas-cli).';
+  const notFound = (): { check: PipelineCheck; cli: null } => {
+    const declared = deps['eas-cli'] ? ` (package.json lists eas-cli ${deps['eas-cli']}, but it is not installed: run npm install)` : '';
+    return { cli: null, check: { id: 'eas-cli', title, state: 'fail', detail: `not found in node_modules/.bin or on PATH${declared}`, fix: install } };
+  };
+  const where = (cli: { source: 'project' | 'global'; path: string }) => (cli.source === 'project' ? 'the project\'s devDependency' : `global: ${cli.path}`);
+  if (!o.trusted) {
+    // The project's node_modules/.bin/eas is the repository's code: found and read, never run.
+    const at = locateEas(root, env);
+    if (!at) return notFound();
+    const version = easVersionFromFiles(at.path, root);
+    const notRun = 'not run: the workspace is untrusted';
+    if (!version) {
+      return { cli: null, check: { id: 'eas-cli', title, state: 'warn', detail: `found (${where(at)}), version unknown (${notRun}, and no eas-cli package.json is next to it)`, fix: 'Trust the workspace to check the eas-cli it would run.' } };
+    }
+    return { cli: { ...at, version }, check: { id: 'eas-cli', title, state: 'ok', detail: `${version} (${where(at)}; read from its package.json, ${notRun})`, fix: null } };
+  }
   let cli: EasCli | null;
   try {
     cli = await findEas(root, env);
   } catch (err) {
     return { cli: null, check: { id: 'eas-cli', title, state: 'fail', detail: (err as Error).message, fix: install } };
   }
-  if (!cli) {
-    const declared = deps['eas-cli'] ? ` (package.json lists eas-cli ${deps['eas-cli']}, but it is not installed: run npm install)` : '';
-    return { cli: null, check: { id: 'eas-cli', title, state: 'fail', detail: `not found in node_modules/.bin or on PATH${declared}`, fix: install } };
-  }
-  return { cli, check: { id: 'eas-cli', title, state: 'ok', detail: `${cli.version} (${cli.source === 'project' ? 'the project\'s devDependency' : `global: ${cli.path}`})`, fix: null } };
+  if (!cli) return notFound();
+  return { cli, check: { id: 'eas-cli', title, state: 'ok', detail: `${cli.version} (${where(cli)})`, fix: null } };
 }
 
 function tokenCheck(env: NodeJS.ProcessEnv): PipelineCheck {
@@ -95,12 +114,13 @@ function tokenCheck(env: NodeJS.ProcessEnv): PipelineCheck {
 
 const RANK: Record<CheckState, number> = { ok: 0, warn: 1, fail: 2 };
 
-export async function diagnose(root: string, env: NodeJS.ProcessEnv): Promise<Diagnostics> {
+/** Untrusted unless the caller says otherwise: diagnostics then run nothing from the workspace. */
+export async function diagnose(root: string, env: NodeJS.ProcessEnv, o: DiagnoseOptions = { trusted: false }): Promise<Diagnostics> {
   const time = new Date().toISOString();
   const project = expoProject(root);
   if (project.check.state !== 'ok') return { root, expo: false, state: 'fail', checks: [project.check], easCli: null, time };
   const eas = easJsonCheck(root);
-  const cli = await easCliCheck(root, env, project.deps);
+  const cli = await easCliCheck(root, env, project.deps, o);
   const checks = [project.check, eas.check, cli.check, tokenCheck(env), iosCheck(env, root, eas.eas), androidCheck(env, root, eas.eas)];
   const state = checks.reduce<CheckState>((w, c) => (RANK[c.state] > RANK[w] ? c.state : w), 'ok');
   return { root, expo: true, state, checks, easCli: cli.cli, time };

@@ -17,7 +17,8 @@ const fault = <T>(fn: () => Promise<T> | T) => callersFault([
 ], fn);
 
 export const easHandlers: readonly Handler<ServerCtx>[] = [
-  handler(rpc.easDiagnose, (ctx: ServerCtx, p) => diagnose(ctx.folder(p.folder, 'EAS').folder, ctx.env)),
+  // In restricted mode the eas-cli check reads files only: the workspace's node_modules/.bin/eas is not run.
+  handler(rpc.easDiagnose, (ctx: ServerCtx, p) => diagnose(ctx.folder(p.folder, 'EAS').folder, ctx.env, { trusted: ctx.trusted })),
   handler(rpc.easProposeConfig, (ctx: ServerCtx, p) => fault(() => proposeEasJson(ctx.folder(p.folder, 'EAS').folder, { track: p.track }))),
   handler(rpc.easWriteConfig, (ctx: ServerCtx, p) => fault(() => {
     const { b, folder } = ctx.folder(p.folder, 'EAS');

@@ -15,7 +15,7 @@ import { systemPrompt } from '../agent/prompt';
 import { commandEnv, Redactor } from '../secrets';
 import { buildTools } from '../agent/tools';
 import { readDisk, type RunGuard, type ToolContext } from '../agent/tools/spec';
-import { Workspace } from '../agent/workspace';
+import { ToolError, Workspace } from '../agent/workspace';
 import type { Manifest } from '../checkpoints/manifest';
 import type { Checkpoints } from '../checkpoints/service';
 import { scanFolder } from '../checkpoints/scan';
@@ -23,6 +23,7 @@ import { ShadowRepo } from '../checkpoints/shadowRepo';
 import type { ReplayReport, ToolCard } from '../protocol';
 import { openStore } from '../store/open';
 import type { Db } from '../store/sqlite';
+import type { RunTrust, ToolCallToJudge, Trust } from '../trust/runTrust';
 import { RecordedStep, recordedModel } from './recordedModel';
 
 export type ReplayMode = 'deterministic' | 'live';
@@ -34,8 +35,14 @@ export interface ReplayDeps {
   checkpoints: Checkpoints;
   env: NodeJS.ProcessEnv;
   modelFactory?: ModelFactory;
-  /** Live mode: commands need this to run (nobody is asked in a replay). */
-  approveCommands?: boolean;
+  /**
+   * The backend's trust layer (policy, approvals, audit): every command a replay would run, in
+   * either mode, is judged by it as in a live turn, and asked about when the policy asks. Without
+   * it a replay runs no command at all.
+   */
+  trust?: Trust;
+  /** Stops a replay waiting for an approval. */
+  signal?: AbortSignal;
 }
 
 /** Results of commands say how long they took: that is not a difference. */
@@ -75,20 +82,28 @@ async function materialize(repo: ShadowRepo, f: Manifest['folders'][number], dir
   for (const d of f.emptyDirs) fs.mkdirSync(path.join(dir, d), { recursive: true });
 }
 
-/** Deterministic replays do what the person decided then; live ones approve edits (in the scratch copy) and, when allowed, commands. */
+/**
+ * Edits and reads only touch the scratch copy, so a replay approves them (a deterministic one
+ * keeps what the person rejected then). A command reaches beyond the copy (it runs as the person,
+ * with their network and home), so an approval given when the turn was recorded does not carry
+ * over: each command is judged again by the policy and, when the policy asks, by the person.
+ */
 class ReplayGuard implements RunGuard {
-  constructor(private readonly decided: Map<string, string>, private readonly mode: ReplayMode, private readonly approveCommands: boolean) {}
-  async judge(call: { tool: string; toolCallId: string; proposal: { kind: string } }): Promise<{ approved: boolean; reason: string }> {
-    if (this.mode === 'deterministic') {
-      const status = this.decided.get(call.toolCallId);
-      return status === 'rejected' ? { approved: false, reason: 'rejected when the turn was recorded' } : { approved: true, reason: 'as recorded' };
+  constructor(private readonly decided: Map<string, string>, private readonly mode: ReplayMode, private readonly commands: RunTrust | undefined) {}
+  async judge(call: ToolCallToJudge): Promise<{ approved: boolean; reason: string }> {
+    if (this.mode === 'deterministic' && this.decided.get(call.toolCallId) === 'rejected') return { approved: false, reason: 'rejected when the turn was recorded' };
+    if (call.proposal.kind === 'command') {
+      return this.commands ? this.commands.judge(call) : { approved: false, reason: 'this replay cannot ask anyone, so it runs no command' };
     }
-    if (call.proposal.kind === 'command' && !this.approveCommands) return { approved: false, reason: 'a live replay runs no command unless allowed (--approve)' };
-    return { approved: true, reason: 'replay' };
+    return { approved: true, reason: this.mode === 'deterministic' ? 'as recorded' : 'replay' };
   }
   read = readDisk;
   gate = async (change: { after: string }): Promise<GateDecision> => ({ approved: true, after: change.after });
-  consume(): void {}
+  /** Called by run_command only: the trust layer checks that this command was approved. */
+  consume(toolCallId: string): void {
+    if (!this.commands) throw new ToolError('this command was not approved');
+    this.commands.consume(toolCallId);
+  }
   protectedMatcher(): (p: string) => boolean { return () => false; }
 }
 
@@ -132,7 +147,8 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
         limits: { commandTimeoutMs: 300_000, maxOutputBytes: 200_000, maxReadBytes: 256 * 1024, maxSearchResults: 200, maxListedFiles: 2000 },
         redact, changes: new ChangeApplier(scratchDb, new AuditLog(scratchDb)), scope: { sessionId: null, turnId: null },
         commandEnv: commandEnv(d.env),
-        guard: new ReplayGuard(new Map(recordedCalls.map((c) => [c.id, c.status])), mode, d.approveCommands === true),
+        guard: new ReplayGuard(new Map(recordedCalls.map((c) => [c.id, c.status])), mode,
+          d.trust?.forRun({ sessionId: turn.session_id, turnId }, d.signal ?? new AbortController().signal, () => 0, (t) => redact.text(t))),
         beforeChange: async () => undefined,
       };
       const built = buildTools(ctx, true, {

@@ -1,6 +1,7 @@
 // The files a range changes, from `git diff --raw -z` (paths unquoted, renames followed), and how
 // git names each one in the header of its patch, to follow the patch stream file by file.
 import { spawn } from 'node:child_process';
+import { readOnlyGit, type GitInvocation } from '../git';
 import type { BundleFile, ReviewRange } from '../protocol/review';
 import { EMPTY_TREE } from './baseline';
 
@@ -22,14 +23,16 @@ export function rangeArgs(r: ReviewRange): string[] {
   return r.worktree ? [from] : [from, r.to];
 }
 
-/** git in the user's repository, read-only: no optional lock (a diff would refresh the index). */
-export function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+/** `git diff` of a range in the user's repository, read-only (nothing its config names runs), in the C locale. */
+export async function rangeDiff(root: string, args: string[]): Promise<GitInvocation> {
+  const inv = await readOnlyGit(root, ['-c', 'core.quotePath=false', 'diff', ...args]);
+  return { args: inv.args, env: { ...inv.env, LC_ALL: 'C' } };
 }
 
 export async function listChanges(root: string, range: ReviewRange): Promise<Change[]> {
+  const inv = await rangeDiff(root, ['--raw', '-z', ...DIFF_OPTIONS, ...rangeArgs(range), '--']);
   const out = await new Promise<Buffer>((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.quotePath=false', 'diff', '--raw', '-z', ...DIFF_OPTIONS, ...rangeArgs(range), '--'], { cwd: root, env: gitEnv(), windowsHide: true });
+    const child = spawn('git', inv.args, { cwd: root, env: inv.env, windowsHide: true });
     const parts: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => parts.push(d));

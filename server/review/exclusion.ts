@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ReviewRange } from '../protocol/review';
 import type { Change } from './changes';
-import { gitEnv } from './changes';
+import { readOnlyGit } from '../git';
 import { isSecretData, MAX_SECRET_FILE_BYTES, secretName, type SecretFileKind } from './secrets';
 
 export interface Exclusion {
@@ -24,9 +24,10 @@ const DATA_OF: Record<SecretFileKind, string> = {
   credentials: 'holding only credentials data',
 };
 
-function gitBuffer(root: string, args: string[]): Promise<Buffer | undefined> {
+async function gitBuffer(root: string, args: string[]): Promise<Buffer | undefined> {
+  const inv = await readOnlyGit(root, args);
   return new Promise((resolve) => {
-    execFile('git', args, { cwd: root, env: gitEnv(), encoding: 'buffer', windowsHide: true, maxBuffer: MAX_SECRET_FILE_BYTES * 2 }, (err, stdout) => resolve(err ? undefined : stdout));
+    execFile('git', inv.args, { cwd: root, env: inv.env, encoding: 'buffer', windowsHide: true, maxBuffer: MAX_SECRET_FILE_BYTES * 2 }, (err, stdout) => resolve(err ? undefined : stdout));
   });
 }
 

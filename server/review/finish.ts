@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AuditLog } from '../audit/log';
-import { git } from '../git';
+import { git, gitWrite } from '../git';
 import type { Db } from '../store/sqlite';
 import { BASELINE_FILE, currentRange, describeRange, repoRoot, ReviewError } from './baseline';
 import { describeUnseen, unseenFiles } from './coverage';
@@ -38,13 +38,13 @@ export async function finishReview(d: { db: Db; audit: AuditLog }, folder: strin
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${range.to}\n`);
   try {
-    await git(root, ['add', '--', BASELINE_FILE]);
-    await git(root, ['commit', '--only', '-q', '-m', `Torbit: reviewed up to ${range.to.slice(0, 12)} (review ${review.id})`, '--', BASELINE_FILE]);
+    await gitWrite(root, ['add', '--', BASELINE_FILE]);
+    await gitWrite(root, ['commit', '--only', '-q', '-m', `Torbit: reviewed up to ${range.to.slice(0, 12)} (review ${review.id})`, '--', BASELINE_FILE]);
   } catch (err) {
     // Back as it was: the file, and its index entry.
     if (before) fs.writeFileSync(file, before);
     else fs.rmSync(file, { force: true });
-    await git(root, ['reset', '-q', '--', BASELINE_FILE]).catch(() => undefined);
+    await gitWrite(root, ['reset', '-q', '--', BASELINE_FILE]).catch(() => undefined);
     throw new ReviewError(`the baseline could not be committed: ${(err as Error).message}`);
   }
   const commit = await git(root, ['rev-parse', 'HEAD']);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Minimatch } from 'minimatch';
-import { git, gitRaw } from '../git';
+import { git, gitRaw, gitWrite } from '../git';
 import type { Blocker, Verdict } from '../protocol/review';
 import type { Confinement } from '../trust/runTrust';
 import { ReviewError } from './baseline';
@@ -89,7 +89,7 @@ export function changedSince(before: TreeState, after: TreeState): string[] {
 /** Commits exactly these paths (the heal's work) and returns the commit. */
 export async function commitHeal(root: string, paths: string[], message: string): Promise<string> {
   if (!paths.length) throw new ReviewError('nothing to commit');
-  await git(root, ['add', '-A', '--', ...paths]);
-  await git(root, ['commit', '-q', '-m', message, '--', ...paths]);
+  await gitWrite(root, ['add', '-A', '--', ...paths]);
+  await gitWrite(root, ['commit', '-q', '-m', message, '--', ...paths]);
   return git(root, ['rev-parse', 'HEAD']);
 }

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { BundleFile, ReviewRange } from '../protocol/review';
-import { DIFF_OPTIONS, gitEnv, patchHeader, rangeArgs, type Change } from './changes';
+import { DIFF_OPTIONS, patchHeader, rangeArgs, rangeDiff, type Change } from './changes';
 import { exclusionOf, secretNamed } from './exclusion';
 import { LineMasker } from './mask';
 
@@ -65,6 +65,7 @@ const startsWith = (line: Buffer, prefix: string) => line.length >= prefix.lengt
  */
 export async function streamPatch(root: string, range: ReviewRange, changes: Change[], bodyFile: string, known: readonly string[] = []): Promise<Section[]> {
   const excluded = await Promise.all(changes.map((c) => exclusionOf(root, range, c)));
+  const inv = await rangeDiff(root, [...DIFF_OPTIONS, ...rangeArgs(range), '--']);
   const w = new BodyWriter(fs.openSync(bodyFile, 'w'));
   const sections: Section[] = changes.map((c, i) => {
     const ex = excluded[i];
@@ -126,7 +127,7 @@ export async function streamPatch(root: string, range: ReviewRange, changes: Cha
     w.write(line);
   };
 
-  const child = spawn('git', ['-c', 'core.quotePath=false', 'diff', ...DIFF_OPTIONS, ...rangeArgs(range), '--'], { cwd: root, env: gitEnv(), windowsHide: true });
+  const child = spawn('git', inv.args, { cwd: root, env: inv.env, windowsHide: true });
   let err = '';
   child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((resolve, reject) => {

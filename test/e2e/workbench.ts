@@ -1,20 +1,11 @@
 // Acting in the VS Code workbench as a person would: wait on what a person waits on (a status
 // text, a view, a toast), never on fixed sleeps alone.
 import type { Frame, Page } from 'playwright-core';
+import { until as untilSupport } from '../support/until';
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** test/support/until.ts at a person's pace: asked every 250 ms, for up to a minute by default. */
+export function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+  return untilSupport(what, fn, { ms, everyMs: 250 });
 }
 
 export async function statusBarText(page: Page): Promise<string> {

@@ -1,31 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { rpc, Status } from '../../server/protocol';
 import { startOpenAIStub, textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { initialize, shutdown, spawnServer } from '../support/server';
+import { torbit as cli, torbitAsync as cliAsync } from '../support/cli';
 import { gitRepo, tmpDir } from '../support/tmp';
 
-const CLI = path.join(__dirname, '../../dist/cli.js');
-function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd, encoding: 'utf8',
-    env: { ...process.env, TORBIT_DATA_DIR: '', TORBIT_ENV: '', TORBIT_AUDIT_SIGNING_SECRET: '', TORBIT_SIGNING_SECRET: '', ...env },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** For commands that talk to a stub in this process: spawnSync would block the stub's event loop. */
-function torbitAsync(cwd: string, args: string[]): Promise<{ code: number | null; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', TORBIT_ENV: '', TORBIT_AUDIT_SIGNING_SECRET: '', TORBIT_SIGNING_SECRET: '' } });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d; });
-    child.on('close', (code) => resolve({ code, err }));
-  });
-}
+// The machine's own environment mode and signing secrets stay out of these runs.
+const DEV = { TORBIT_ENV: '', TORBIT_AUDIT_SIGNING_SECRET: '', TORBIT_SIGNING_SECRET: '' };
+const torbit = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) => cli(cwd, args, { ...DEV, ...env });
+const torbitAsync = (cwd: string, args: string[]) => cliAsync(cwd, args, DEV);
 
 describe('audit from the CLI: export, offline verify, environment modes', function () {
   this.timeout(30_000);

@@ -9,6 +9,7 @@ import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '..
 import { openRpcChat } from '../support/rpcChat';
 import { shutdown, type Spawned } from '../support/server';
 import { gitRepo } from '../support/tmp';
+import { until } from '../support/until';
 
 describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)', function () {
   this.timeout(60_000);
@@ -79,12 +80,13 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
 
   it('retries a 429, honouring retry-after, and then succeeds', async () => {
     const c = await open();
-    stub.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '1' } }, { kind: 'stream', chunks: textChunks('ok', 1) });
+    // 3 s is longer than the SDK's own first backoff (2 s): only a wait that honours it is that long.
+    stub.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } }, { kind: 'stream', chunks: textChunks('ok', 1) });
     const { turnId } = await c.send('hi');
     assert.equal((await c.turnEnd(turnId)).status, 'done');
     assert.equal(stub.requests.length, 2);
     const gap = stub.requests[1]!.at - stub.requests[0]!.at;
-    assert.ok(gap >= 950 && gap < 3000, `retried after ${gap.toFixed(0)} ms`);
+    assert.ok(gap >= 2950, `retried after ${gap.toFixed(0)} ms`);
   });
 
   it('gives up on repeated 500s with a clear server error, and a 429 that persists with a rate-limit error', async () => {
@@ -115,10 +117,11 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
     const c = await open();
     stub.enqueue({ kind: 'stream', chunks: textChunks('a '.repeat(50), 50), delayMs: 20, stall: true });
     const { turnId } = await c.send('long answer');
-    while (c.of('text-delta', turnId).length < 3) await new Promise((r) => setTimeout(r, 10));
+    await until('three text deltas', () => c.of('text-delta', turnId).length >= 3);
     const r = await c.s.conn.sendRequest(rpc.chatStop.method, { turnId });
     assert.deepEqual(r, { stopped: true });
-    assert.equal((await c.turnEnd(turnId, 3000)).status, 'canceled');
+    // The stub stalls after its chunks: only the stop can end this turn.
+    assert.equal((await c.turnEnd(turnId)).status, 'canceled');
   });
 
   it('keeps sessions across a backend restart, and marks a turn cut off by a crash as interrupted', async () => {
@@ -129,8 +132,13 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
     await c.turnEnd(first.turnId);
     stub.enqueue({ kind: 'stream', chunks: textChunks('partial words that keep coming', 30), delayMs: 30, stall: true });
     const second = await c.send('second', { sessionId: first.sessionId });
-    while (c.of('text-delta', second.turnId).length < 12) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 400)); // let the recorder flush what streamed
+    await until('twelve text deltas', () => c.of('text-delta', second.turnId).length >= 12);
+    // The recorder writes streamed text in slices: wait until a slice of this turn is on disk.
+    await until('the partial answer on disk', async () => {
+      const t = SessionTranscript.parse(await c.s.conn.sendRequest(rpc.sessionGet.method, { sessionId: first.sessionId }));
+      const part = t.turns[1]?.parts[0];
+      return part?.kind === 'text' && part.text.length > 0;
+    });
     c.s.child.kill('SIGKILL');
     await c.s.exited;
     const d = await open(ws);

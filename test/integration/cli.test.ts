@@ -1,22 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { workspaceDataDir } from '../../server/dataDir';
 import { Status } from '../../server/protocol';
 import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { torbit as runCli, torbitAsync as cliAsync } from '../support/cli';
 import { gitRepo, sha256, tmpDir } from '../support/tmp';
 
-const CLI = path.join(__dirname, '../../dist/cli.js');
 /** The data home of these runs (the default data directories go under it), never the tester's own. */
 const HOME: NodeJS.ProcessEnv = { XDG_DATA_HOME: tmpDir('torbit-home-') };
 const dataOf = (ws: string) => workspaceDataDir(HOME, ws);
-
-function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...HOME, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const torbit = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) => runCli(cwd, args, { ...HOME, ...env });
 
 function oneLineError(r: { err: string }, pattern: RegExp): void {
   const lines = r.err.trimEnd().split('\n');
@@ -105,16 +100,8 @@ describe('torbit chat (bundled CLI against the OpenAI-compatible SSE stub)', fun
   beforeEach(async () => { stub = await startOpenAIStub(); });
   afterEach(() => stub.close());
 
-  async function torbitAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', ...HOME, ...env } });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => { out += d; });
-      child.stderr.on('data', (d: Buffer) => { err += d; });
-      child.on('close', (code) => resolve({ code, out, err }));
-    });
-  }
+  // The machine's own provider keys stay out of these runs.
+  const torbitAsync = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) => cliAsync(cwd, args, { OPENAI_API_KEY: '', TORBIT_API_KEY: '', ...HOME, ...env });
 
   it('streams the answer to stdout and tool events to stderr, and edits the workspace', async () => {
     const ws = gitRepo();

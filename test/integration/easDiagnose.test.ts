@@ -1,16 +1,15 @@
 // `torbit ship diagnose` on a real Expo app (expo-template-blank from the registry) with the real
 // eas-cli as its devDependency, for each credential variant, valid and broken.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { Diagnostics, EasJsonProposal, rpc, type CheckId } from '../../server/protocol';
+import { torbit } from '../support/cli';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { ascKey, EAS_CLI, easCliBin, expoApp, expoTemplate, serviceAccountJson } from '../support/expo';
 import { tmpDir } from '../support/tmp';
 
-const CLI = path.join(__dirname, '../../dist/cli.js');
 const EAS_DEFAULT = { cli: { appVersionSource: 'remote' }, build: { development: { developmentClient: true, distribution: 'internal' }, preview: { distribution: 'internal' }, production: { autoIncrement: true } }, submit: { production: {} } };
 const TOKEN = 'expo_token_0123456789abcdef';
 const PASSWORD = 'abcd-efgh-ijkl-mnop';
@@ -21,8 +20,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 function diagnose(cwd: string, env: NodeJS.ProcessEnv = {}, json = true) {
-  const r = spawnSync(process.execPath, [CLI, 'ship', 'diagnose', ...(json ? ['--json'] : [])], { cwd, encoding: 'utf8', env: { ...cleanEnv(), ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr, d: json && r.stdout ? Diagnostics.parse(JSON.parse(r.stdout)) : undefined };
+  const r = torbit(cwd, ['ship', 'diagnose', ...(json ? ['--json'] : [])], env, cleanEnv());
+  return { ...r, d: json && r.out ? Diagnostics.parse(JSON.parse(r.out)) : undefined };
 }
 
 const check = (d: Diagnostics | undefined, id: CheckId) => {

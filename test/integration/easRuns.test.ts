@@ -3,24 +3,19 @@
 // retries, a stuck build the watchdog acts on, a backend killed mid-build and resumed, cancel,
 // Build & Submit to a Google Play track, and what is refused before anything runs.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { workspaceDataDir } from '../../server/dataDir';
 import { AuditTimeline, RunView, rpc, type ProductEvent } from '../../server/protocol';
 import { calls, easApp, openEasBackend, TOKEN, type EasBackend } from '../support/easRuns';
+import { torbit } from '../support/cli';
+import { until } from '../support/until';
 import { expoTemplate } from '../support/expo';
 import { shutdown, type Spawned } from '../support/server';
 import { DEFAULT_POLICY } from '../../server/trust/policy';
 
 const live: Spawned[] = [];
-const CLI = path.join(__dirname, '../../dist/cli.js');
-
-function torbit(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 async function logOf(b: EasBackend, runId: string): Promise<{ text: string; events: ProductEvent[] }> {
   return rpc.runLog.result.parse(await b.s.conn.sendRequest(rpc.runLog.method, { runId }));
@@ -180,10 +175,12 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     const fakeBuild = JSON.parse(fs.readFileSync(path.join(state, 'builds', `${polling.build!.id}.json`), 'utf8')) as { status: string };
     assert.equal(fakeBuild.status, 'CANCELED');
     assert.deepEqual(names((await logOf(b, run.id)).events), ['started', 'canceled']);
-    // Nothing polls a canceled run.
+    // Nothing polls a canceled run: while a second run is polled three times, its build is not.
     const n = calls(state).length;
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(calls(state).length, n);
+    const other = await b.until((await b.start({ kind: 'build', platform: 'android' })).id, (r) => !!r.build);
+    const views = (id: string) => calls(state).slice(n).filter((c) => c.argv[0] === 'build:view' && c.argv[1] === id).length;
+    await until('three polls of the second run', () => views(other.build!.id) >= 3);
+    assert.equal(views(polling.build!.id), 0, 'the canceled build is not polled');
     // Canceling again, or an unknown run.
     assert.equal(RunView.parse((await b.s.conn.sendRequest(rpc.runCancel.method, { runId: run.id }) as { run: unknown }).run).state, 'canceled');
     assert.match(await refusal(b.s.conn.sendRequest(rpc.runCancel.method, { runId: 'nope' })), /there is no background run nope/);
@@ -208,9 +205,16 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
   });
 
   it('a stuck submission: the watchdog cancels it at EAS and submits the same build again', async () => {
+    // The build is made first, by a backend whose watchdog is patient: a short stale time while
+    // builds move on, one spawned eas-cli per poll, would measure the machine's speed.
     const { app, state } = easApp();
+    const builder = await openEasBackend({ app, state }, live);
+    const built = await builder.until((await builder.start({ kind: 'build', platform: 'android' })).id, terminal);
+    assert.equal(built.state, 'succeeded');
+    await shutdown(builder.s);
+    // A stuck `eas submit` never returns, so nothing moves from its start on: 0.8 s is all stale.
     const b = await openEasBackend({ app, state, env: { FAKE_EAS_SUBMIT_SCENARIO: 'stuck' }, eas: { maxAttempts: 2, staleAfterSeconds: 0.8, backoffSeconds: 0.1 } }, live);
-    const run = await b.start({ kind: 'build-submit', platform: 'android' });
+    const run = await b.start({ kind: 'submit', platform: 'android', buildId: built.build!.id, track: 'beta' });
     const done = await b.until(run.id, terminal);
     assert.equal(done.state, 'failed');
     assert.match(done.error!, /watchdog/);
@@ -218,7 +222,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.equal(c.filter((a) => a[0] === 'build').length, 1, 'one build');
     const submits = c.filter((a) => a[0] === 'submit');
     assert.equal(submits.length, 2, 'submitted twice');
-    assert.ok(submits.every((a) => a[4] === done.build!.id), 'the same build both times');
+    assert.ok(submits.every((a) => a[4] === built.build!.id), 'the same build both times');
     const cancels = c.filter((a) => a[0] === 'submit:cancel');
     assert.equal(cancels.length, 2, 'each stuck submission was canceled at EAS');
     for (const [, id] of cancels) {
@@ -331,7 +335,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
 
   it('torbit ship runs and ship log: the runs, newest first, and one run\'s log and events by the start of its id, read while the backend runs', async () => {
     const { app, state } = easApp();
-    const none = torbit(app, 'ship', 'runs');
+    const none = torbit(app, ['ship', 'runs']);
     assert.deepEqual([none.code, none.out.trim()], [0, 'no EAS runs yet (start one from VS Code: "Torbit: EAS: Build iOS" and the like)'], none.err);
     const b = await openEasBackend({ app, state }, live);
     const built = await b.until((await b.start({ kind: 'build', platform: 'ios' })).id, terminal);
@@ -339,27 +343,27 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     const failed = await b.until((await b.start({ kind: 'build', platform: 'android' })).id, terminal);
     assert.deepEqual([built.state, failed.state], ['succeeded', 'failed']);
 
-    const json = torbit(app, 'ship', 'runs', '--json');
+    const json = torbit(app, ['ship', 'runs', '--json']);
     assert.equal(json.code, 0, json.err);
     const listed = (JSON.parse(json.out) as unknown[]).map((r) => RunView.strict().parse(r));
     assert.deepEqual(listed.map((r) => [r.id, r.state]), [[failed.id, 'failed'], [built.id, 'succeeded']]);
-    const text = torbit(app, 'ship', 'runs', '--limit', '1');
+    const text = torbit(app, ['ship', 'runs', '--limit', '1']);
     assert.equal(text.code, 0, text.err);
     assert.match(text.out, new RegExp(`^✗ ${failed.id.slice(0, 8)}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  Android build \\(production\\): failed, attempt 1/1: the EAS build errored: Gradle build failed`));
     assert.equal(text.out.trim().split('\n').length, 1, '--limit 1');
 
-    const log = torbit(app, 'ship', 'log', built.id.slice(0, 8));
+    const log = torbit(app, ['ship', 'log', built.id.slice(0, 8)]);
     assert.equal(log.code, 0, log.err);
     assert.match(log.out, new RegExp(`^✓ ${built.id.slice(0, 8)} .*iOS build \\(production\\): succeeded`));
     assert.ok(log.out.includes((await logOf(b, built.id)).text.trimEnd()), 'the whole log, as torbit/runs/log has it');
     assert.match(log.out, /\nevents: started → succeeded\n$/);
-    const logJson = JSON.parse(torbit(app, 'ship', 'log', failed.id, '--json').out) as { run: { id: string }; events: ProductEvent[] };
+    const logJson = JSON.parse(torbit(app, ['ship', 'log', failed.id, '--json']).out) as { run: { id: string }; events: ProductEvent[] };
     assert.deepEqual([logJson.run.id, names(logJson.events)], [failed.id, ['started', 'failed']]);
 
-    const unknown = torbit(app, 'ship', 'log', 'ffffffff');
+    const unknown = torbit(app, ['ship', 'log', 'ffffffff']);
     assert.deepEqual([unknown.code, unknown.err.trim()], [1, 'torbit: there is no background run ffffffff (torbit ship runs lists them)']);
-    const usage = torbit(app, 'ship', 'log');
+    const usage = torbit(app, ['ship', 'log']);
     assert.deepEqual([usage.code, usage.err.trim()], [2, 'torbit: ship log needs one run id (torbit ship runs lists them)']);
-    assert.equal(torbit(app, 'ship', 'runs', '--limit', '0').code, 2);
+    assert.equal(torbit(app, ['ship', 'runs', '--limit', '0']).code, 2);
   });
 });

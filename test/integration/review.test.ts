@@ -6,16 +6,10 @@ import type { ResponseError } from 'vscode-jsonrpc/node';
 import { workspaceDataDir } from '../../server/dataDir';
 import { BundleResult, ReviewResult, rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks } from '../stubs/openaiStub';
+import { torbit } from '../support/cli';
 import { git, reviewRepo } from '../support/reviewRepo';
 import { initialize, shutdown, spawnServer, type Spawned } from '../support/server';
 import { tmpDir } from '../support/tmp';
-
-const CLI = path.join(__dirname, '../../dist/cli.js');
-
-function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TORBIT_DATA_DIR: '', ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 /** git push, as a person runs it (hooks included). */
 function push(cwd: string, ...args: string[]) {
@@ -40,14 +34,14 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
     assert.equal(r.files.find((f) => f.path === '.env')?.kind, 'redacted');
 
     // --out is inside the data directory (relative to it); a folder elsewhere is refused (exit 2).
-    const out = path.join(repo.root, '.torbit-data', 'cli-packets');
-    const big = torbit(repo.root, ['review', 'bundle', '--max-bytes', '2048', '--out', 'cli-packets']);
+    const out = path.join(workspaceDataDir(home, repo.root), 'cli-packets');
+    const big = torbit(repo.root, ['review', 'bundle', '--max-bytes', '2048', '--out', 'cli-packets'], home);
     assert.equal(big.code, 6, big.err);
     assert.match(big.out, /above the cap \(\d+ bytes of diff, cap 2048\): \d+ packet\(s\) in /);
     assert.match(big.out, /A \.env {2}REDACTED: an environment file/);
     assert.ok(fs.existsSync(path.join(out, 'packets.tar.gz')));
     assert.ok(fs.existsSync(path.join(out, 'README.md')));
-    const elsewhere = torbit(repo.root, ['review', 'bundle', '--out', tmpDir('torbit-cli-elsewhere-')]);
+    const elsewhere = torbit(repo.root, ['review', 'bundle', '--out', tmpDir('torbit-cli-elsewhere-')], home);
     assert.equal(elsewhere.code, 2);
     assert.match(elsewhere.err, /must be inside the data directory/);
 

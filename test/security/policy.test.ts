@@ -81,7 +81,8 @@ describe('red team: a repository grants itself automatic commands (.torbit/polic
       assert.match(r.err, new RegExp(`accepted \\.torbit/policy\\.json \\(sha256 ${hash}\\)`));
       const stored = JSON.parse(fs.readFileSync(path.join(config, 'torbit', 'accepted-policies.json'), 'utf8')) as { accepted: { folder: string; sha256: string }[] };
       assert.deepEqual(stored.accepted.map((a) => [a.folder, a.sha256]), [[ws, hash]]);
-      const backend = await Backend.open({ workspace: ws, dataDirSetting: '', env: { TORBIT_DATA_DIR: '' }, log: silentLogger, mode: 'readonly' });
+      // The same data directory the CLI child used: the same data home (XDG_DATA_HOME), no TORBIT_DATA_DIR.
+      const backend = await Backend.open({ workspace: ws, dataDirSetting: '', env: { ...process.env, TORBIT_DATA_DIR: '' }, log: silentLogger, mode: 'readonly' });
       try {
         const bodies = (await backend.audit().records()).map((x) => JSON.parse(x.body) as { kind: string; actor: string; data: Record<string, unknown> });
         const acc = bodies.find((b) => b.data.decision === 'policy-accepted');

@@ -181,17 +181,18 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
     assert.equal(stub.requests.length, 1);
   });
 
-  it('retries a 429 after its retry-after: 1 and then succeeds', async function () {
+  it('retries a 429 after its retry-after: 3 and then succeeds', async function () {
     this.timeout(15_000);
-    stub.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '1' } }, { kind: 'stream', chunks: textChunks('after the wait', 3) });
+    stub.enqueue({ kind: 'error', status: 429, headers: { 'retry-after': '3' } }, { kind: 'stream', chunks: textChunks('after the wait', 3) });
     const r = streamText({ model: provider('gpt-4o'), prompt: 'x', maxRetries: 2, onError: quiet });
     const all = await parts(r);
     assert.equal(all.some((p) => p.type === 'error'), false);
     assert.equal(await r.text, 'after the wait');
     assert.equal(stub.requests.length, 2);
     const gap = stub.requests[1]!.at - stub.requests[0]!.at;
-    // The SDK waits retry-after (1 s) instead of its 2 s exponential default.
-    assert.ok(gap >= 950 && gap < 1900, `retry came after ${gap.toFixed(0)} ms`);
+    // The SDK waits retry-after (3 s) instead of its 2 s exponential default: only the honoured
+    // wait is this long (a lower bound holds on a loaded machine; an upper one would not).
+    assert.ok(gap >= 2950, `retry came after ${gap.toFixed(0)} ms`);
   });
 
   it('retries a repeated 500, then fails with a RetryError whose last error has statusCode 500', async () => {
@@ -242,22 +243,19 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
     assert.deepEqual(req.body.tools[0].function.parameters.required, ['host']);
   });
 
-  it('a stalled stream ends promptly when the AbortController aborts', async () => {
+  it('a stalled stream ends when the AbortController aborts (the stub never ends it)', async () => {
     stub.enqueue({ kind: 'stream', chunks: [{ text: 'partial ' }], stall: true });
     const ac = new AbortController();
     const r = streamText({ model: provider('gpt-4o'), prompt: 'x', maxRetries: 0, abortSignal: ac.signal, onError: quiet });
     const seen: string[] = [];
-    let abortedAt = 0;
     for await (const p of r.fullStream) {
       seen.push(p.type);
       if (p.type === 'text-delta') {
         assert.equal(p.text, 'partial ');
-        setTimeout(() => { abortedAt = performance.now(); ac.abort(); }, 50);
+        ac.abort();
       }
     }
-    const endedAfter = performance.now() - abortedAt;
-    assert.ok(abortedAt > 0, `never saw the text delta: ${seen.join(',')}`);
-    assert.ok(endedAfter < 500, `stream ended ${endedAfter.toFixed(0)} ms after the abort`);
+    assert.ok(ac.signal.aborted, `never saw the text delta: ${seen.join(',')}`);
     assert.equal(seen.at(-1), 'abort');
     assert.equal(seen.includes('finish'), false);
   });
@@ -266,18 +264,17 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
     stub.enqueue({ kind: 'stream', chunks: [{ text: 'half' }], stall: true });
     const r = streamText({ model: provider('gpt-4o'), prompt: 'x', maxRetries: 0, onError: quiet });
     const seen: string[] = [];
-    let t0 = 0;
+    let closed = false;
     const failure = await (async () => {
       try {
         for await (const p of r.fullStream) {
           seen.push(p.type);
-          if (p.type === 'text-delta') { t0 = performance.now(); void stub.close(); }
+          if (p.type === 'text-delta') { closed = true; void stub.close(); }
         }
         return undefined;
       } catch (e) { return e; }
     })();
-    assert.ok(t0 > 0, seen.join(','));
-    assert.ok(performance.now() - t0 < 1000);
+    assert.ok(closed, seen.join(','));
     // A connection cut mid-stream is not an 'error' part: the fullStream iteration itself throws.
     assert.ok(APICallError.isInstance(failure), String(failure));
     assert.equal(failure.message, 'Failed to process successful response');

@@ -8,6 +8,7 @@ import { AgentSettings, type ChatEventParams, type ChatEvent } from '../../serve
 import type { ModelFactory } from '../../server/agent/models';
 import type { ApprovalBroker } from '../../server/trust/approvals';
 import { gitRepo } from './tmp';
+import { until } from './until';
 
 export interface HarnessOptions {
   model?: LanguageModel;
@@ -49,12 +50,6 @@ export async function chatHarness(o: HarnessOptions = {}) {
   });
   const kinds = (turnId?: string) => events.filter((e) => !turnId || e.turnId === turnId).map((e) => e.event.type);
   const of = <T extends ChatEvent['type']>(type: T) => events.map((e) => e.event).filter((e): e is Extract<ChatEvent, { type: T }> => e.type === type);
-  const until = async (pred: () => boolean, ms = 5000) => {
-    const end = Date.now() + ms;
-    while (!pred()) {
-      if (Date.now() > end) throw new Error(`timed out; events so far: ${kinds().join(', ')}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  return { ws, backend, chat, repo, events, kinds, of, until, close: () => backend.close() };
+  const waitFor = (pred: () => boolean, ms = 10_000) => until(() => `events so far: ${kinds().join(', ')}`, pred, { ms, everyMs: 5 });
+  return { ws, backend, chat, repo, events, kinds, of, until: waitFor, close: () => backend.close() };
 }

@@ -7,6 +7,7 @@ import { ApprovalView, RunView, rpc, type RunSpec } from '../../server/protocol'
 import { expoApp } from './expo';
 import { initialize, spawnServer, type Spawned } from './server';
 import { tmpDir } from './tmp';
+import { until } from './until';
 
 export const FAKE_EAS_DIR = path.join(__dirname, '../fixtures/fake-eas');
 export const TOKEN = 'expo_token_0123456789abcdef';
@@ -75,14 +76,9 @@ export async function openEasBackend(o: {
   return {
     s, runs, output, approvals,
     start: async (spec) => RunView.parse((await s.conn.sendRequest(rpc.easStart.method, { spec }) as { run: unknown }).run),
-    until: async (runId, ok, ms = 20_000) => {
-      const end = Date.now() + ms;
-      for (;;) {
-        const last = runs.get(runId)?.at(-1);
-        if (last && ok(last)) return last;
-        if (Date.now() > end) throw new Error(`timed out waiting on run ${runId}: ${JSON.stringify(runs.get(runId)?.map((r) => `${r.state}/${r.detail}`))}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    until: (runId, ok, ms) => until(() => `run ${runId}: ${JSON.stringify(runs.get(runId)?.map((r) => `${r.state}/${r.detail}`))}`, () => {
+      const last = runs.get(runId)?.at(-1);
+      return last && ok(last) ? last : undefined;
+    }, { ms, everyMs: 20 }),
   };
 }

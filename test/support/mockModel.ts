@@ -9,8 +9,11 @@ export interface Step {
   toolCalls?: { id: string; name: string; input: unknown }[];
   inputTokens?: number;
   outputTokens?: number;
-  /** Delay between stream parts. */
-  chunkDelayMs?: number;
+  /**
+   * After its text and tool calls the stream stays open, with no finish, as a model still
+   * generating; only aborting the call ends it (with an AbortError, as a cut connection does).
+   */
+  stall?: boolean;
   /** Make the call fail instead. */
   throws?: unknown;
 }
@@ -20,7 +23,7 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
   return new MockLanguageModelV4({
     provider: 'mock',
     modelId,
-    doStream: async (_options: LanguageModelV4CallOptions) => {
+    doStream: async (options: LanguageModelV4CallOptions) => {
       const step = steps[call++];
       if (!step) throw new Error(`the scripted model has no step ${call} (only ${steps.length})`);
       if (step.throws) throw step.throws;
@@ -33,6 +36,7 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
       for (const c of step.toolCalls ?? []) {
         parts.push({ type: 'tool-call', toolCallId: c.id, toolName: c.name, input: JSON.stringify(c.input) });
       }
+      if (step.stall) return { stream: stalled(parts, options.abortSignal) };
       parts.push({
         type: 'finish',
         finishReason: { unified: step.toolCalls?.length ? 'tool-calls' : 'stop', raw: undefined },
@@ -41,7 +45,19 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
           outputTokens: { total: step.outputTokens ?? 20, text: undefined, reasoning: undefined },
         },
       });
-      return { stream: simulateReadableStream({ chunks: parts, chunkDelayInMs: step.chunkDelayMs ?? null }) };
+      return { stream: simulateReadableStream({ chunks: parts }) };
+    },
+  });
+}
+
+/** `parts` at once, then nothing until `signal` aborts the stream. */
+function stalled(parts: LanguageModelV4StreamPart[], signal: AbortSignal | undefined): ReadableStream<LanguageModelV4StreamPart> {
+  return new ReadableStream({
+    start(controller) {
+      for (const p of parts) controller.enqueue(p);
+      const cut = () => controller.error(signal?.reason ?? new DOMException('aborted', 'AbortError'));
+      if (signal?.aborted) cut();
+      else signal?.addEventListener('abort', cut, { once: true });
     },
   });
 }

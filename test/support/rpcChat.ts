@@ -4,6 +4,7 @@
 import { ApprovalView, ChatEventParams, rpc, type ApprovalOutcome, type ChatEvent, type DecideParams } from '../../server/protocol';
 import { initialize, spawnServer, type Spawned } from './server';
 import { gitRepo } from './tmp';
+import { until } from './until';
 
 export interface RpcChat {
   s: Spawned;
@@ -29,16 +30,6 @@ export interface RpcChatOptions {
   init?: Record<string, unknown>;
 }
 
-async function until<T>(get: () => T | undefined, ms: number, what: () => string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export async function openRpcChat(o: RpcChatOptions, live: Spawned[]): Promise<RpcChat> {
   const ws = o.ws ?? gitRepo();
   const s = spawnServer({ TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', OPENAI_COMPATIBLE_API_KEY: 'stub-key-123456789', ...o.env });
@@ -58,11 +49,10 @@ export async function openRpcChat(o: RpcChatOptions, live: Spawned[]): Promise<R
   return {
     s, ws, events, approvals, resolved,
     send: async (text, extra = {}) => s.conn.sendRequest(rpc.chatSend.method, { text, model: 'openai-compatible:stub-model', baseUrl: o.baseURL, ...extra }),
-    turnEnd: (turnId, ms = 20_000) => until(
-      () => events.find((x) => x.turnId === turnId && x.event.type === 'turn-end')?.event as Extract<ChatEvent, { type: 'turn-end' }> | undefined,
-      ms, () => `turn-end; ${describe()}`),
+    turnEnd: (turnId, ms) => until(() => `turn-end; ${describe()}`,
+      () => events.find((x) => x.turnId === turnId && x.event.type === 'turn-end')?.event as Extract<ChatEvent, { type: 'turn-end' }> | undefined, { ms }),
     of: (type, turnId) => events.filter((e) => (!turnId || e.turnId === turnId) && e.event.type === type).map((e) => e.event) as never,
-    approval: (n, ms = 10_000) => until(() => approvals[n], ms, () => `approval ${n}; ${describe()}`),
+    approval: (n, ms) => until(() => `approval ${n}; ${describe()}`, () => approvals[n], { ms }),
     decide: (d) => s.conn.sendRequest(rpc.approvalDecide.method, d),
   };
 }

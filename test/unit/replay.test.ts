@@ -22,7 +22,8 @@ describe('replay: a turn again from its checkpoint', () => {
       assert.equal(await done, 'done');
       const cps = await h.backend.checkpoints({ log: silentLogger });
       const db = h.backend.requireDb();
-      const deps = { db, checkpoints: cps, env: {} };
+      // Commands are judged again by the policy; here every ask is approved up front (torbit replay --approve).
+      const deps = { db, checkpoints: cps, env: {}, trust: h.backend.trust({ pinnedHash: '', broker: null, approveAsks: true, log: silentLogger, env: process.env }) };
       assert.equal(await resolveTurn(db, `${sessionId.slice(0, 6)}:1`), turnId);
       const workspaceBefore = fs.readFileSync(path.join(h.ws, 'src/app.js'), 'utf8');
 

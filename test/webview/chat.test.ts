@@ -85,7 +85,8 @@ describe('Chat view (headless Chromium, real CSP)', function () {
   let page: Page;
   let consoleErrors: string[];
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // run alone (not from test/run.mjs), the harness may first install Chromium
     harness = await startHarness('chat');
   });
   after(async () => {

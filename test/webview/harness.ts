@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FromWebviewMessage, ToWebviewMessage } from '../../server/protocol';
 import { webviewShell } from '../../extension/views/shell';
+import { setupChromium } from '../../scripts/lib/vscodeWeb';
 
 export const ROOT = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.TORBIT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** What the page exposes to the tests (typed here: the test project has no DOM types). */
 export interface PageGlobals {
@@ -79,7 +79,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Starts Chromium (found as the end-to-end suite finds it: TORBIT_CHROMIUM, else the setup's) and
+ * the page server. Fails at once with the reason when Chromium cannot start, leaving nothing open,
+ * so that a failed before-all hook cannot keep mocha alive.
+ */
 export async function startHarness(entry: 'chat' | 'governance' = 'chat'): Promise<Harness> {
+  const executablePath = setupChromium();
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
+  }).catch((err: Error) => { throw new Error(`the webview suite could not start Chromium (${executablePath}): ${err.message.split('\n')[0]}`, { cause: err }); });
+  try {
+    return await servePages(entry, browser);
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
+
+async function servePages(entry: 'chat' | 'governance', browser: Browser): Promise<Harness> {
   const bundle = await bundleWebview(entry);
   const codicons = path.join(ROOT, 'node_modules/@vscode/codicons/dist');
   const files: Record<string, () => [string, Buffer | string]> = {
@@ -108,10 +127,6 @@ export async function startHarness(entry: 'chat' | 'governance' = 'chat'): Promi
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
   return {
     url,
     browser,

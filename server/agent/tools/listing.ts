@@ -3,13 +3,16 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import ignore from 'ignore';
+import { readOnlyGit } from '../../git';
 import type { Root, Workspace } from '../workspace';
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules']);
 
-function gitFiles(cwd: string): Promise<string[] | undefined> {
+/** Read-only git (server/git.ts): listing runs nothing the repository's config names. */
+async function gitFiles(cwd: string): Promise<string[] | undefined> {
+  const inv = await readOnlyGit(cwd, ['ls-files', '--cached', '--others', '--exclude-standard', '-z']);
   return new Promise((resolve) => {
-    execFile('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, out) => {
+    execFile('git', inv.args, { cwd, env: inv.env, maxBuffer: 256 * 1024 * 1024 }, (err, out) => {
       resolve(err ? undefined : out.split('\0').filter(Boolean));
     });
   });
