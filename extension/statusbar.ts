@@ -33,6 +33,7 @@ export class StatusBar implements vscode.Disposable {
       md.appendMarkdown(`\n\n- version ${s.version}, pid ${s.pid}\n- data: \`${s.dataDir}\` (${s.dataDirSource})\n- schema: ${s.schemaVersion ?? 'n/a'}`);
       for (const n of s.notices) md.appendMarkdown(`\n- $(warning) ${escapeMarkdown(n)}`);
     }
+    if (!vscode.workspace.isTrusted) md.appendMarkdown('\n\n$(shield) Restricted mode: the workspace is untrusted, so the AI only reads (no edits, no commands, no shipping). Trust the folder to allow them.');
     md.appendMarkdown('\n\nClick to open the Torbit log.');
     this.item.tooltip = md;
     this.item.backgroundColor = view.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

@@ -40,7 +40,7 @@ export async function review(ctx: Ctx, a: ApprovalView): Promise<void> {
 export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void> {
   if (a.kind === 'ship') return askShip(ctx, a);
   const what = a.command ? `run \`${a.title}\`` : `read ${a.title}`;
-  const pick = await vscode.window.showWarningMessage(`Torbit wants to ${what}. ${a.reason}.`, 'Approve', 'Reject');
+  const pick = await vscode.window.showWarningMessage(`Torbit wants to ${what}. The policy asks (${a.reason}).`, 'Approve', 'Reject');
   if (!ctx.approvals.get(a.id) || !pick) return;
   if (pick === 'Approve') await decide(ctx, a, { approve: true });
   else {

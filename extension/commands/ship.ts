@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { rpc, type ShipProgress, type ShipResult, type ShipStep } from '../../server/protocol';
-import type { Ctx } from '../ctx';
+import { UntrustedWorkspaceError, type Ctx } from '../ctx';
 import { readConfig, readShipSettings } from '../config';
 import { showBlockers } from '../review/problems';
 import { fail } from './fail';
@@ -21,6 +21,8 @@ function line(e: ShipProgress): string {
 
 export const shipCommands = {
   'torbit.review.ship': (ctx: Ctx) => async () => {
+    // Said at once, before a progress notification opens only to close again.
+    if (!vscode.workspace.isTrusted) { fail(ctx, 'shipping')(new UntrustedWorkspaceError()); return; }
     const cfg = readConfig();
     const settings = readShipSettings((m) => void vscode.window.showWarningMessage(m));
     const shipId = randomUUID();

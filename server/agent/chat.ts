@@ -17,7 +17,7 @@ import { createModel, parseModelRef, type ModelFactory } from './models';
 import { systemPrompt } from './prompt';
 import { TurnRecorder } from './recorder';
 import { commandEnv, Redactor } from '../secrets';
-import { buildTools } from './tools';
+import { buildTools, restrictedModeCard } from './tools';
 import type { ToolContext } from './tools/spec';
 import type { Workspace } from './workspace';
 import { classifyError } from './errors';
@@ -250,7 +250,7 @@ export class ChatService {
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),
-        onRejectedToolCall: (card) => rec.rejectedToolCall(card),
+        onRejectedToolCall: (card) => rec.rejectedToolCall((!this.d.trusted && restrictedModeCard(card)) || card),
         ranToolCalls: rec.ran,
       });
       // A stopped command is killed with SIGTERM, then SIGKILL after 2 s: wait for its card to close.

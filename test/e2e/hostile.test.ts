@@ -49,7 +49,11 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
   let page: Page;
   let userDataDir: string;
   const pwned = () => fs.existsSync(path.join(repo.root, 'pwned'));
-  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  // Transitions finished: a tooltip or toast caught fading in is hard to read.
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
+  /** The backend's pid, as the Governance view shows it ("pid 123, node v24…"). */
+  const backendPid = async () => (await (await governanceFrame()).locator('[data-testid="fact-process"]').innerText()).match(/pid (\d+)/)?.[1];
+  let restrictedPid: string | undefined;
 
   const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
   const governanceFrame = () => webviewFrame(page, '[data-testid="policy"]', 'the Governance view');
@@ -68,8 +72,9 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
     await page.keyboard.type(text);
     await page.keyboard.press('Enter');
   }
+  /** Turn n has ended: its message is there and Stop is gone (Send is always shown, disabled while a turn runs). */
   const turnDone = (chat: Frame, n: number) => until(`turn ${n} to end`, async () =>
-    (await chat.locator('[data-testid="send"]').isVisible()) && (await chat.locator('[data-testid="message-user"]').count()) === n, 60_000);
+    (await chat.locator('[data-testid="message-user"]').count()) === n && !(await chat.locator('[data-testid="stop"]').isVisible()), 60_000);
   /** The EAS item's tooltip, as a person reads it by hovering. */
   async function easTooltip(): Promise<string> {
     await page.locator('.statusbar-item', { hasText: 'EAS' }).hover();
@@ -155,22 +160,31 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
         await page.mouse.down();
         await page.mouse.move(bar.x + bar.width + 220, bar.y + bar.height / 2, { steps: 5 });
         await page.mouse.up();
+        await page.mouse.move(900, 500);
       }
       await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
       const chat = await chatFrame();
       await until('the chat to show the backend ready', async () => (await chat.locator('[data-testid="backend-state"]').getAttribute('data-state')) === 'ready');
       await governanceFrame();
+      restrictedPid = await until('the backend\'s pid in Governance', backendPid);
       await shot('hostile-restricted-views');
+      // The status item's tooltip says what restricted mode means for Torbit.
+      await page.locator('.statusbar-item', { hasText: 'Torbit: ready' }).hover();
+      const tip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Torbit backend: ready' });
+      await until('the Torbit tooltip', async () => (await tip.count()) > 0, 15_000);
+      assert.match((await tip.first().innerText()).replace(/\n+/g, ' '), /Restricted mode: the workspace is untrusted, so the AI only reads \(no edits, no commands, no shipping\)/);
+      await page.mouse.move(900, 500);
+      await until('the tooltip to go', async () => (await tip.count()) === 0, 10_000);
     });
 
     it('the EAS item is there, and its tooltip says eas-cli was not run because the workspace is untrusted', async () => {
       await until('the EAS item in the status bar', async () => /EAS [✓⚠✗]/.test(await statusBarText(page)), 60_000);
       const tip = await easTooltip();
-      assert.match(tip, /eas-cli: .*not run: the workspace is untrusted/);
       await shot('hostile-restricted-eas');
       // The tooltip goes once the pointer leaves the status bar.
       await page.mouse.move(800, 400);
       await until('the tooltip to go', async () => (await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'EAS pipeline' }).count()) === 0, 10_000);
+      assert.match(tip, /eas-cli: .*not run: the workspace is untrusted/);
       assert.deepEqual(repo.ran(), [], 'nothing of the repository ran');
     });
 
@@ -189,6 +203,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       for (const t of ['run_command', 'write_file', 'edit_file']) assert.ok(!offered.includes(t), `${t} is offered in restricted mode: ${offered.join(', ')}`);
       const card = chat.locator('[data-testid="tool-card"][data-tool="run_command"]');
       assert.equal(await card.getAttribute('data-status'), 'error');
+      assert.match((await card.innerText()).replace(/\n+/g, ' '), /run_command not available in restricted mode run_command is not offered in an untrusted workspace: in restricted mode Torbit only reads, so the AI can neither write files nor run commands\. Nothing ran\./);
       const said = JSON.stringify(stub.requests.at(-1)!.body.messages);
       assert.match(said, /unavailable tool|no such tool/i, 'the model is told the tool does not exist');
       assert.match((await chat.locator('[data-testid="message-assistant"]').allInnerTexts()).join(' '), /restricted mode/);
@@ -202,7 +217,15 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       const text = await toast(page, /needs a trusted workspace/);
       assert.match(text, /Torbit: Shipping needs a trusted workspace: in restricted mode Torbit runs nothing from the workspace/);
       assert.ok(await toastRow('needs a trusted workspace').locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count() > 0);
+      assert.equal(await toastRow('Torbit Ship').count(), 0, 'no Ship progress was opened');
       await shot('hostile-restricted-ship');
+    });
+
+    it('"Torbit: EAS: Build iOS" says the same, and nothing of the repository ran in restricted mode', async () => {
+      await clearToasts(page);
+      await runFromPalette(page, 'Torbit: EAS: Build iOS');
+      assert.match(await toast(page, /Starting iOS build/), /Torbit: Starting iOS build \(production\) needs a trusted workspace/);
+      assert.ok(await toastRow('Starting iOS build').locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count() > 0);
       assert.deepEqual(repo.ran(), [], 'no marker in restricted mode');
       assert.equal(pwned(), false);
     });
@@ -220,6 +243,8 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       await page.locator('.modal-editor-header [aria-label^="Close"]').first().click();
       await until('the trust editor to close', async () => (await page.locator('.workspace-trust-editor').count()) === 0, 10_000);
       await until('"Torbit: ready" after the restart', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
+      const pid = await until('a new backend', async () => { const p = await backendPid(); return p !== restrictedPid && p; }, 60_000);
+      assert.ok(restrictedPid && pid !== restrictedPid, `the backend restarted (pid ${restrictedPid} → ${pid})`);
     });
 
     it('the repository\'s loosening policy is not applied: a prompt offers to review it, listing what it loosens; Keep Default', async () => {
@@ -233,7 +258,8 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       const gov = await governanceFrame();
       await until('the policy pending in Governance', async () => (await gov.locator('[data-testid="policy-state"]').getAttribute('data-state')) === 'pending', 30_000);
       assert.match(await gov.locator('[data-testid="policy-state"]').innerText(), /built-in default/);
-      assert.match(await gov.locator('[data-testid="policy-loosens"]').innerText(), /touch/);
+      assert.match(await gov.locator('[data-testid="policy-loosens"]').innerText(), /commands `touch …` run without asking \(the default: they ask first\)/);
+      assert.match(await gov.locator('[data-testid="policy"]').innerText(), /In force \(built-in default\): sha256 [0-9a-f]{64}/);
       await gov.locator('[data-testid="policy"]').scrollIntoViewIfNeeded();
       await shot('hostile-trusted-governance');
     });
@@ -249,7 +275,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       const card = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
       await until('the command to wait for approval', async () => (await card.getAttribute('data-status')) === 'awaiting-approval', 60_000);
       const ask = await toast(page, /Torbit wants to run `?touch pwned`?/);
-      assert.match(ask, /command inside the workspace: ask/);
+      assert.match(ask, /Torbit wants to run `touch pwned`\. The policy asks \(command inside the workspace: ask\)\./);
       assert.equal(pwned(), false, 'nothing ran before the decision');
       await shot('hostile-trusted-command-approval');
       await toastRow('touch pwned').locator('.monaco-button', { hasText: /^Reject$/ }).click();

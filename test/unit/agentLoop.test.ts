@@ -196,6 +196,21 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
     }
   });
 
+  it('in an untrusted workspace, a call to a tool that writes or runs gets a card saying it is not available in restricted mode', async () => {
+    const model = scriptedModel([{ toolCalls: [{ id: 't1', name: 'run_command', input: { command: 'touch', args: ['pwned'] } }] }, { text: ['ok'] }]);
+    const h = await chatHarness({ model, trusted: false });
+    try {
+      await (await h.chat.send({ text: 'hi', model: 'openai:x' })).done;
+      const card = h.of('tool-end').find((e) => e.card.toolCallId === 't1')!.card;
+      assert.equal(card.status, 'error');
+      assert.equal(card.summary, 'not available in restricted mode');
+      assert.match(card.result ?? '', /^run_command is not offered in an untrusted workspace: .*Nothing ran\. Trust the folder to allow it\.$/);
+      assert.equal(fs.existsSync(path.join(h.ws, 'pwned')), false);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('asks for a key, without calling anything, when the provider has none', async () => {
     const { createModel } = await import('../../server/agent/models');
     const h = await chatHarness({ modelFactory: createModel, env: {} });

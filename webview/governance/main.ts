@@ -90,13 +90,15 @@ function renderPolicy(p: PolicyView | null): void {
   review.addEventListener('click', () => post({ type: 'runCommand', command: 'torbit.policy.review' }));
   policyBox.replaceChildren(
     h('div', { 'data-testid': 'policy-state', 'data-state': p.acceptance }, `In force: ${ACCEPTANCE[p.acceptance]}`),
-    h('div', {}, p.source === 'file' || p.pending ? p.path : 'built-in default policy (no .torbit/policy.json)'),
+    // A pending file is named in its notice below; its path twice reads as two files.
+    ...(p.pending ? [] : [h('div', {}, p.source === 'file' ? p.path : 'built-in default policy (no .torbit/policy.json)')]),
     ...(p.pending ? [
       h('div', { class: 'notice', 'data-testid': 'policy-pending' }, `${p.path} (sha256 ${p.pending.hash.slice(0, 12)}…) would loosen the default:`),
       h('ul', { 'data-testid': 'policy-loosens' }, ...p.pending.loosens.map((l) => h('li', {}, l))),
       h('div', { class: 'actions' }, review),
     ] : []),
-    h('div', { class: 'hash' }, 'sha256 ', h('code', { 'data-testid': 'policy-hash' }, p.hash)),
+    // While a file waits, the hash in force is the default's, not the file's: say which it is.
+    h('div', { class: 'hash' }, p.pending ? 'In force (built-in default): sha256 ' : 'sha256 ', h('code', { 'data-testid': 'policy-hash' }, p.hash)),
     ...(p.pinned ? [h('div', {}, `pinned: ${p.pinned === p.hash ? 'matches' : 'DIFFERS'}`)] : []),
     ...(p.error ? [h('div', { class: 'notice', 'data-testid': 'policy-error' }, p.error)] : []),
   );

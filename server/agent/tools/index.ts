@@ -13,6 +13,19 @@ import { writeFile } from './writeFile';
 
 export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff] as unknown as ToolSpec[];
 
+/**
+ * The card of a call to a tool that exists but is not offered in an untrusted workspace: the
+ * SDK's "unavailable tool" error says nothing of why, so the person is told. Undefined otherwise.
+ */
+export function restrictedModeCard(card: ToolCard): ToolCard | undefined {
+  const spec = ALL_TOOLS.find((t) => t.name === card.tool);
+  if (!spec || spec.effect === 'read') return undefined;
+  return {
+    ...card, summary: 'not available in restricted mode',
+    result: `${card.tool} is not offered in an untrusted workspace: in restricted mode Torbit only reads, so the AI can neither write files nor run commands. Nothing ran. Trust the folder to allow it.`,
+  };
+}
+
 export interface ToolHooks {
   start(card: ToolCard, input: unknown): void;
   /** A started card changes state (awaiting approval → running). */
