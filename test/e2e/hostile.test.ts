@@ -87,7 +87,8 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
   before(async function () {
     this.timeout(900_000);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of fs.readdirSync(ARTIFACTS)) if (/^(failed-hostile-|hostile-)/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
+    // Everything this file leaves is hostile-* (torbit.test.ts, which runs after it, clears failed-*).
+    for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith('hostile-')) fs.rmSync(path.join(ARTIFACTS, f));
     stub = await startOpenAIStub();
     capture = await captureServer();
     repo = hostileRepo({
@@ -127,7 +128,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `failed-hostile-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
+      await page.screenshot({ path: path.join(ARTIFACTS, `hostile-failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
     }
   });
 
