@@ -4,44 +4,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCodes, type ResponseError } from 'vscode-jsonrpc/node';
-import { rpc, ShipProgress, ShipResult } from '../../server/protocol';
+import { rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks, type OpenAIStub } from '../stubs/openaiStub';
-import { openRpcChat, type RpcChat } from '../support/rpcChat';
-import { git, reviewRepo } from '../support/reviewRepo';
+import { openRpcChat } from '../support/rpcChat';
 import { shutdown, type Spawned } from '../support/server';
+import { shipper } from '../support/shipper';
 import { tmpDir } from '../support/tmp';
+import { until } from '../support/until';
 
 const live: Spawned[] = [];
 const approved = { kind: 'stream' as const, chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'Looks right.', blockers: [] }), 2) };
-
-/** A repository with reviewed-at-base commits to ship, a bare origin, and a backend over it; `progress` hears Ship's steps. */
-async function shipWorkspace(stub: OpenAIStub): Promise<{ chat: RpcChat; progress: ShipProgress[]; ship(shipId: string, testCommand: string): Promise<ShipResult> }> {
-  const repo = reviewRepo({ commits: 1 });
-  const remote = path.join(tmpDir('torbit-remote-'), 'origin.git');
-  git(repo.root, 'init', '-q', '--bare', remote);
-  git(repo.root, 'remote', 'add', 'origin', remote);
-  git(repo.root, 'push', '-q', 'origin', `${repo.base}:refs/heads/main`);
-  const id = { GIT_AUTHOR_NAME: 'Ship', GIT_AUTHOR_EMAIL: 'ship@torbit.invalid', GIT_COMMITTER_NAME: 'Ship', GIT_COMMITTER_EMAIL: 'ship@torbit.invalid' };
-  const chat = await openRpcChat({ ws: repo.root, baseURL: stub.baseURL, env: id }, live);
-  const progress: ShipProgress[] = [];
-  chat.s.conn.onNotification(rpc.reviewShipProgress.method, (p: unknown) => { progress.push(ShipProgress.parse(p)); });
-  return {
-    chat, progress,
-    ship: async (shipId, testCommand) => ShipResult.parse(await chat.s.conn.sendRequest(rpc.reviewShip.method, {
-      shipId, model: 'openai-compatible:qwen2.5-coder', baseUrl: stub.baseURL, testCommand, healPaths: ['src/**'], attempts: 1,
-    })),
-  };
-}
-
-async function until<T>(get: () => T | undefined, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('chat races over JSON-RPC', function () {
   this.timeout(60_000);
@@ -81,12 +53,12 @@ describe('chat races over JSON-RPC', function () {
   });
 
   it('a chat turn sent while Ship runs is refused, naming the Ship run; once Ship ends, turns start again', async () => {
-    const w = await shipWorkspace(stub);
+    const w = await shipper(stub, live, { commits: 1 });
     // The test step waits for the go file: Ship is mid-run, for as long as the test needs.
     const go = path.join(tmpDir('torbit-go-'), 'go');
     stub.enqueue(approved);
-    const shipped = w.ship('ship-race', `while [ ! -e '${go}' ]; do sleep 0.05; done; echo tests ran`);
-    await until(() => w.progress.find((p) => p.step === 'test' && p.state === 'running'), 'the test step');
+    const shipped = w.ship({ shipId: 'ship-race', testCommand: `while [ ! -e '${go}' ]; do sleep 0.05; done; echo tests ran`, healPaths: ['src/**'], attempts: 1 });
+    await until('the test step', () => w.progress.find((p) => p.step === 'test' && p.state === 'running'));
     const refused = await w.chat.send('sneak an edit into the heal commit').then(() => undefined, (e: ResponseError<unknown>) => e.message);
     assert.match(refused ?? 'it started', /Ship run ship-race is running on this workspace/);
     fs.writeFileSync(go, '');
@@ -98,10 +70,10 @@ describe('chat races over JSON-RPC', function () {
   });
 
   it('Ship refuses to start while a chat turn runs', async () => {
-    const w = await shipWorkspace(stub);
+    const w = await shipper(stub, live, { commits: 1 });
     stub.respondWith(() => ({ kind: 'stream', chunks: textChunks('thinking', 2), stall: true }));
     const turn = await w.chat.send('a long turn');
-    const r = await w.ship('ship-busy', 'true');
+    const r = await w.ship({ shipId: 'ship-busy', testCommand: 'true', healPaths: ['src/**'], attempts: 1 });
     assert.deepEqual([r.outcome, r.failedStep], ['failed', 'prepare']);
     assert.match(r.message, /a chat turn is running: wait for it to end, or stop it, then ship/);
     await w.chat.s.conn.sendRequest(rpc.chatStop.method, { turnId: turn.turnId });

@@ -144,11 +144,19 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
     };
     // One uninterrupted run: the state after, and how long a rollback takes here.
     const journalFile = path.join(ws, DATA, 'checkpoints', 'rollback-journal.json');
-    const journalSeen = async () => { while (!fs.existsSync(journalFile)) await new Promise((r) => setTimeout(r, 2)); return Date.now(); };
+    // Polls for the journal until it shows, or until the restore has ended without our seeing it (a
+    // starved test process can sleep through the whole journal window: the kill then lands after).
+    const journalSeen = async (restoring?: Promise<unknown>) => {
+      let ended = false;
+      void restoring?.finally(() => { ended = true; });
+      while (!fs.existsSync(journalFile) && !ended) await new Promise((r) => setTimeout(r, 2));
+      return Date.now();
+    };
     s = await start();
     const t0 = Date.now();
-    const seen = journalSeen();
-    await restore(s);
+    const restored = restore(s);
+    const seen = journalSeen(restored);
+    await restored;
     const duration = Date.now() - t0;
     // The part after the journal is written: where files change.
     const applyMs = Math.max(5, Date.now() - (await Promise.race([seen, Promise.resolve(t0)])));
@@ -162,11 +170,11 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
       fresh();
       s = await start();
       // The answer may never come: the process is killed under it.
-      void restore(s).catch(() => undefined);
+      const restoring = restore(s).catch(() => undefined);
       // Half the runs anywhere from the preview to the end; half while files are being changed.
       if (run % 2 === 0) await new Promise((r) => setTimeout(r, Math.random() * duration * 1.1));
       // (Within the first half of the measured window: on a busy machine the kill itself lands late.)
-      else { await journalSeen(); await new Promise((r) => setTimeout(r, Math.random() * applyMs * 0.5)); }
+      else { await journalSeen(restoring); await new Promise((r) => setTimeout(r, Math.random() * applyMs * 0.5)); }
       s.child.kill('SIGKILL');
       await s.exited;
       s.conn.dispose();

@@ -4,49 +4,15 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import { ShipProgress, ShipResult, rpc, type ShipParams } from '../../server/protocol';
+import { rpc, type ShipResult } from '../../server/protocol';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
-import { openRpcChat, type RpcChat } from '../support/rpcChat';
-import { git, reviewRepo, type ReviewRepo } from '../support/reviewRepo';
+import { git } from '../support/reviewRepo';
 import { shutdown, type Spawned } from '../support/server';
+import { shipper } from '../support/shipper';
 import { tmpDir } from '../support/tmp';
 
 const verdict = (v: 'APPROVED' | 'BLOCKED', blockers: { file: string; line: number; severity: string; message: string }[] = []) =>
   ({ kind: 'stream' as const, chunks: textChunks(JSON.stringify({ verdict: v, summary: v === 'APPROVED' ? 'Looks right.' : 'Needs a fix.', blockers }), 3) });
-
-interface Shipper {
-  repo: ReviewRepo;
-  remote: string;
-  chat: RpcChat;
-  progress: ShipProgress[];
-  output: string[];
-  ship(p: Partial<ShipParams>, token?: CancellationTokenSource): Promise<ShipResult>;
-}
-
-/** A reviewed-at-base repository with commits to ship, a bare origin at the baseline, and a backend over it. */
-async function shipper(stub: OpenAIStub, live: Spawned[], opts: { remote?: boolean } = {}): Promise<Shipper> {
-  const repo = reviewRepo({ commits: 2 });
-  const remote = path.join(tmpDir('torbit-remote-'), 'origin.git');
-  if (opts.remote !== false) {
-    git(repo.root, 'init', '-q', '--bare', remote);
-    git(repo.root, 'remote', 'add', 'origin', remote);
-    git(repo.root, 'push', '-q', 'origin', `${repo.base}:refs/heads/main`);
-  }
-  // Ship commits (a heal, a finish): an identity even on a machine without one.
-  const id = { GIT_AUTHOR_NAME: 'Ship', GIT_AUTHOR_EMAIL: 'ship@torbit.invalid', GIT_COMMITTER_NAME: 'Ship', GIT_COMMITTER_EMAIL: 'ship@torbit.invalid' };
-  const chat = await openRpcChat({ ws: repo.root, baseURL: stub.baseURL, env: id }, live);
-  const progress: ShipProgress[] = [];
-  const output: string[] = [];
-  chat.s.conn.onNotification(rpc.reviewShipProgress.method, (p: unknown) => { progress.push(ShipProgress.parse(p)); });
-  chat.s.conn.onNotification(rpc.reviewShipOutput.method, (p: unknown) => { output.push(rpc.reviewShipOutput.params.parse(p).chunk); });
-  return {
-    repo, remote, chat, progress, output,
-    ship: async (p, token) => {
-      const params = { shipId: `ship-${progress.length}`, model: 'openai-compatible:qwen2.5-coder', baseUrl: stub.baseURL, ...p };
-      return ShipResult.parse(await (token ? chat.s.conn.sendRequest(rpc.reviewShip.method, params, token.token) : chat.s.conn.sendRequest(rpc.reviewShip.method, params)));
-    },
-  };
-}
 
 const steps = (r: ShipResult) => r.steps.map((s) => `${s.attempt}:${s.step}:${s.state}`);
 
