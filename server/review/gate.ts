@@ -5,6 +5,7 @@
 // records them in the audit log.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ConfinementError, confinedPath } from '../confine';
 import type { AuditLog } from '../audit/log';
 import { git } from '../git';
 import type { StoredVerdict } from '../protocol/review';
@@ -20,6 +21,24 @@ const ZERO = /^0{40}$/;
 /** Where git runs hooks for `root` (core.hooksPath, else .git/hooks), absolute. */
 export async function hooksDir(root: string): Promise<string> {
   return path.resolve(root, await git(root, ['rev-parse', '--git-path', 'hooks']));
+}
+
+/**
+ * A core.hooksPath in the repository's own config (local or worktree scope) comes with the
+ * repository, and may point anywhere: Torbit writes its hook there only when that is inside the
+ * repository (its work tree or git directory). The person's own (global or system) setting is theirs.
+ */
+async function refusePlantedHooksPath(root: string, dir: string): Promise<void> {
+  const scoped = await git(root, ['config', '--show-scope', '--get', 'core.hooksPath']).catch(() => '');
+  const scope = scoped.split('\t')[0];
+  if (scope !== 'local' && scope !== 'worktree') return;
+  const gitDir = path.resolve(root, await git(root, ['rev-parse', '--git-common-dir']));
+  try {
+    confinedPath([root, gitDir], path.join(dir, 'pre-push'));
+  } catch (err) {
+    if (!(err instanceof ConfinementError)) throw err;
+    throw new ReviewError(`this repository's own config points core.hooksPath at ${dir}, outside the repository: Torbit will not write a hook there (set core.hooksPath in your global config, or unset it, then install again)`);
+  }
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -50,6 +69,7 @@ export interface Installed {
 export async function installGate(d: { audit: AuditLog }, folder: string, o: { node: string; cli: string; dataDir: string }): Promise<Installed> {
   const root = await repoRoot(folder);
   const dir = await hooksDir(root);
+  await refusePlantedHooksPath(root, dir);
   fs.mkdirSync(dir, { recursive: true });
   const hook = path.join(dir, 'pre-push');
   const chained = path.join(dir, CHAINED);
