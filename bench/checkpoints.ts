@@ -109,7 +109,7 @@ class Baseline {
 /** Bytes in the files under `dir`. */
 function bytesUnder(dir: string): number {
   let n = 0;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]) {
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (e.isFile()) n += fs.lstatSync(path.join(e.parentPath, e.name)).size;
   }
   return n;
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
         feed.touched(abs); // what the watcher reports
         const measureStorage = k === ROLLBACK_K;
         const before = measureStorage ? torbitObjects(h.dataDir) : 0;
-        let view;
+        let view: Awaited<ReturnType<typeof take>> | undefined;
         procs.start();
         torbit.push(await time(async () => { view = await take(); }));
         spawned.push(procs.stop());
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
       const preview = await cps.preview(target.id, 'files');
       const confirmUserWork = preview.userWork.map((u) => path.join(u.folder, u.path));
       const before = statAll(ws, rels);
-      let result;
+      let result: Awaited<ReturnType<typeof cps.restore>> | undefined;
       rollback.push(await time(async () => { result = await cps.restore({ checkpointId: target.id, mode: 'files', confirmUserWork }); }));
       const after = statAll(ws, rels);
       const differ = rels.filter((rel) => before.get(rel) !== after.get(rel));

@@ -107,7 +107,7 @@ export function readEasSettings(warn: (msg: string) => void): InitOptions['eas']
   const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => {
     if (v === undefined) return false;
     const ok = schema.shape[k as keyof typeof schema.shape].safeParse(v).success;
-    if (!ok) warn(`Torbit: torbit.eas.${k} is invalid (${String(v)}) and was ignored`);
+    if (!ok) warn(`Torbit: torbit.eas.${k} is invalid (${JSON.stringify(v)}) and was ignored`);
     return ok;
   }));
   return schema.parse(keep);

@@ -67,5 +67,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env, process.cwd()).then((code) => { process.exitCode = code; });
+  // main answers every failure with an exit code; this handler is for a bug in main itself, which
+  // would otherwise surface as an unhandled rejection and Node's stack dump.
+  main(process.argv.slice(2), process.env, process.cwd()).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => { process.stderr.write(`torbit: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = EXIT.failed; },
+  );
 }

@@ -187,6 +187,11 @@ function mask(text: string, ranges: ReadonlyArray<[number, number]>): string {
   return out + text.slice(from);
 }
 
+/** Array.isArray alone narrows a readonly array to any[]. */
+function isValueList(env: NodeJS.ProcessEnv | readonly string[]): env is readonly string[] {
+  return Array.isArray(env);
+}
+
 /**
  * Replaces every known secret value in text with [redacted]. Every occurrence is found in the
  * original text before anything is replaced, so two secrets that overlap (one's end is the other's
@@ -196,7 +201,7 @@ export class Redactor {
   readonly secrets: readonly string[];
 
   constructor(env: NodeJS.ProcessEnv | readonly string[]) {
-    this.secrets = Array.isArray(env) ? [...env].sort((a, b) => b.length - a.length) : secretValues(env as NodeJS.ProcessEnv);
+    this.secrets = isValueList(env) ? [...env].sort((a, b) => b.length - a.length) : secretValues(env);
   }
 
   text(s: string): string {

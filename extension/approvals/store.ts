@@ -59,7 +59,7 @@ export class ApprovalStore implements vscode.Disposable {
 
   choose(id: string, hunk: number, c: HunkChoice): void {
     let m = this.choices.get(id);
-    if (!m) this.choices.set(id, (m = new Map()));
+    if (!m) this.choices.set(id, (m = new Map<number, HunkChoice>()));
     m.set(hunk, c);
     this.emitter.fire();
   }

@@ -42,7 +42,7 @@ export async function replayTurnCommand(ctx: Ctx, turnArg?: unknown): Promise<vo
   ], { title: 'Torbit: Replay Turn' });
   if (!mode) return;
   const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Torbit: replaying the turn…' },
-    () => ctx.request(rpc.replayTurn, { turnId: turnId!, mode: mode.mode }));
+    () => ctx.request(rpc.replayTurn, { turnId: turnId, mode: mode.mode }));
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report(r, title) });
   await vscode.window.showTextDocument(doc, { preview: true });
 }

@@ -25,7 +25,7 @@ export abstract class WebviewHost implements vscode.WebviewViewProvider {
     ];
     view.onDidDispose(() => {
       this.view = undefined;
-      subs.forEach((d) => d.dispose());
+      subs.forEach((d) => { d.dispose(); });
     });
   }
 

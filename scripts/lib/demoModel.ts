@@ -1,16 +1,25 @@
 // A stand-in model for trying Torbit without an API key: an OpenAI-compatible server on loopback
 // that answers every prompt by writing a small note into the workspace (a real write_file tool
 // call, so the card, the diff and the file on disk all show) and then summarizing what it did.
+import * as z from 'zod';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub, type RecordedRequest, type StubResponse } from '../../test/stubs/openaiStub';
 
+/** The part of a chat-completions request the demo reads; anything else in it is ignored. */
+const ChatRequest = z.object({ messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })) });
+
+function messagesOf(req: RecordedRequest): z.infer<typeof ChatRequest>['messages'] {
+  const parsed = ChatRequest.safeParse(req.body);
+  return parsed.success ? parsed.data.messages : [];
+}
+
 function lastUserText(req: RecordedRequest): string {
-  const msgs = (req.body?.messages ?? []) as { role: string; content: unknown }[];
+  const msgs = messagesOf(req);
   const user = [...msgs].reverse().find((m) => m.role === 'user');
   return typeof user?.content === 'string' ? user.content : 'your request';
 }
 
 function respond(req: RecordedRequest): StubResponse {
-  const msgs = (req.body?.messages ?? []) as { role: string }[];
+  const msgs = messagesOf(req);
   const prompt = lastUserText(req);
   const usage = { prompt_tokens: 400 + prompt.length, completion_tokens: 60 };
   const last = msgs.at(-1);

@@ -30,7 +30,7 @@ export interface ChatDeps {
   settings: AgentSettings;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  sink(p: ChatEventParams): void;
+  sink: (p: ChatEventParams) => void;
   modelFactory?: ModelFactory;
   audit: AuditLog;
   /** Judges every tool call before it runs. */
@@ -263,7 +263,7 @@ export class ChatService {
         : out.text ? [{ role: 'assistant', content: `${out.text}\n\n[${note}]` }] : [];
       return await finish(out.status, out.error, messages);
     } catch (err) {
-      log.error(`turn ${turnId}: ${(err as Error).stack ?? err}`);
+      log.error(`turn ${turnId}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       return await finish('error', { code: 'internal', message: `Torbit failed while running the turn: ${redact((err as Error).message)}` }).catch(() => 'error' as const);
     }
   }

@@ -70,7 +70,7 @@ export class Deflater {
       if (theirBytes <= mineBytes) { theirs.push(i); theirBytes += jobs[i]!.body.length; }
       else { mine.push(i); mineBytes += jobs[i]!.body.length; }
     }
-    const out: Buffer[] = new Array(jobs.length);
+    const out: Buffer[] = new Array<Buffer>(jobs.length);
     const remote = this.send(worker, theirs.map((i) => jobs[i]!));
     for (const i of mine) out[i] = here(jobs[i]!);
     let done: Buffer[];

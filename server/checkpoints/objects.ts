@@ -40,7 +40,7 @@ export class PackBuilder {
   private readonly objects = new Map<string, { type: ObjectType; body: Buffer }>();
 
   /** `deflate`: how the objects are compressed (all at once, in `finish`). */
-  constructor(private readonly level: number, private readonly deflate: (jobs: DeflateJob[]) => Promise<Buffer[]> = async (jobs) => jobs.map((j) => deflateSync(j.body, { level: j.level }))) {}
+  constructor(private readonly level: number, private readonly deflate: (jobs: DeflateJob[]) => Promise<Buffer[]> = (jobs) => Promise.resolve(jobs.map((j) => deflateSync(j.body, { level: j.level })))) {}
 
   /** Adds an object; its id. */
   write(type: ObjectType, body: Buffer): string {

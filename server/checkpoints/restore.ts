@@ -74,7 +74,7 @@ export async function planFolder(repo: ShadowRepo, current: FolderState, target:
   plan.write = plan.write.filter((w) => {
     const abs = path.join(folder, w.path);
     if (!fs.lstatSync(abs, { throwIfNoEntry: false })?.isDirectory()) return true;
-    const inside = (fs.readdirSync(abs, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    const inside = fs.readdirSync(abs, { recursive: true, withFileTypes: true })
       .filter((d) => !d.isDirectory()).map((d) => path.relative(folder, path.join(d.parentPath, d.name)).split(path.sep).join('/'));
     if (inside.every((f) => removing.has(f))) return true;
     unrestorable.push({ folder, path: w.path, reason: 'a folder with files Torbit does not track (ignored ones) stands where the file was' });

@@ -475,7 +475,7 @@ export class Checkpoints {
       if (!(err instanceof ConfinementError)) throw err;
       return this.reject(file, `it reaches outside the workspace folders (${err.message})`);
     }
-    if (r.journal.pid !== process.pid && isAlive(r.journal.pid) && !(await this.ownerIsStale(r.journal))) return 'busy';
+    if (r.journal.pid !== process.pid && isAlive(r.journal.pid) && !this.ownerIsStale(r.journal)) return 'busy';
     this.d.log.info(`completing rollback ${r.journal.id} to checkpoint ${r.journal.checkpointId}, interrupted in process ${r.journal.pid}`);
     await this.finish(r.journal, true);
     for (const plan of r.journal.folders) this.last.delete(plan.folder);
@@ -491,7 +491,7 @@ export class Checkpoints {
   }
 
   /** A journal whose pid was reused by an unrelated process since: older than any real rollback takes. */
-  private async ownerIsStale(j: Journal): Promise<boolean> {
+  private ownerIsStale(j: Journal): boolean {
     return Date.now() - Date.parse(j.startedAt) > 10 * 60_000;
   }
 }

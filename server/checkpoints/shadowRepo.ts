@@ -206,7 +206,7 @@ export class ShadowRepo {
       stats.set(rel, st);
       const mode = modeOf(st);
       const c = cache?.files[rel];
-      if (c && c[0] < cache!.savedAt - RACY_MS && c[0] === st.mtimeMs && c[1] === st.size && c[2] === st.ino && c[3] === mode) {
+      if (c && c[0] < cache.savedAt - RACY_MS && c[0] === st.mtimeMs && c[1] === st.size && c[2] === st.ino && c[3] === mode) {
         found.set(rel, c[5] === 'L'
           ? { kind: 'large', file: { path: rel, mode: mode as LargeFile['mode'], size: c[1], sha256: c[4] } }
           : { kind: 'blob', entry: { path: rel, mode, oid: c[4] } });
@@ -215,7 +215,7 @@ export class ShadowRepo {
         found.set(rel, { kind: 'blob', entry: { path: rel, mode, oid } });
         hashed++;
       } else if (st.size > maxFileBytes) {
-        found.set(rel, { kind: 'large', file: { path: rel, mode: mode as LargeFile['mode'], size: st.size, sha256: sha256File(abs) } });
+        found.set(rel, { kind: 'large', file: { path: rel, mode, size: st.size, sha256: sha256File(abs) } });
         hashed++;
       } else {
         toHash.push({ rel, mode });

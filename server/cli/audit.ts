@@ -59,7 +59,7 @@ export const auditCommand: Command = {
         case 'export': {
           if (!values.out) throw new UsageError('audit export needs --out FILE');
           const since = values.since ? new Date(values.since as string).toISOString() : undefined;
-          const r = await exportBundle(backend, io.env, { out: values.out as string, sessionId: values.session as string | undefined, since, format: values.format as 'dsse' | 'sigstore' | undefined });
+          const r = await exportBundle(backend, io.env, { out: values.out as string, sessionId: values.session as string | undefined, since, format: values.format });
           io.out(values.json
             ? JSON.stringify({ file: values.out, records: r.records, head: r.head, signedBy: r.signers.map((s) => ({ kind: s.kind, keyid: s.keyid })) })
             : `wrote ${values.out as string}: ${r.records} record(s), head ${r.head}, signed by ${r.signers.map((s) => `${s.kind} ${s.keyid.slice(0, 16)}`).join(' and ')}`);

@@ -34,7 +34,7 @@ export interface EasRunner {
   /** The eas executable, and the folder of the Expo app. */
   readonly bin: string;
   readonly cwd: string;
-  run(args: string[], o?: { signal?: AbortSignal; output?(chunk: string): void; timeoutMs?: number }): Promise<ProcessRun>;
+  run(args: string[], o?: { signal?: AbortSignal; output?: (chunk: string) => void; timeoutMs?: number }): Promise<ProcessRun>;
 }
 
 /** The eas-cli of the Expo app in `folder` (its own, else the one on PATH); undefined when there is none. */

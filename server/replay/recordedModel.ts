@@ -23,38 +23,44 @@ export function recordedModel(steps: RecordedStep[], modelId: string): LanguageM
     doGenerate(): never {
       throw new Error('a replayed turn streams');
     },
-    async doStream() {
+    doStream() {
       const step = steps[model.calls++];
-      if (!step) throw new Error(`the recording has no step ${model.calls} (it has ${steps.length}): the replay asked for more than the model said`);
-      const parts: LanguageModelV4StreamPart[] = [{ type: 'stream-start', warnings: [] }];
-      const content = typeof step.content === 'string' ? [{ type: 'text' as const, text: step.content }] : step.content;
-      let calls = 0;
-      content.forEach((p, i) => {
-        if (p.type === 'text' && typeof p.text === 'string') {
-          parts.push({ type: 'text-start', id: `t${i}` }, { type: 'text-delta', id: `t${i}`, delta: p.text }, { type: 'text-end', id: `t${i}` });
-        } else if (p.type === 'tool-call') {
-          const c = p as { toolCallId: string; toolName: string; input: unknown };
-          calls++;
-          parts.push({ type: 'tool-call', toolCallId: c.toolCallId, toolName: c.toolName, input: JSON.stringify(c.input ?? {}) });
-        }
-      });
-      parts.push({
-        type: 'finish',
-        finishReason: { unified: calls ? 'tool-calls' : 'stop', raw: undefined },
-        usage: {
-          inputTokens: { total: 0, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
-          outputTokens: { total: 0, text: undefined, reasoning: undefined },
-        },
-      });
-      return {
-        stream: new ReadableStream<LanguageModelV4StreamPart>({
-          start(controller) {
-            for (const p of parts) controller.enqueue(p);
-            controller.close();
-          },
-        }),
-      };
+      // A model's failure is a rejected promise (the SDK awaits it), not a throw.
+      if (!step) return Promise.reject(new Error(`the recording has no step ${model.calls} (it has ${steps.length}): the replay asked for more than the model said`));
+      return Promise.resolve(streamOf(step));
     },
   };
   return model;
+}
+
+/** The stream of parts that replays one recorded step. */
+function streamOf(step: RecordedStep): { stream: ReadableStream<LanguageModelV4StreamPart> } {
+  const parts: LanguageModelV4StreamPart[] = [{ type: 'stream-start', warnings: [] }];
+  const content = typeof step.content === 'string' ? [{ type: 'text' as const, text: step.content }] : step.content;
+  let calls = 0;
+  content.forEach((p, i) => {
+    if (p.type === 'text' && typeof p.text === 'string') {
+      parts.push({ type: 'text-start', id: `t${i}` }, { type: 'text-delta', id: `t${i}`, delta: p.text }, { type: 'text-end', id: `t${i}` });
+    } else if (p.type === 'tool-call') {
+      const c = p as { toolCallId: string; toolName: string; input: unknown };
+      calls++;
+      parts.push({ type: 'tool-call', toolCallId: c.toolCallId, toolName: c.toolName, input: JSON.stringify(c.input ?? {}) });
+    }
+  });
+  parts.push({
+    type: 'finish',
+    finishReason: { unified: calls ? 'tool-calls' : 'stop', raw: undefined },
+    usage: {
+      inputTokens: { total: 0, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: 0, text: undefined, reasoning: undefined },
+    },
+  });
+  return {
+    stream: new ReadableStream<LanguageModelV4StreamPart>({
+      start(controller) {
+        for (const p of parts) controller.enqueue(p);
+        controller.close();
+      },
+    }),
+  };
 }

@@ -98,7 +98,7 @@ class ReplayGuard implements RunGuard {
     return { approved: true, reason: this.mode === 'deterministic' ? 'as recorded' : 'replay' };
   }
   read = readDisk;
-  gate = async (change: { after: string }): Promise<GateDecision> => ({ approved: true, after: change.after });
+  gate = (change: { after: string }): Promise<GateDecision> => Promise.resolve({ approved: true, after: change.after });
   /** Called by run_command only: the trust layer checks that this command was approved. */
   consume(toolCallId: string): void {
     if (!this.commands) throw new ToolError('this command was not approved');
@@ -149,7 +149,7 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
         commandEnv: commandEnv(d.env),
         guard: new ReplayGuard(new Map(recordedCalls.map((c) => [c.id, c.status])), mode,
           d.trust?.forRun({ sessionId: turn.session_id, turnId }, d.signal ?? new AbortController().signal, () => 0, (t) => redact.text(t))),
-        beforeChange: async () => undefined,
+        beforeChange: () => Promise.resolve(),
       };
       const built = buildTools(ctx, true, {
         start: (card) => { ran.add(card.toolCallId); replayed.set(card.toolCallId, { ...card }); },

@@ -30,7 +30,7 @@ export async function pushTarget(root: string, remoteSetting: string): Promise<P
 }
 
 /** Pushes HEAD to the target. Never prompts: a push that needs a password fails and says so. */
-export async function pushHead(root: string, t: PushTarget, o: { env: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number; output?(chunk: string): void }): Promise<void> {
+export async function pushHead(root: string, t: PushTarget, o: { env: NodeJS.ProcessEnv; signal?: AbortSignal; timeoutMs?: number; output?: (chunk: string) => void }): Promise<void> {
   const r = await runProcess({
     command: 'git', args: ['push', '--porcelain', t.remote, `HEAD:${t.ref}`], cwd: root, env: { ...o.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
     timeoutMs: o.timeoutMs ?? 300_000, signal: o.signal, tailBytes: 8000, output: o.output,

@@ -22,7 +22,7 @@ export interface ShipDeps extends ReviewDeps {
   /** Whether the workspace is trusted: Ship runs commands and the agent. */
   trusted: boolean;
   progress(p: ShipProgress): void;
-  output(chunk: string): void;
+  output: (chunk: string) => void;
 }
 
 /** `abs` as a repository-relative POSIX path, symlinks resolved as git's top level is. */

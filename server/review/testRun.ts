@@ -33,7 +33,7 @@ export async function runTests(o: {
   timeoutMs: number;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
-  output(chunk: string): void;
+  output: (chunk: string) => void;
 }): Promise<TestRun> {
   const r = await runProcess({
     command: o.command, shell: true, cwd: o.root, env: { ...o.env, CI: o.env.CI ?? '1' }, timeoutMs: o.timeoutMs, signal: o.signal, tailBytes: 4000, output: o.output,

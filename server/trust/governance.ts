@@ -87,8 +87,8 @@ export class Governance {
 }
 
 function view(seq: number, b: AuditBody): AuditEntryView {
-  const d = b.data as Record<string, unknown>;
-  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+  const d = b.data;
+  const str = (k: string) => (typeof d[k] === 'string' ? d[k] : null);
   const base = { seq, ts: b.ts, kind: b.kind, actor: b.actor, sessionId: b.sessionId };
   switch (b.kind) {
     case 'prompt':
@@ -109,7 +109,10 @@ function view(seq: number, b: AuditBody): AuditEntryView {
         summary: `restored checkpoint ${String(d.checkpointId)} (${str('mode')}): ${String(d.written)} file(s) written, ${String(d.removed)} removed${d.recovered ? ', completed after a crash' : ''}`,
       };
     case 'review':
-      if (d.action === 'gate') return { ...base, tool: null, outcome: d.allowed ? 'allowed' : 'refused', summary: `push of ${str('ref')} at ${String(str('sha')).slice(0, 12)} ${d.allowed ? `allowed${d.reviewId ? ` (review ${String(d.reviewId)})` : ''}` : 'refused: no approved review covers it'}` };
+      if (d.action === 'gate') {
+        const review = typeof d.reviewId === 'number' ? ` (review ${d.reviewId})` : '';
+        return { ...base, tool: null, outcome: d.allowed ? 'allowed' : 'refused', summary: `push of ${str('ref')} at ${String(str('sha')).slice(0, 12)} ${d.allowed ? `allowed${review}` : 'refused: no approved review covers it'}` };
+      }
       if (d.action === 'ungated-push') return { ...base, tool: null, outcome: 'ungated', summary: `${str('ref')} pushed to ${String(str('sha')).slice(0, 12)} without the review gate (git push --no-verify)` };
       if (d.action === 'gate-installed') return { ...base, tool: null, outcome: 'installed', summary: `push gate installed: ${str('hook')}${str('chained') ? ` (runs ${str('chained')} first)` : ''}` };
       if (d.action === 'finish') return { ...base, tool: null, outcome: 'finish', summary: `baseline advanced to ${String(str('baseline')).slice(0, 12)} (review ${String(d.reviewId)}, commit ${String(str('commit')).slice(0, 12)})` };

@@ -238,14 +238,16 @@ export class RunTrust implements RunGuard {
     return g;
   }
 
-  readonly gate = async (change: ProposedChange): Promise<GateDecision> => {
+  readonly gate = (change: ProposedChange): Promise<GateDecision> => Promise.resolve(this.decideGate(change));
+
+  private decideGate(change: ProposedChange): GateDecision {
     const g = this.take(change.toolCallId);
     if (g?.kind !== 'edit' || g.after === undefined) return { approved: false, reason: 'it was not approved' };
     if (g.before !== change.before) {
       return { approved: false, reason: `${change.target.display} changed after the change was proposed; read it again and propose the change anew` };
     }
     return { approved: true, after: g.after, ...(g.note ? { note: g.note } : {}) };
-  };
+  }
 
   consume(toolCallId: string): void {
     if (this.take(toolCallId)?.kind !== 'command') throw new ToolError('this command was not approved');

@@ -234,7 +234,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     stub.enqueue({ kind: 'stream', chunks: textChunks('Key received.', 2) });
     const before = stub.requests.length;
     await prompt(chat, 'ping');
-    await until('the request with the key', async () => stub.requests.length > before);
+    await until('the request with the key', () => stub.requests.length > before);
     assert.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer e2e-secret-key-42424242');
     await lastTurnDone(chat, 4);
     const logText = fs.globSync('**/Torbit.log', { cwd: userDataDir }).map((l) => fs.readFileSync(path.join(userDataDir, l), 'utf8')).join('');
@@ -324,7 +324,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.doesNotMatch(await dialog.innerText(), /your change/, 'only Torbit\'s own changes since then');
     await page.screenshot({ path: path.join(ARTIFACTS, 'restore-preview.png') });
     await dialog.locator('.monaco-button', { hasText: /^Restore$/ }).click();
-    await until('greet.js back as it was before the turn', async () => fs.readFileSync(file, 'utf8') === original);
+    await until('greet.js back as it was before the turn', () => fs.readFileSync(file, 'utf8') === original);
     await toast(page, /restored checkpoint \d+: \d+ file\(s\) written/);
     await until('the chat without the turn and those after it', async () => (await chat.locator('[data-testid="message-user"]').count()) === 1);
     await until('the restore in the timeline', async () => (await gov.locator('[data-testid="checkpoint"][data-kind="after-rollback"]').count()) === 1);
@@ -474,7 +474,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'eas-json-diff.png') });
     assert.ok(await page.locator('.tab', { hasText: /eas\.json: new ↔ with Torbit's defaults/ }).count() > 0, 'the diff is open while the person decides');
     await approve.click();
-    await until('eas.json on disk', async () => fs.existsSync(path.join(app, 'eas.json')), 15_000);
+    await until('eas.json on disk', () => fs.existsSync(path.join(app, 'eas.json')), 15_000);
     await until('the diff closed once decided', async () => (await page.locator('.tab', { hasText: /eas\.json: new ↔ with Torbit's defaults/ }).count()) === 0, 15_000);
     assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(path.join(app, 'eas.json'), 'utf8')).build), ['development', 'preview', 'production']);
     await item.hover();
@@ -571,7 +571,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'eas-track-diff.png') });
     await dialog.locator('.monaco-button', { hasText: 'Approve and Write' }).click();
     await until('the diff closed once decided', async () => (await page.locator('.tab', { hasText: /submitting to Google Play's beta track/ }).count()) === 0, 15_000);
-    await until('the track in eas.json', async () => (JSON.parse(fs.readFileSync(easJsonFile, 'utf8')) as { submit: { production: { android?: { track?: string } } } }).submit.production.android?.track === 'beta', 15_000);
+    await until('the track in eas.json', () => (JSON.parse(fs.readFileSync(easJsonFile, 'utf8')) as { submit: { production: { android?: { track?: string } } } }).submit.production.android?.track === 'beta', 15_000);
 
     // Then the ship policy asks for the submission itself.
     await until('the ship approval', async () => /Torbit: Android submission to Google Play \(beta\) of build 7d4c2b1a\?/.test(await dialog.innerText().catch(() => '')), 30_000);

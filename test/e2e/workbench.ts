@@ -4,7 +4,7 @@ import type { Frame, Page } from 'playwright-core';
 import { until as untilSupport } from '../support/until';
 
 /** test/support/until.ts at a person's pace: asked every 250 ms, for up to a minute by default. */
-export function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+export function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 60_000): Promise<T> {
   return untilSupport(what, fn, { ms, everyMs: 250 });
 }
 

@@ -45,7 +45,7 @@ describe('approvals over JSON-RPC', function () {
     const waiting = c.of('tool-start', turnId)[0]!.card;
     assert.deepEqual([waiting.status, waiting.approval?.id], ['awaiting-approval', a.id]);
     assert.deepEqual(await c.s.conn.sendRequest(rpc.approvalList.method, {}), { approvals: [a] });
-    const text = await c.s.conn.sendRequest(rpc.approvalGet.method, { approvalId: a.id }) as { before: string; after: string };
+    const text = await c.s.conn.sendRequest<{ before: string; after: string }>(rpc.approvalGet.method, { approvalId: a.id });
     assert.deepEqual([text.before, text.after], [TEN, proposed]);
     assert.equal(fs.readFileSync(path.join(ws, 'ten.txt'), 'utf8'), TEN, 'nothing is applied while it waits');
 
@@ -58,7 +58,7 @@ describe('approvals over JSON-RPC', function () {
     assert.deepEqual(c.of('tool-update', turnId).map((e) => e.card.status), ['running']);
     assert.deepEqual(c.resolved.map((r) => r.outcome), [{ approved: true, by: 'user', hunks: [0, 2] }]);
     assert.deepEqual(await c.s.conn.sendRequest(rpc.approvalList.method, {}), { approvals: [] });
-    const t = await c.s.conn.sendRequest(rpc.auditList.method, { kind: 'decision' }) as { entries: { actor: string; outcome: string }[] };
+    const t = await c.s.conn.sendRequest<{ entries: { actor: string; outcome: string }[] }>(rpc.auditList.method, { kind: 'decision' });
     assert.deepEqual(t.entries.map((e) => `${e.actor}:${e.outcome}`).reverse(), ['policy:ask', 'user:approved-partly']);
   });
 
@@ -107,7 +107,7 @@ describe('approvals over JSON-RPC', function () {
     assert.equal(fs.existsSync(path.join(ws, 'new.txt')), false);
     assert.equal(c.resolved[0]!.outcome.by, 'timeout');
     assert.match(toolResultsSent(), /no decision within 1 s, so it counts as rejected/);
-    const t = await c.s.conn.sendRequest(rpc.auditList.method, { kind: 'decision' }) as { entries: { actor: string; outcome: string }[] };
+    const t = await c.s.conn.sendRequest<{ entries: { actor: string; outcome: string }[] }>(rpc.auditList.method, { kind: 'decision' });
     assert.deepEqual(t.entries.map((e) => `${e.actor}:${e.outcome}`).reverse(), ['policy:ask', 'system:timed-out']);
   });
 
@@ -142,7 +142,7 @@ describe('approvals over JSON-RPC', function () {
     const a = await c.approval(0);
     await assert.rejects(c.decide({ approvalId: a.id, approve: true, hunks: [1] }), /hunk 1 does not exist \(the change has 1\)/);
     await assert.rejects(c.s.conn.sendRequest(rpc.approvalDecide.method, { approvalId: a.id, approve: 'yes' }), /invalid params: approve/);
-    assert.equal((await c.s.conn.sendRequest(rpc.approvalList.method, {}) as { approvals: unknown[] }).approvals.length, 1, 'still pending');
+    assert.equal((await c.s.conn.sendRequest<{ approvals: unknown[] }>(rpc.approvalList.method, {})).approvals.length, 1, 'still pending');
     await c.s.conn.sendRequest(rpc.chatStop.method, { turnId });
     assert.equal((await c.turnEnd(turnId)).status, 'canceled');
     assert.equal(c.resolved[0]!.outcome.by, 'stopped');

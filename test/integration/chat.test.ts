@@ -74,7 +74,7 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
     assert.equal(end.status, 'error');
     assert.equal(end.error?.code, 'bad-key');
     assert.equal(end.error?.action, 'setApiKey');
-    assert.match(end.error!.message, /rejected the API key \(401\): Incorrect API key provided/);
+    assert.match(end.error.message, /rejected the API key \(401\): Incorrect API key provided/);
     assert.equal(stub.requests.length, 1, 'a 401 is not retried');
   });
 
@@ -110,7 +110,7 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
     const { turnId } = await c.send('hi', { baseUrl: `http://127.0.0.1:${port}/v1` });
     const end = await c.turnEnd(turnId);
     assert.equal(end.error?.code, 'network');
-    assert.match(end.error!.message, new RegExp(`Could not reach the model server at http://127.0.0.1:${port}/v1.*ECONNREFUSED`));
+    assert.match(end.error.message, new RegExp(`Could not reach the model server at http://127.0.0.1:${port}/v1.*ECONNREFUSED`));
   });
 
   it('stops a streaming turn over torbit/chat/stop', async () => {
@@ -142,7 +142,7 @@ describe('chat over JSON-RPC with the real OpenAI-compatible provider (SSE stub)
     c.s.child.kill('SIGKILL');
     await c.s.exited;
     const d = await open(ws);
-    const list = await d.s.conn.sendRequest(rpc.sessionList.method, {}) as { sessions: { id: string; turns: number }[] };
+    const list = await d.s.conn.sendRequest<{ sessions: { id: string; turns: number }[] }>(rpc.sessionList.method, {});
     assert.deepEqual(list.sessions.map((x) => [x.id, x.turns]), [[first.sessionId, 2]]);
     const t = SessionTranscript.parse(await d.s.conn.sendRequest(rpc.sessionGet.method, { sessionId: first.sessionId }));
     assert.deepEqual(t.turns.map((x) => [x.userText, x.status]), [['first', 'done'], ['second', 'interrupted']]);

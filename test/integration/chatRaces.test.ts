@@ -40,7 +40,7 @@ describe('chat races over JSON-RPC', function () {
     const codes = settled.filter((r) => r.status === 'rejected').map((r) => (r.reason as ResponseError<unknown>).code);
     assert.deepEqual(codes, [ErrorCodes.InvalidRequest], 'the caller\'s to wait for, not the backend failing');
     assert.match(refused[0]!, /a turn is already running in this session/);
-    const got = await c.s.conn.sendRequest(rpc.sessionGet.method, { sessionId: first.sessionId }) as { turns: unknown[]; runningTurnId: string | null };
+    const got = await c.s.conn.sendRequest<{ turns: unknown[]; runningTurnId: string | null }>(rpc.sessionGet.method, { sessionId: first.sessionId });
     assert.equal(got.turns.length, 2, 'the refused send left no turn behind');
     assert.equal(got.runningTurnId, started[0]!.turnId);
     assert.deepEqual(await c.s.conn.sendRequest(rpc.chatStop.method, { turnId: started[0]!.turnId }), { stopped: true });

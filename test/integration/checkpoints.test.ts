@@ -73,7 +73,7 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
       const { sessionId, turnId } = await chat.send('rewrite a');
       assert.equal((await chat.turnEnd(turnId)).status, 'done');
       assert.equal(fs.readFileSync(path.join(ws, 'a.txt'), 'utf8'), 'rewritten\n');
-      const list = (await chat.s.conn.sendRequest(rpc.checkpointList.method, { sessionId }) as { checkpoints: CheckpointView[] }).checkpoints;
+      const list = (await chat.s.conn.sendRequest<{ checkpoints: CheckpointView[] }>(rpc.checkpointList.method, { sessionId })).checkpoints;
       assert.deepEqual(list.map((c) => [c.kind, c.turnId, c.turnTitle, c.turns]), [['after-turn', turnId, 'rewrite a', 1], ['before-turn', turnId, 'rewrite a', 0]]);
       assert.deepEqual(changed.length, 2, 'the extension hears of each checkpoint');
       // The turn replays from its checkpoint: over JSON-RPC (the command) and with the CLI.
@@ -84,7 +84,7 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
       assert.match(cli.out, /same {5}write_file w: ok: /);
       assert.match(cli.out, /The replay reproduces the turn\./);
       assert.equal(torbit(ws, ['replay', 'nope:1']).code, 2);
-      const { checkpoint } = await chat.s.conn.sendRequest(rpc.checkpointForTurn.method, { turnId }) as { checkpoint: CheckpointView };
+      const { checkpoint } = await chat.s.conn.sendRequest<{ checkpoint: CheckpointView }>(rpc.checkpointForTurn.method, { turnId });
       assert.equal(checkpoint.kind, 'before-turn');
       const file = await chat.s.conn.sendRequest(rpc.checkpointFile.method, { checkpointId: checkpoint.id, folder: ws, path: 'a.txt' });
       assert.deepEqual(file, { content: 'original\n' });
@@ -93,7 +93,7 @@ describe('checkpoints from the CLI and over JSON-RPC', function () {
       const r = RestoreResult.parse(await chat.s.conn.sendRequest(rpc.checkpointRestore.method, { checkpointId: checkpoint.id, mode: 'both' }));
       assert.equal(r.written, 1);
       assert.equal(fs.readFileSync(path.join(ws, 'a.txt'), 'utf8'), 'original\n');
-      const got = await chat.s.conn.sendRequest(rpc.sessionGet.method, { sessionId }) as { turns: unknown[] };
+      const got = await chat.s.conn.sendRequest<{ turns: unknown[] }>(rpc.sessionGet.method, { sessionId });
       assert.equal(got.turns.length, 0, 'the turn left the conversation');
       // A refusal is an error the extension can show, with the preview attached; nothing changes.
       fs.writeFileSync(path.join(ws, 'a.txt'), 'edited by hand\n');

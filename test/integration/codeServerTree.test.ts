@@ -62,7 +62,7 @@ describe('code-server stops with everything it started', function () {
     const [cmd, ...args] = launcher([process.execPath, '--import=tsx', path.join(FAKE, 'start-then-wait.ts'), path.join(FAKE, 'entry.js'), dir]);
     const child = spawn(cmd!, args, { env: { ...process.env, FAKE_CODE_SERVER_PIDS: pids }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await until('the starter to say ready', () => out.includes('ready'), { ms: 30_000 });
     return { child, exited, tree: await treeOf(pids), out: () => out };

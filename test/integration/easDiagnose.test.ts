@@ -169,7 +169,7 @@ describe('torbit ship diagnose on a real Expo app', function () {
       assert.equal(check(Diagnostics.parse(await s.conn.sendRequest(rpc.easDiagnose.method, {})), 'eas-json').state, 'ok');
       const again = EasJsonProposal.parse(await s.conn.sendRequest(rpc.easProposeConfig.method, {}));
       assert.deepEqual([again.added, again.after === again.before], [[], true]);
-      const summaries = ((await s.conn.sendRequest(rpc.auditList.method, {})) as { entries: { summary: string }[] }).entries.map((e) => e.summary);
+      const summaries = (await s.conn.sendRequest<{ entries: { summary: string }[] }>(rpc.auditList.method, {})).entries.map((e) => e.summary);
       assert.ok(summaries.includes('eas.json created with Torbit\'s defaults (approved diff)'), summaries.join('\n'));
       fs.writeFileSync(path.join(app, 'eas.json'), '{ oops');
       await assert.rejects(s.conn.sendRequest(rpc.easProposeConfig.method, {}), (e: ResponseError<unknown>) => /^eas\.json is not valid JSON/.test(e.message));

@@ -167,7 +167,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     const b = await openEasBackend({ app, state, env: { FAKE_EAS_VIEWS_PER_STEP: '1000' } }, live);
     const run = await b.start({ kind: 'build', platform: 'ios' });
     const polling = await b.until(run.id, (r) => r.build?.status === 'NEW' && r.state === 'running');
-    const canceled = RunView.parse((await b.s.conn.sendRequest(rpc.runCancel.method, { runId: run.id }) as { run: unknown }).run);
+    const canceled = RunView.parse((await b.s.conn.sendRequest<{ run: unknown }>(rpc.runCancel.method, { runId: run.id })).run);
     assert.equal(canceled.state, 'canceled');
     assert.equal(canceled.build!.status, 'CANCELED');
     const cancelCall = calls(state).find((c) => c.argv[0] === 'build:cancel');
@@ -182,7 +182,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     await until('three polls of the second run', () => views(other.build!.id) >= 3);
     assert.equal(views(polling.build!.id), 0, 'the canceled build is not polled');
     // Canceling again, or an unknown run.
-    assert.equal(RunView.parse((await b.s.conn.sendRequest(rpc.runCancel.method, { runId: run.id }) as { run: unknown }).run).state, 'canceled');
+    assert.equal(RunView.parse((await b.s.conn.sendRequest<{ run: unknown }>(rpc.runCancel.method, { runId: run.id })).run).state, 'canceled');
     assert.match(await refusal(b.s.conn.sendRequest(rpc.runCancel.method, { runId: 'nope' })), /there is no background run nope/);
   });
 
@@ -191,7 +191,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     const b = await openEasBackend({ app, state, env: { FAKE_EAS_SUBMIT_SCENARIO: 'stuck' } }, live);
     const run = await b.start({ kind: 'build-submit', platform: 'ios' });
     const submitting = await b.until(run.id, (r) => r.phase === 'submit' && r.submission?.status === 'IN_PROGRESS');
-    const canceled = RunView.parse((await b.s.conn.sendRequest(rpc.runCancel.method, { runId: run.id }) as { run: unknown }).run);
+    const canceled = RunView.parse((await b.s.conn.sendRequest<{ run: unknown }>(rpc.runCancel.method, { runId: run.id })).run);
     assert.equal(canceled.state, 'canceled');
     assert.equal(canceled.submission!.status, 'CANCELED');
     assert.equal(canceled.build!.status, 'FINISHED');

@@ -49,7 +49,7 @@ describe('governance over JSON-RPC', function () {
         { kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'n.md', content: 'x' } }, { id: 'l', name: 'list_files', args: {} }], 2) },
         { kind: 'stream', chunks: textChunks('ok', 1) },
       );
-      const { sessionId } = await s.conn.sendRequest(rpc.chatSend.method, { text: 'note it', model: 'openai-compatible:m', baseUrl: stub.baseURL }) as { sessionId: string };
+      const { sessionId } = await s.conn.sendRequest<{ sessionId: string }>(rpc.chatSend.method, { text: 'note it', model: 'openai-compatible:m', baseUrl: stub.baseURL });
       while (!ended) await new Promise((r) => setTimeout(r, 20));
       const t = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, {}));
       assert.equal(t.total, 9);
@@ -68,10 +68,10 @@ describe('governance over JSON-RPC', function () {
       assert.deepEqual(approved.entries.map((e) => [e.actor, e.summary]), [['user', 'approved n.md: approved by the user']]);
       const created = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { outcome: 'create' }));
       assert.deepEqual(created.entries.map((e) => e.summary), ['create n.md']);
-      const ex = await s.conn.sendRequest(rpc.auditExport.method, {}) as { file: string; records: number; signedBy: { kind: string }[] };
+      const ex = await s.conn.sendRequest<{ file: string; records: number; signedBy: { kind: string }[] }>(rpc.auditExport.method, {});
       assert.equal(ex.records, 9);
       assert.deepEqual(ex.signedBy.map((x) => x.kind), ['ed25519', 'hmac']);
-      const list = await s.conn.sendRequest(rpc.auditBundles.method, {}) as { bundles: { file: string }[] };
+      const list = await s.conn.sendRequest<{ bundles: { file: string }[] }>(rpc.auditBundles.method, {});
       assert.deepEqual(list.bundles.map((b) => b.file), [ex.file]);
       const v = VerifyResult.parse(await s.conn.sendRequest(rpc.auditVerify.method, { file: ex.file }));
       assert.deepEqual([v.ok, v.records, v.verifiedBy.length], [true, 9, 2]);

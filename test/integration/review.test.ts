@@ -82,7 +82,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
       const sent = stub.requests.find((q) => q.method === 'POST')!.body as { model: string; messages: { role: string; content: string }[] };
       assert.equal(sent.model, 'qwen2.5-coder');
       assert.match(sent.messages.map((m) => m.content).join('\n'), /# Torbit review bundle/);
-      const timeline = await s.conn.sendRequest(rpc.auditList.method, {}) as { entries: { kind: string; summary: string }[] };
+      const timeline = await s.conn.sendRequest<{ entries: { kind: string; summary: string }[] }>(rpc.auditList.method, {});
       assert.ok(timeline.entries.some((e) => e.kind === 'review' && /: BLOCKED, 1 blocker\(s\)$/.test(e.summary)), JSON.stringify(timeline.entries.map((e) => e.summary)));
 
       stub.enqueue({ kind: 'stream', chunks: textChunks(JSON.stringify({ verdict: 'APPROVED', summary: 'ok', blockers: [] }), 3) });
@@ -157,7 +157,7 @@ describe('review bundles from the CLI and over JSON-RPC', function () {
       let summaries: string[] = [];
       for (let i = 0; i < 50 && !summaries.some((x) => x.includes('without the review gate')); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        summaries = ((await s2.conn.sendRequest(rpc.auditList.method, {})) as { entries: { summary: string }[] }).entries.map((e) => e.summary);
+        summaries = (await s2.conn.sendRequest<{ entries: { summary: string }[] }>(rpc.auditList.method, {})).entries.map((e) => e.summary);
       }
       assert.ok(summaries.includes(`refs/remotes/origin/main pushed to ${sha.slice(0, 12)} without the review gate (git push --no-verify)`), summaries.join('\n'));
       assert.equal(summaries.filter((x) => x.includes('without the review gate')).length, 1, 'the gated pushes are not reported');

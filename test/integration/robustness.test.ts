@@ -23,7 +23,7 @@ describe('backend robustness', () => {
         s.conn.onNotification('window/logMessage', () => { const f = look(); if (f) resolve(f); });
       })]);
       assert.match(logged, /unhandled rejection \(the backend carries on\)/);
-      const status = await s.conn.sendRequest(rpc.status.method, {}) as { pid: number };
+      const status = await s.conn.sendRequest<{ pid: number }>(rpc.status.method, {});
       assert.equal(status.pid, s.child.pid);
       assert.equal(s.child.exitCode, null);
     } finally {

@@ -83,7 +83,7 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
     assert.equal(git(sh.remote, 'rev-parse', 'refs/heads/main'), head);
     assert.equal(git(root, 'status', '--porcelain', '--untracked-files=no'), '');
 
-    const summaries = ((await sh.chat.s.conn.sendRequest(rpc.auditList.method, {})) as { entries: { summary: string }[] }).entries.map((e) => e.summary);
+    const summaries = (await sh.chat.s.conn.sendRequest<{ entries: { summary: string }[] }>(rpc.auditList.method, {})).entries.map((e) => e.summary);
     const has = (re: RegExp) => assert.ok(summaries.some((s) => re.test(s)), `${re}\n${summaries.join('\n')}`);
     has(/^deny docs\/outside\.md: this run may change only files matching "src\/\*\*"/);
     has(new RegExp(`^Ship heal round 1: 1 file\\(s\\) fixed for review \\d+, committed as ${healCommit.slice(0, 12)}$`));
@@ -136,7 +136,7 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
     // Nothing was pushed or finished along the way, and every run is in the audit log.
     assert.equal(git(sh.remote, 'rev-parse', 'refs/heads/main'), origin);
     assert.equal(fs.readFileSync(path.join(root, '.torbit/LAST_REVIEWED_SHA'), 'utf8').trim(), sh.repo.base);
-    const summaries = ((await sh.chat.s.conn.sendRequest(rpc.auditList.method, {})) as { entries: { summary: string }[] }).entries.map((e) => e.summary);
+    const summaries = (await sh.chat.s.conn.sendRequest<{ entries: { summary: string }[] }>(rpc.auditList.method, {})).entries.map((e) => e.summary);
     assert.equal(summaries.filter((s) => s.startsWith('Ship failed at ')).length, 6, summaries.join('\n'));
   });
 

@@ -108,7 +108,7 @@ describe('red team: a repository\'s own git config cannot make Torbit run its pr
     live.push(s);
     await initialize(s, { workspaceFolders: [h.root], trusted: false });
     h.fired(); // whatever opening the workspace did is the next test's business
-    const r = await s.conn.sendRequest(rpc.reviewBundle.method, { includeWorktree: true }) as { files: { path: string }[]; main: string };
+    const r = await s.conn.sendRequest<{ files: { path: string }[]; main: string }>(rpc.reviewBundle.method, { includeWorktree: true });
     assert.ok(r.files.some((f) => f.path === 'a.txt'), 'the bundle still holds the changed file');
     assert.match(fs.readFileSync(r.main, 'utf8'), /\+work in progress/);
     assert.deepEqual(h.fired(), []);
@@ -119,8 +119,8 @@ describe('red team: a repository\'s own git config cannot make Torbit run its pr
     const s = spawnServer({ TORBIT_DATA_DIR: tmpDir('torbit-data-') });
     live.push(s);
     await initialize(s, { workspaceFolders: [h.root], trusted: true });
-    const cp = await s.conn.sendRequest(rpc.checkpointCreate.method, { label: 'hostile' }) as { id: number };
-    const list = await s.conn.sendRequest(rpc.checkpointList.method, {}) as { checkpoints: { id: number }[] };
+    const cp = await s.conn.sendRequest<{ id: number }>(rpc.checkpointCreate.method, { label: 'hostile' });
+    const list = await s.conn.sendRequest<{ checkpoints: { id: number }[] }>(rpc.checkpointList.method, {});
     assert.ok(list.checkpoints.some((c) => c.id === cp.id));
     assert.deepEqual(h.fired(), []);
   });

@@ -30,7 +30,7 @@ describe('red team: .vscode/settings.json points the base URL at a capture serve
         env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', OPENAI_COMPATIBLE_API_KEY: KEY, XDG_CONFIG_HOME: tmpDir('torbit-config-') },
       });
       let err = '';
-      child.stderr.on('data', (d: Buffer) => { err += d; });
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       child.on('close', (code) => resolve({ code, err }));
     });
     assert.equal(capture.requests.length, 0, `the capture server was asked: ${JSON.stringify(capture.requests.map((q) => q.headers.authorization))}`);

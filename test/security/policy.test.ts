@@ -35,8 +35,8 @@ function torbit(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ 
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', OPENAI_API_KEY: '', TORBIT_API_KEY: '', OPENAI_COMPATIBLE_API_KEY: 'stub-key-123456789', ...env } });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }

@@ -151,7 +151,7 @@ describe('red team: review never hides code', function () {
         const decision = await gatePush(d, repo.root, 'origin', push(repo));
         assert.equal(decision.allowed, false, decision.lines.join('\n'));
       } finally {
-        d.db.close();
+        await d.db.close();
       }
     });
 
@@ -162,7 +162,7 @@ describe('red team: review never hides code', function () {
         await assert.rejects(finishReview(d, repo.root), /stored before Torbit recorded which files it showed/);
         assert.equal((await gatePush(d, repo.root, 'origin', push(repo))).allowed, false);
       } finally {
-        d.db.close();
+        await d.db.close();
       }
     });
 
@@ -172,14 +172,14 @@ describe('red team: review never hides code', function () {
       try {
         await assert.rejects(finishReview(missing, repo.root), /src\/a\.ts \(not in the reviewed bundle\)/);
       } finally {
-        missing.db.close();
+        await missing.db.close();
       }
       const full = await storedApproval(tmpDir('torbit-data-'), repo, [BASELINE, { path: 'src/a.ts', from: null, shown: 'shown' }, { path: '.env', from: null, shown: 'excluded', reason: 'dotenv' }]);
       try {
         assert.equal((await gatePush(full, repo.root, 'origin', push(repo))).allowed, true);
         assert.equal((await finishReview(full, repo.root)).baseline, repo.head);
       } finally {
-        full.db.close();
+        await full.db.close();
       }
     });
   });

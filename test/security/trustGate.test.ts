@@ -50,9 +50,9 @@ describe('red team: restricted mode (an untrusted workspace)', function () {
   });
 
   it('serves what is safe to show without running the repository\'s eas, git drivers or hooks', async () => {
-    const status = await s.conn.sendRequest(rpc.status.method, {}) as { dataDir: string };
+    const status = await s.conn.sendRequest<{ dataDir: string }>(rpc.status.method, {});
     assert.equal(status.dataDir, dataDir);
-    const diag = await s.conn.sendRequest(rpc.easDiagnose.method, { folder: repo.root }) as { checks: Array<{ title: string; detail: string; state: string }> };
+    const diag = await s.conn.sendRequest<{ checks: Array<{ title: string; detail: string; state: string }> }>(rpc.easDiagnose.method, { folder: repo.root });
     const eas = diag.checks.find((c) => /eas-cli/i.test(c.title));
     assert.ok(eas, 'the eas-cli check is still shown');
     assert.match(eas.detail, /24\.8\.0/, 'the version is read from the files');

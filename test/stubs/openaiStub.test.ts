@@ -96,7 +96,7 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
         readFile: tool({
           description: 'Reads a file',
           inputSchema: z.object({ path: z.string(), lines: z.array(z.number()), options: z.object({ dryRun: z.boolean(), note: z.string() }) }),
-          execute: async (input) => { seen.push(input); return { ok: true, bytes: 42 }; },
+          execute: (input) => { seen.push(input); return { ok: true, bytes: 42 }; },
         }),
       },
     });
@@ -130,7 +130,7 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
       maxRetries: 0,
       onError: quiet,
       stopWhen: stepCountIs(2),
-      tools: { add: tool({ inputSchema: z.object({ a: z.number(), b: z.number() }), execute: async (x) => { calls.push(x); return x.a + x.b; } }) },
+      tools: { add: tool({ inputSchema: z.object({ a: z.number(), b: z.number() }), execute: (x) => { calls.push(x); return x.a + x.b; } }) },
     });
     const all = await parts(r);
     assert.deepEqual(calls.sort((x, y) => x.a - y.a), [{ a: 2, b: 3 }, { a: 10, b: -4 }]);
@@ -221,7 +221,7 @@ describe('OpenAI stub (through @ai-sdk/openai-compatible and streamText)', funct
       temperature: 0.25,
       maxRetries: 0,
       onError: quiet,
-      tools: { ping: tool({ description: 'Pings a host', inputSchema: z.object({ host: z.string() }), execute: async () => 'pong' }) },
+      tools: { ping: tool({ description: 'Pings a host', inputSchema: z.object({ host: z.string() }), execute: () => 'pong' }) },
     });
     await parts(r);
     assert.equal(stub.requests.length, 1);

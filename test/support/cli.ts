@@ -23,8 +23,8 @@ export function torbitAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv 
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TORBIT_DATA_DIR: '', ...env } });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d; });
-    child.stderr.on('data', (d: Buffer) => { err += d; });
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
     child.on('close', (code) => resolve({ code, out, err }));
   });
 }

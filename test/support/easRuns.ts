@@ -75,7 +75,7 @@ export async function openEasBackend(o: {
   });
   return {
     s, runs, output, approvals,
-    start: async (spec) => RunView.parse((await s.conn.sendRequest(rpc.easStart.method, { spec }) as { run: unknown }).run),
+    start: async (spec) => RunView.parse((await s.conn.sendRequest<{ run: unknown }>(rpc.easStart.method, { spec })).run),
     until: (runId, ok, ms) => until(() => `run ${runId}: ${JSON.stringify(runs.get(runId)?.map((r) => `${r.state}/${r.detail}`))}`, () => {
       const last = runs.get(runId)?.at(-1);
       return last && ok(last) ? last : undefined;

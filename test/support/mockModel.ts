@@ -15,7 +15,7 @@ export interface Step {
    */
   stall?: boolean;
   /** Make the call fail instead. */
-  throws?: unknown;
+  throws?: Error;
 }
 
 export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLanguageModelV4 {
@@ -23,10 +23,11 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
   return new MockLanguageModelV4({
     provider: 'mock',
     modelId,
-    doStream: async (options: LanguageModelV4CallOptions) => {
+    // A failed call is a rejected promise, as a real model's is.
+    doStream: (options: LanguageModelV4CallOptions) => {
       const step = steps[call++];
-      if (!step) throw new Error(`the scripted model has no step ${call} (only ${steps.length})`);
-      if (step.throws) throw step.throws;
+      if (!step) return Promise.reject(new Error(`the scripted model has no step ${call} (only ${steps.length})`));
+      if (step.throws) return Promise.reject(step.throws);
       const parts: LanguageModelV4StreamPart[] = [{ type: 'stream-start', warnings: [] }];
       if (step.text?.length) {
         parts.push({ type: 'text-start', id: 't' });
@@ -36,7 +37,7 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
       for (const c of step.toolCalls ?? []) {
         parts.push({ type: 'tool-call', toolCallId: c.id, toolName: c.name, input: JSON.stringify(c.input) });
       }
-      if (step.stall) return { stream: stalled(parts, options.abortSignal) };
+      if (step.stall) return Promise.resolve({ stream: stalled(parts, options.abortSignal) });
       parts.push({
         type: 'finish',
         finishReason: { unified: step.toolCalls?.length ? 'tool-calls' : 'stop', raw: undefined },
@@ -45,7 +46,7 @@ export function scriptedModel(steps: Step[], modelId = 'mock-model'): MockLangua
           outputTokens: { total: step.outputTokens ?? 20, text: undefined, reasoning: undefined },
         },
       });
-      return { stream: simulateReadableStream({ chunks: parts }) };
+      return Promise.resolve({ stream: simulateReadableStream({ chunks: parts }) });
     },
   });
 }

@@ -30,7 +30,8 @@ export async function until<T>(
     }
     if (Date.now() > end) {
       const name = typeof what === 'string' ? what : what();
-      throw new Error(`timed out after ${ms} ms waiting for ${name}${last ? ` (last error: ${String(last)})` : ''}`);
+      const why = last === undefined ? '' : ` (last error: ${last instanceof Error ? String(last) : JSON.stringify(last)})`;
+      throw new Error(`timed out after ${ms} ms waiting for ${name}${why}`);
     }
     await new Promise((r) => setTimeout(r, o.everyMs ?? 10));
   }

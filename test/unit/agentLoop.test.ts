@@ -39,7 +39,7 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.equal(turn!.status, 'done');
       assert.deepEqual(turn!.parts.map((p) => (p.kind === 'text' ? p.text : `${p.card.tool}:${p.card.status}`)), ['read_file:ok', 'edit_file:ok', 'Changed the greeting.']);
       assert.deepEqual(turn!.usage, last.turn);
-      const change = await h.chat.change(ends[1]!.card.changeId!);
+      const change = await h.chat.change(ends[1]!.card.changeId);
       assert.match(change!.before!, /Hello/);
       assert.match(change!.after!, /Hi/);
       // The audit log has the prompt, each decision (the policy allows the read and asks about
@@ -168,7 +168,7 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       assert.equal(tokens.doStreamCalls.length, 2);
       const end = h.of('turn-end')[0]!;
       assert.equal(end.error?.code, 'budget');
-      assert.match(end.error!.message, /2500 tokens/);
+      assert.match(end.error.message, /2500 tokens/);
     } finally {
       await h.close();
     }
@@ -220,7 +220,7 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       const end = h.of('turn-end')[0]!;
       assert.equal(end.error?.code, 'missing-key');
       assert.equal(end.error?.action, 'setApiKey');
-      assert.match(end.error!.message, /ANTHROPIC_API_KEY/);
+      assert.match(end.error.message, /ANTHROPIC_API_KEY/);
       assert.deepEqual(h.kinds(), ['turn-start', 'turn-end']);
     } finally {
       await h.close();
@@ -264,7 +264,7 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
       const dbFile = h.backend.requireDb().file;
       await h.close();
       const dataDir = path.dirname(dbFile);
-      for (const e of fs.readdirSync(dataDir, { recursive: true, withFileTypes: true }) as fs.Dirent[]) {
+      for (const e of fs.readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
         const abs = path.join(e.parentPath, e.name);
         // Checkpoints keep the workspace's own files (leak.txt, key and all) as git objects, by design.
         if (!e.isFile() || /\.git[/\\]objects[/\\]/.test(abs)) continue;

@@ -84,7 +84,7 @@ describe('audit log', () => {
   });
 
   it('verifyChain names missing, reordered and relinked records', () => {
-    const recs = [1, 2, 3, 4].map((seq) => ({ seq, body: canonicalJson({ seq }), prev: '', hash: '' }) as AuditRecord);
+    const recs = [1, 2, 3, 4].map((seq) => ({ seq, body: canonicalJson({ seq }), prev: '', hash: '' }));
     let prev = GENESIS;
     for (const r of recs) { r.prev = prev; r.hash = linkHash(prev, r.body); prev = r.hash; }
     assert.match((verifyChain([recs[0]!, recs[2]!]) as { reason: string }).reason, /record 2 is missing/);
@@ -178,7 +178,7 @@ describe('signed audit bundles', () => {
     assert.match((verifyBundle(extra, trusted(ed)) as { reason: string }).reason, /subject file:other\.ts is not backed by any record/);
   });
 
-  it('verifies bundles signed before a key rotation with the old keys, chosen by key id', async () => {
+  it('verifies bundles signed before a key rotation with the old keys, chosen by key id', () => {
     const dir = tmpDir();
     const old = loadOrCreateSigningKey(dir);
     const oldHmac = hmacSignerFromEnv({ TORBIT_AUDIT_SIGNING_SECRET: 'old', TORBIT_AUDIT_SIGNING_KEY_ID: 'k-2025' })!;

@@ -113,21 +113,21 @@ describe('checkpoints: take, preview and restore', () => {
     const beforeT1 = await h.cps.forTurn(t1);
     assert.equal(beforeT1?.kind, 'before-turn');
     // Without anyone else's work, the turn is undone at once.
-    const p1 = await h.cps.preview(beforeT1!.id);
+    const p1 = await h.cps.preview(beforeT1.id);
     assert.deepEqual([p1.files.map((f) => f.path), p1.userWork], [['a.txt'], []]);
     assert.deepEqual(p1.conversation, { sessionId: s, keep: 0, hide: 1, bringBack: 0 });
 
     w(ws, 'b.txt', 'b1 by the person\n');
     w(ws, 'c.txt', 'new by the person\n');
-    const p2 = await h.cps.preview(beforeT1!.id);
+    const p2 = await h.cps.preview(beforeT1.id);
     assert.deepEqual(p2.userWork.map((u) => `${u.action} ${u.path}`).sort(), ['delete c.txt', 'modify b.txt']);
-    const refused = await refusal(h.cps.restore({ checkpointId: beforeT1!.id }));
+    const refused = await refusal(h.cps.restore({ checkpointId: beforeT1.id }));
     assert.match(refused.message, /2 file\(s\) were changed outside Torbit's turns since checkpoint \d+.*b\.txt, c\.txt.*Confirm/);
     assert.equal(fs.readFileSync(path.join(ws, 'a.txt'), 'utf8'), 'a1 by torbit\n', 'a refusal changes nothing');
     assert.equal((await h.chat.transcript(s)).length, 1);
-    await refusal(h.cps.restore({ checkpointId: beforeT1!.id, confirmUserWork: [path.join(ws, 'b.txt')] }));
+    await refusal(h.cps.restore({ checkpointId: beforeT1.id, confirmUserWork: [path.join(ws, 'b.txt')] }));
 
-    const res = await h.cps.restore({ checkpointId: beforeT1!.id, confirmUserWork: p2.userWork.map((u) => path.join(u.folder, u.path)) });
+    const res = await h.cps.restore({ checkpointId: beforeT1.id, confirmUserWork: p2.userWork.map((u) => path.join(u.folder, u.path)) });
     assert.deepEqual([res.written, res.removed], [2, 1]);
     assert.deepEqual(state(ws), { 'a.txt': `-:${Buffer.from('a0\n').toString('base64')}`, 'b.txt': `-:${Buffer.from('b0\n').toString('base64')}` });
     assert.equal((await h.chat.transcript(s)).length, 0, 'the turn left the conversation');

@@ -199,14 +199,14 @@ function verdictModel(answers: unknown[]): MockLanguageModelV4 {
   return new MockLanguageModelV4({
     provider: 'mock',
     modelId: 'mock-reviewer',
-    doGenerate: async () => {
+    doGenerate: () => {
       const a = answers[Math.min(call++, answers.length - 1)];
-      return {
+      return Promise.resolve({
         content: [{ type: 'text', text: typeof a === 'string' ? a : JSON.stringify(a) }],
         finishReason: { unified: 'stop', raw: 'stop' },
         usage: { inputTokens: { total: 100, noCache: 100, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 20, text: 20, reasoning: 0 } },
         warnings: [],
-      };
+      });
     },
   });
 }

@@ -41,7 +41,7 @@ describe('store', () => {
     const later: Migration[] = [...first,
       { version: 3, name: 'c', sql: 'ALTER TABLE a ADD COLUMN z TEXT' },
       { version: 2, name: 'b', sql: 'ALTER TABLE a ADD COLUMN y TEXT' }];
-    (await openStore(file, { mode: 'migrate', migrations: first })).db.close();
+    await (await openStore(file, { mode: 'migrate', migrations: first })).db.close();
     const ro = await openStore(file, { mode: 'readonly', migrations: later });
     assert.equal(ro.info.pendingMigrations, 2, 'readonly open reports what is pending');
     await ro.db.close();
@@ -57,7 +57,7 @@ describe('store', () => {
   it('rolls a failing migration back entirely and leaves the version where it was', async () => {
     const file = path.join(tmpDir(), 'torbit.db');
     const good: Migration[] = [{ version: 1, name: 'a', sql: 'CREATE TABLE a (x INTEGER) STRICT' }];
-    (await openStore(file, { mode: 'migrate', migrations: good })).db.close();
+    await (await openStore(file, { mode: 'migrate', migrations: good })).db.close();
     const bad = [...good, { version: 2, name: 'b', sql: 'CREATE TABLE b (y INTEGER); THIS IS NOT SQL' }];
     await assert.rejects(openStore(file, { mode: 'migrate', migrations: bad }), /could not be used|syntax/);
     const { db, info } = await openStore(file, { mode: 'readonly', migrations: good });
@@ -97,7 +97,7 @@ describe('store', () => {
 
   it('refuses a database newer than this build knows, and does not touch it', async () => {
     const file = path.join(tmpDir(), 'torbit.db');
-    (await openStore(file, { mode: 'migrate' })).db.close();
+    await (await openStore(file, { mode: 'migrate' })).db.close();
     const db = await Db.open(file, 'readwrite');
     await db.run('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)', [LATEST_SCHEMA_VERSION + 5, 'future', 'then']);
     await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

@@ -27,7 +27,7 @@ async function context(root: string, limits: Partial<ToolContext['limits']> = {}
     changes: new ChangeApplier(backend.requireDb()),
     scope: { sessionId: null, turnId: null },
     commandEnv: commandEnv(process.env),
-    beforeChange: async () => undefined,
+    beforeChange: () => Promise.resolve(),
     // The default policy, with every ask approved up front (as `torbit chat --approve` does).
     guard: new Trust({ root, pinnedHash: '', environment: 'dev', audit: backend.audit(), log: silentLogger, broker: null, approveAsks: true })
       .forRun({ sessionId: null, turnId: null }, new AbortController().signal, () => 0, (s) => s),

@@ -7,9 +7,6 @@ import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
-import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
-import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
 import type { ChatEventParams, ChatState, SessionSummary, ToWebviewMessage, Usage } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
@@ -37,8 +34,8 @@ const MAX_PROMPT = 100_000;
 const app = document.getElementById('app')!;
 const backendSlot = h('div', { class: 'backend-slot' });
 const meter = h('span', { class: 'meter', 'data-testid': 'meter', role: 'status', 'aria-label': 'Session usage' });
-const modelPicker = h('vscode-single-select', { 'data-testid': 'model-picker', 'aria-label': 'Model', title: 'Model for new turns', class: 'model-picker' }) as VscodeSingleSelect;
-const sessionPicker = h('vscode-single-select', { 'data-testid': 'session-picker', 'aria-label': 'Session', title: 'Open a session', class: 'session-picker' }) as VscodeSingleSelect;
+const modelPicker = h('vscode-single-select', { 'data-testid': 'model-picker', 'aria-label': 'Model', title: 'Model for new turns', class: 'model-picker' });
+const sessionPicker = h('vscode-single-select', { 'data-testid': 'session-picker', 'aria-label': 'Session', title: 'Open a session', class: 'session-picker' });
 const newSession = h('vscode-button', { 'data-testid': 'new-session', secondary: '', icon: 'add', title: 'New session', 'aria-label': 'New session' }, 'New');
 const header = h('header', { class: 'chat-header' },
   h('div', { class: 'header-row' }, backendSlot, meter),
@@ -53,9 +50,9 @@ const input = h('vscode-textarea', {
   rows: '3',
   resize: 'vertical',
   'aria-label': 'Prompt',
-}) as VscodeTextarea;
-const stop = h('vscode-button', { 'data-testid': 'stop', secondary: '', icon: 'debug-stop', title: 'Stop the running turn', hidden: '' }, 'Stop') as VscodeButton;
-const send = h('vscode-button', { 'data-testid': 'send', icon: 'send', title: 'Send (Enter)' }, 'Send') as VscodeButton;
+});
+const stop = h('vscode-button', { 'data-testid': 'stop', secondary: '', icon: 'debug-stop', title: 'Stop the running turn', hidden: '' }, 'Stop');
+const send = h('vscode-button', { 'data-testid': 'send', icon: 'send', title: 'Send (Enter)' }, 'Send');
 app.append(header, messages, h('footer', { class: 'composer' }, input, h('div', { class: 'composer-actions' }, stop, send)));
 
 // ── State ──────────────────────────────────────────────────────────────────────────────────────

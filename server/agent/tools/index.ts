@@ -11,7 +11,7 @@ import { search } from './search';
 import type { Proposal, ToolContext, ToolSpec } from './spec';
 import { writeFile } from './writeFile';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff] as unknown as ToolSpec[];
+export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff];
 
 /**
  * The card of a call to a tool that exists but is not offered in an untrusted workspace: the

@@ -11,7 +11,7 @@ export const listFiles = defineTool({
     limit: z.number().int().min(1).max(5000).optional(),
   }),
   effect: 'read',
-  propose: async () => ({ kind: 'read', path: '.' }),
+  propose: () => Promise.resolve({ kind: 'read', path: '.' }),
   summarize: (i) => i.glob,
   async execute(i, ctx) {
     const all = await listWorkspace(ctx.workspace);

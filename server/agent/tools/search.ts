@@ -19,7 +19,7 @@ export const search = defineTool({
     maxResults: z.number().int().min(1).max(1000).optional(),
   }),
   effect: 'read',
-  propose: async () => ({ kind: 'read', path: '.' }),
+  propose: () => Promise.resolve({ kind: 'read', path: '.' }),
   summarize: (i) => `${i.regex ? `/${i.query}/` : JSON.stringify(i.query)}${i.glob ? ` in ${i.glob}` : ''}`,
   async execute(i, ctx, run) {
     let re: RegExp;

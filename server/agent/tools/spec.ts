@@ -26,7 +26,7 @@ export interface ToolContext {
   /** The run's trust decisions (server/trust/runTrust.ts). */
   guard: RunGuard;
   /** Before the turn's first change (an approved write, or a command): takes the checkpoint to go back to. */
-  beforeChange(): Promise<void>;
+  beforeChange: () => Promise<void>;
 }
 
 /** What a run's tools ask of the trust layer (server/trust/runTrust.ts). */
