@@ -8,6 +8,42 @@ import { notification, request } from './define';
 export const ApprovalKind = z.enum(['read', 'edit', 'command', 'ship']);
 export type ApprovalKind = z.infer<typeof ApprovalKind>;
 
+/** The policy's categories (.torbit/policy.json "categories"). */
+export const PolicyCategory = z.enum(['read', 'edit', 'command', 'network', 'ship']);
+export type PolicyCategory = z.infer<typeof PolicyCategory>;
+
+/**
+ * Why the policy decided as it did, as data: the surfaces word it (approvalWords.ts), the
+ * backend's `reason` string stays the audit log's wording.
+ */
+export const AskWhy = z.discriminatedUnion('kind', [
+  /** The category's own setting, inside or outside the workspace. */
+  z.object({ kind: z.literal('category'), category: PolicyCategory, inside: z.boolean() }),
+  /** A read or edit of a protected path (always asks). */
+  z.object({ kind: z.literal('protected'), path: z.string(), glob: z.string() }),
+  /** A command rule matched. */
+  z.object({ kind: z.literal('rule'), match: z.enum(['exact', 'prefix']), argv: z.array(z.string()), note: z.string().optional() }),
+  /** Pipes, redirections, substitutions… outside quotes. */
+  z.object({ kind: z.literal('shell-syntax'), syntax: z.array(z.string()) }),
+  /** A shell as the program (it runs anything). */
+  z.object({ kind: z.literal('shell'), program: z.string() }),
+  /** env, sudo, xargs…: runs another program. */
+  z.object({ kind: z.literal('wrapper'), program: z.string() }),
+  /** FOO=1 before the program. */
+  z.object({ kind: z.literal('env-assignment'), program: z.string() }),
+  /** ./x or /usr/bin/x: never matches a rule. */
+  z.object({ kind: z.literal('program-path'), program: z.string() }),
+  /** askAfterAutoApproved reached in this run. */
+  z.object({ kind: z.literal('auto-limit'), count: z.number().int().nonnegative(), limit: z.number().int().positive() }),
+  /** askAfterCostUsd reached in this run. */
+  z.object({ kind: z.literal('cost-limit'), costUsd: z.number().nonnegative(), limitUsd: z.number().positive() }),
+  /** The policy file was refused, so every action asks. */
+  z.object({ kind: z.literal('policy-refused'), cause: z.enum(['invalid-json', 'invalid', 'pin-mismatch', 'mode']), detail: z.string() }),
+  /** An edit that changes nothing (allowed). */
+  z.object({ kind: z.literal('no-change') }),
+]);
+export type AskWhy = z.infer<typeof AskWhy>;
+
 /** A hunk of a proposed edit, positioned in the file as it is now (nothing is applied yet). */
 export const HunkView = z.object({
   index: z.number().int().nonnegative(),
@@ -15,6 +51,8 @@ export const HunkView = z.object({
   line: z.number().int().nonnegative(),
   removed: z.number().int().nonnegative(),
   added: z.number().int().nonnegative(),
+  /** The function, method or class the hunk is in, when a line above it names one, e.g. `greet()`. */
+  scope: z.string().optional(),
 });
 export type HunkView = z.infer<typeof HunkView>;
 
@@ -27,8 +65,10 @@ export const ApprovalView = z.object({
   tool: z.string(),
   /** The file, or the command line, as shown to the person. */
   title: z.string(),
-  /** Why the policy asks. */
+  /** Why the policy asks, as the audit log words it. */
   reason: z.string(),
+  /** Why the policy asks, as data (worded for people by approvalWords.ts). */
+  why: AskWhy,
   policyHash: z.string(),
   createdAt: z.string(),
   expiresAt: z.string(),

@@ -2,7 +2,7 @@
 // produces. Events carry a per-turn sequence number so the receiver can prove nothing was
 // lost or reordered.
 import * as z from 'zod';
-import { ApprovalKind } from './approvals';
+import { ApprovalKind, AskWhy, HunkView } from './approvals';
 import { notification, request } from './define';
 
 export const PROVIDERS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
@@ -60,6 +60,12 @@ export const ToolCard = z.object({
     kind: ApprovalKind,
     reason: z.string(),
     expiresAt: z.string(),
+    /** What approvalWords.ts needs to word it (optional: cards saved before they existed). */
+    tool: z.string().optional(),
+    title: z.string().optional(),
+    why: AskWhy.optional(),
+    edit: z.object({ path: z.string(), created: z.boolean(), hunks: z.array(HunkView) }).optional(),
+    command: z.object({ argv: z.array(z.string()).min(1), cwd: z.string() }).optional(),
   }).optional(),
 });
 export type ToolCard = z.infer<typeof ToolCard>;

@@ -4,6 +4,7 @@ export * from './status';
 export * from './chat';
 export * from './governance';
 export * from './approvals';
+export * from './approvalWords';
 export * from './checkpoints';
 export * from './review';
 export * as rpc from './requests';

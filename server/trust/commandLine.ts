@@ -1,5 +1,7 @@
 // Splits a command line the way a POSIX shell would split words, without running anything, and
 // notes any shell syntax (pipes, redirections, substitutions, separators) found outside quotes.
+import { argvLine } from '../protocol/approvalWords';
+
 export interface ParsedCommand {
   argv: string[];
   /** Shell syntax outside quotes, e.g. ['>', '$('] : such a command always asks. */
@@ -70,6 +72,6 @@ export function shellSyntaxIn(argv: readonly string[]): string[] {
  * shell syntax is shown JSON-quoted, so `a;b` never looks like two commands.
  */
 export function formatArgv(argv: readonly string[], cwd = '.'): string {
-  const line = argv.map((a) => (a === '' || /[\s"'\\$`|&;<>(){}*?[\]#~!]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+  const line = argvLine(argv);
   return cwd !== '.' ? `${line}  (in ${cwd})` : line;
 }

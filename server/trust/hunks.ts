@@ -11,7 +11,8 @@ export interface Hunk {
   added: string[];
 }
 
-function lines(text: string): string[] {
+/** The text's lines, each with its own line ending. */
+export function lines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 

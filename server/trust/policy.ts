@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
 import * as z from 'zod';
-import { describeZodError } from '../protocol';
+import { describeZodError, type AskWhy } from '../protocol';
 import { canonicalJson } from '../audit/canonical';
 import { shellSyntaxIn } from './commandLine';
 
@@ -77,6 +77,8 @@ export interface LoadedPolicy {
   source: 'file' | 'default';
   /** Set when the policy was refused: every decision then asks. */
   error?: string;
+  /** Why it was refused (with `error`), as data for the approval's wording. */
+  refused?: Extract<AskWhy, { kind: 'policy-refused' }>['cause'];
   /**
    * The workspace's file loosens the default and the person has not accepted it (that exact
    * sha256): the default is in force instead (policyAcceptance.ts).
@@ -104,19 +106,19 @@ export function loadPolicy(root: string | null, o: { pinnedHash?: string; enviro
     try {
       raw = JSON.parse(bytes.toString('utf8'));
     } catch (err) {
-      return { policy: DEFAULT_POLICY, hash, source: 'file', error: `${POLICY_FILE} is not valid JSON (${(err as Error).message}); every action will ask` };
+      return { policy: DEFAULT_POLICY, hash, source: 'file', refused: 'invalid-json', error: `${POLICY_FILE} is not valid JSON (${(err as Error).message}); every action will ask` };
     }
     const parsed = Policy.safeParse(raw);
-    if (!parsed.success) return { policy: DEFAULT_POLICY, hash, source: 'file', error: `${POLICY_FILE} is invalid: ${describeZodError(parsed.error)}; every action will ask` };
+    if (!parsed.success) return { policy: DEFAULT_POLICY, hash, source: 'file', refused: 'invalid', error: `${POLICY_FILE} is invalid: ${describeZodError(parsed.error)}; every action will ask` };
     loaded = { policy: parsed.data, hash, source: 'file' };
   }
   const pinned = o.pinnedHash?.trim().toLowerCase();
   if (pinned && pinned !== loaded.hash) {
-    return { ...loaded, error: `the policy's sha256 is ${loaded.hash}, but torbit.policyHash pins ${pinned}; the policy is refused and every action will ask` };
+    return { ...loaded, refused: 'pin-mismatch', error: `the policy's sha256 is ${loaded.hash}, but torbit.policyHash pins ${pinned}; the policy is refused and every action will ask` };
   }
   if (o.environment && o.environment !== 'dev') {
     const why = approvesEverything(loaded.policy);
-    if (why) return { ...loaded, error: `in ${o.environment} mode the policy may not approve everything (${why}); every action will ask` };
+    if (why) return { ...loaded, refused: 'mode', error: `in ${o.environment} mode the policy may not approve everything (${why}); every action will ask` };
   }
   return loaded;
 }
@@ -144,7 +146,10 @@ export interface RunTally {
 
 export interface Verdict {
   decision: Decision;
+  /** The audit log's wording. */
   reason: string;
+  /** The same, as data (approvalWords.ts words it for people). */
+  why: AskWhy;
   policyHash: string;
 }
 
@@ -152,37 +157,44 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'cmd', 'cmd.
 const WRAPPERS = new Set(['env', 'sudo', 'doas', 'nohup', 'nice', 'timeout', 'xargs', 'exec', 'command', 'eval', 'time', 'watch', 'su']);
 
 export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoApproved: 0, costUsd: 0 }): Verdict {
-  const v = (decision: Decision, reason: string): Verdict => ({ decision, reason, policyHash: lp.hash });
-  if (lp.error) return v('ask', lp.error);
+  const v = (decision: Decision, reason: string, why: AskWhy): Verdict => ({ decision, reason, why, policyHash: lp.hash });
+  if (lp.error) return v('ask', lp.error, { kind: 'policy-refused', cause: lp.refused ?? 'invalid', detail: lp.error });
   const p = lp.policy;
   let base = p.categories[a.category][a.inside ? 'inside' : 'outside'];
   let reason = `${a.category} ${a.inside ? 'inside' : 'outside'} the workspace: ${base}`;
+  let why: AskWhy = { kind: 'category', category: a.category, inside: a.inside };
   if (a.category === 'read' || a.category === 'edit') {
     const hit = p.protectedPaths.find((g) => minimatch(a.path, g, { dot: true }));
-    if (hit && base === 'allow') { base = 'ask'; reason = `${a.path} is protected (${hit})`; }
+    if (hit && base === 'allow') { base = 'ask'; reason = `${a.path} is protected (${hit})`; why = { kind: 'protected', path: a.path, glob: hit }; }
   }
   if (a.category === 'command') {
     const argv = a.argv;
     const program = argv[0] ?? '';
     const syntax = [...new Set([...(a.shellSyntax ?? []), ...shellSyntaxIn(argv)])];
-    if (base === 'deny') return v('deny', reason);
-    if (syntax.length) return v('ask', `shell syntax (${syntax.join(' ')}) always asks`);
-    if (SHELLS.has(program.toLowerCase())) return v('ask', `${program} runs arbitrary commands: always asks`);
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) return v('ask', `an environment assignment before the program (${program}) always asks`);
-    if (WRAPPERS.has(program)) return v('ask', `${program} runs another program: always asks`);
-    if (/[\\/]/.test(program)) return v('ask', `a program given by path (${program}) never matches a rule: asks`);
+    if (base === 'deny') return v('deny', reason, why);
+    if (syntax.length) return v('ask', `shell syntax (${syntax.join(' ')}) always asks`, { kind: 'shell-syntax', syntax });
+    if (SHELLS.has(program.toLowerCase())) return v('ask', `${program} runs arbitrary commands: always asks`, { kind: 'shell', program });
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) return v('ask', `an environment assignment before the program (${program}) always asks`, { kind: 'env-assignment', program });
+    if (WRAPPERS.has(program)) return v('ask', `${program} runs another program: always asks`, { kind: 'wrapper', program });
+    if (/[\\/]/.test(program)) return v('ask', `a program given by path (${program}) never matches a rule: asks`, { kind: 'program-path', program });
     const rule = p.commands.find((r) => (r.match === 'exact' ? sameTokens(argv, r.argv) : startsWith(argv, r.argv)));
-    if (rule) { base = rule.decision; reason = `rule ${rule.match} [${rule.argv.join(' ')}]: ${rule.decision}`; }
+    if (rule) {
+      base = rule.decision;
+      reason = `rule ${rule.match} [${rule.argv.join(' ')}]: ${rule.decision}`;
+      why = { kind: 'rule', match: rule.match, argv: rule.argv, ...(rule.note ? { note: rule.note } : {}) };
+    }
   }
   if (base === 'allow') {
     if (p.limits.askAfterAutoApproved > 0 && tally.autoApproved >= p.limits.askAfterAutoApproved) {
-      return v('ask', `${tally.autoApproved} actions were approved automatically in this run (limit ${p.limits.askAfterAutoApproved})`);
+      return v('ask', `${tally.autoApproved} actions were approved automatically in this run (limit ${p.limits.askAfterAutoApproved})`,
+        { kind: 'auto-limit', count: tally.autoApproved, limit: p.limits.askAfterAutoApproved });
     }
     if (p.limits.askAfterCostUsd > 0 && tally.costUsd >= p.limits.askAfterCostUsd) {
-      return v('ask', `this run has cost $${tally.costUsd.toFixed(2)} (limit $${p.limits.askAfterCostUsd})`);
+      return v('ask', `this run has cost $${tally.costUsd.toFixed(2)} (limit $${p.limits.askAfterCostUsd})`,
+        { kind: 'cost-limit', costUsd: tally.costUsd, limitUsd: p.limits.askAfterCostUsd });
     }
   }
-  return v(base, reason);
+  return v(base, reason, why);
 }
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {

@@ -16,7 +16,8 @@ import type { Logger } from '../logger';
 import type { ApprovalOutcome, ApprovalView } from '../protocol';
 import type { ApprovalBroker } from './approvals';
 import { formatArgv } from './commandLine';
-import { applyHunks, hunksOf } from './hunks';
+import { applyHunks, hunksOf, lines, type Hunk } from './hunks';
+import { scopeOf } from './hunkScope';
 import type { PolicyAcceptances } from './acceptances';
 import { decide, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
 import { policyInForce } from './policyAcceptance';
@@ -115,7 +116,7 @@ export class Trust {
       return { approved: false, reason };
     }
     const outcome = await this.o.broker.request({
-      kind: 'ship', sessionId: null, turnId: null, toolCallId: a.id, tool: a.tool, title: a.what, reason: v.reason, policyHash: lp.hash,
+      kind: 'ship', sessionId: null, turnId: null, toolCallId: a.id, tool: a.tool, title: a.what, reason: v.reason, why: v.why, policyHash: lp.hash,
     });
     if (!outcome.approved) {
       const r = refusalOf(outcome);
@@ -173,7 +174,7 @@ export class RunTrust implements RunGuard {
     }
     const hunks = edit ? hunksOf(edit.before ?? '', edit.after) : [];
     const v = edit && hunks.length === 0 && edit.before !== null
-      ? { decision: 'allow' as const, reason: 'the file would not change', policyHash: lp.hash }
+      ? { decision: 'allow' as const, reason: 'the file would not change', why: { kind: 'no-change' as const }, policyHash: lp.hash }
       : decide(lp, actionOf(proposal), { autoApproved: this.autoApproved, costUsd: this.costUsd() });
     await record('policy', v.decision, v.reason);
 
@@ -195,11 +196,8 @@ export class RunTrust implements RunGuard {
     } else {
       outcome = await o.broker.request({
         kind: proposal.kind, sessionId: this.scope.sessionId, turnId: this.scope.turnId, toolCallId: call.toolCallId, tool: call.tool,
-        title: subject, reason: v.reason, policyHash: lp.hash,
-        ...(edit ? { edit: {
-          path: edit.target.display, absPath: edit.target.abs, created: edit.before === null,
-          hunks: hunks.map((h) => ({ index: h.index, line: h.oldStart, removed: h.removed.length, added: h.added.length })),
-        } } : {}),
+        title: subject, reason: v.reason, why: v.why, policyHash: lp.hash,
+        ...(edit ? { edit: editView(edit, hunks) } : {}),
         ...(proposal.kind === 'command' ? { command: { argv: proposal.argv, cwd: proposal.cwd.display, cwdAbs: proposal.cwd.abs } } : {}),
       }, { signal: this.signal, text: edit ? { before: edit.before, after: edit.after } : undefined, onPending });
     }
@@ -252,6 +250,18 @@ export class RunTrust implements RunGuard {
   consume(toolCallId: string): void {
     if (this.take(toolCallId)?.kind !== 'command') throw new ToolError('this command was not approved');
   }
+}
+
+/** A pending edit as the surfaces show it: its hunks where they start, and what encloses each. */
+function editView(edit: ProposedChange, hunks: readonly Hunk[]): NonNullable<ApprovalView['edit']> {
+  const old = edit.before === null ? [] : lines(edit.before);
+  return {
+    path: edit.target.display, absPath: edit.target.abs, created: edit.before === null,
+    hunks: hunks.map((h) => {
+      const scope = edit.before === null ? undefined : scopeOf(old, h);
+      return { index: h.index, line: h.oldStart, removed: h.removed.length, added: h.added.length, ...(scope ? { scope } : {}) };
+    }),
+  };
 }
 
 function subjectOf(p: Proposal): string {

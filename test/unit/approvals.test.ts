@@ -44,7 +44,7 @@ describe('hunks of a proposed change', () => {
 
 describe('approval broker', () => {
   const req = (over: Partial<ApprovalRequest> = {}): ApprovalRequest => ({
-    kind: 'edit', sessionId: 's', turnId: 't', toolCallId: 'c', tool: 'edit_file', title: 'src/a.ts', reason: 'edit inside the workspace: ask', policyHash: 'h',
+    kind: 'edit', sessionId: 's', turnId: 't', toolCallId: 'c', tool: 'edit_file', title: 'src/a.ts', reason: 'edit inside the workspace: ask', why: { kind: 'category', category: 'edit', inside: true }, policyHash: 'h',
     edit: { path: 'src/a.ts', absPath: '/w/src/a.ts', created: false, hunks: [0, 1, 2].map((index) => ({ index, line: index * 10, removed: 1, added: 1 })) },
     ...over,
   });

@@ -1,7 +1,7 @@
 // The tool set a run offers the model, the approval function the AI SDK consults before each
 // call runs (policy, then a person), and the events that put each call on a card.
 import { tool, type ToolApprovalStatus, type ToolSet } from 'ai';
-import type { ToolCard } from '../../protocol';
+import type { ApprovalView, ToolCard } from '../../protocol';
 import { editFile } from './editFile';
 import { gitDiff, gitStatus } from './git';
 import { listFiles } from './listFiles';
@@ -87,7 +87,7 @@ export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks,
     const base = { toolCallId: toolCall.toolCallId, tool: spec.name, summary };
     const j = await ctx.guard.judge({ ...base, proposal }, (p) => {
       awaiting.add(base.toolCallId);
-      hooks.start({ ...base, status: 'awaiting-approval', approval: { id: p.id, kind: p.kind, reason: p.reason, expiresAt: p.expiresAt } }, ctx.redact.value(input.data));
+      hooks.start({ ...base, status: 'awaiting-approval', approval: cardApproval(p, ctx.redact.text) }, ctx.redact.value(input.data));
     });
     if (j.approved) return { type: 'approved', reason: j.reason };
     const reason = ctx.redact.text(j.reason);
@@ -102,6 +102,15 @@ export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks,
     settled: async () => {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
     },
+  };
+}
+
+/** A pending approval as its card carries it: what the wording needs, redacted (cards are saved). */
+function cardApproval(p: ApprovalView, redact: (s: string) => string): NonNullable<ToolCard['approval']> {
+  return {
+    id: p.id, kind: p.kind, reason: redact(p.reason), expiresAt: p.expiresAt, tool: p.tool, title: redact(p.title), why: p.why,
+    ...(p.edit ? { edit: { path: redact(p.edit.path), created: p.edit.created, hunks: p.edit.hunks } } : {}),
+    ...(p.command ? { command: { argv: p.command.argv.map(redact), cwd: redact(p.command.cwd) } } : {}),
   };
 }
 
