@@ -1,7 +1,7 @@
 // Code lenses on proposed changes: above each pending hunk in the file, Approve / Reject / Diff,
 // and Approve all in file; on the proposal side of a diff (how a new file is reviewed) the same.
 import * as vscode from 'vscode';
-import type { ApprovalView, HunkView } from '../../server/protocol';
+import { approvalWords, hunkWords, type ApprovalView } from '../../server/protocol';
 import { APPROVAL_SCHEME, parseProposalUri } from './proposal';
 import type { ApprovalStore } from './store';
 
@@ -33,14 +33,15 @@ export class ApprovalLenses implements vscode.CodeLensProvider {
         shift += h.added - h.removed;
         const range = new vscode.Range(line, 0, line, 0);
         const chosen = this.store.choice(a.id, h.index);
-        const label = `Torbit ${a.tool}${hunks.length > 1 ? `, hunk ${h.index + 1} of ${hunks.length}` : ''}: ${describe(h)}`;
+        const label = `Torbit: ${hunkWords(h, { created: a.edit!.created })}${hunks.length > 1 ? ` (change ${h.index + 1} of ${hunks.length})` : ''}`;
+        const words = approvalWords(a);
         if (chosen) {
-          out.push(new vscode.CodeLens(range, { title: `${label}: ${chosen.approve ? 'approved' : 'rejected'}, waiting for the other hunks`, command: '' }));
+          out.push(new vscode.CodeLens(range, { title: `${label}: ${chosen.approve ? 'approved' : 'rejected'}, waiting for the other changes`, command: '' }));
           continue;
         }
         const args = [a.id, h.index];
         out.push(
-          new vscode.CodeLens(range, { title: label, command: '', tooltip: a.reason }),
+          new vscode.CodeLens(range, { title: label, command: '', tooltip: `${words.want} ${words.why}` }),
           new vscode.CodeLens(range, { title: 'Approve', command: 'torbit.approval.approve', arguments: args, tooltip: 'Apply this hunk' }),
           new vscode.CodeLens(range, { title: 'Reject', command: 'torbit.approval.reject', arguments: args, tooltip: 'Do not apply this hunk; the model is told, with your reason' }),
           new vscode.CodeLens(range, { title: 'Diff', command: 'torbit.approval.diff', arguments: [a.id], tooltip: 'Show the whole proposed change in the diff editor' }),
@@ -56,11 +57,4 @@ export class ApprovalLenses implements vscode.CodeLensProvider {
     }
     return out;
   }
-}
-
-function describe(h: HunkView): string {
-  const n = (k: number) => `${k} line${k === 1 ? '' : 's'}`;
-  if (h.removed === 0) return `insert ${n(h.added)}`;
-  if (h.added === 0) return `delete ${n(h.removed)}`;
-  return `replace ${n(h.removed)} with ${h.added}`;
 }

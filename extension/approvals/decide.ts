@@ -8,7 +8,7 @@ import type { HunkChoice } from './store';
 /** Asks why (optional); undefined when the person cancels the rejection. */
 export async function askReason(a: ApprovalView, hunk?: number): Promise<string | undefined> {
   return vscode.window.showInputBox({
-    title: `Reject ${hunk !== undefined && (a.edit?.hunks.length ?? 0) > 1 ? `hunk ${hunk + 1} of ` : ''}${a.title}`,
+    title: `Reject ${hunk !== undefined && (a.edit?.hunks.length ?? 0) > 1 ? `change ${hunk + 1} of ${a.edit!.hunks.length} in ` : ''}${a.title}`,
     prompt: 'Why? (optional; the model is told)',
     placeHolder: 'e.g. keep the old name',
     ignoreFocusOut: true,

@@ -1,7 +1,7 @@
 // Approve / Reject / Diff / Approve all in file / Review: what the code lenses, the chat's tool
 // card, the Governance view and the status bar run on a pending approval.
 import * as vscode from 'vscode';
-import type { ApprovalView } from '../../server/protocol';
+import { approvalWords, type ApprovalView } from '../../server/protocol';
 import { askReason, decide } from '../approvals/decide';
 import { APPROVAL_SCHEME, openProposalDiff, parseProposalUri } from '../approvals/proposal';
 import type { Ctx } from '../ctx';
@@ -39,8 +39,9 @@ export async function review(ctx: Ctx, a: ApprovalView): Promise<void> {
 /** Commands and reads have no place in an editor: they are asked in a notification. */
 export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void> {
   if (a.kind === 'ship') return askShip(ctx, a);
-  const what = a.command ? `run \`${a.title}\`` : `read ${a.title}`;
-  const pick = await vscode.window.showWarningMessage(`Torbit wants to ${what}. The policy asks (${a.reason}).`, 'Approve', 'Reject');
+  const w = approvalWords(a);
+  // A notification is one paragraph: the exact argv and folder follow the sentences.
+  const pick = await vscode.window.showWarningMessage(`${w.want} ${w.why}${w.exact ? ` ${w.exact}` : ''}`, 'Approve', 'Reject');
   if (!ctx.approvals.get(a.id) || !pick) return;
   if (pick === 'Approve') await decide(ctx, a, { approve: true });
   else {
@@ -52,9 +53,10 @@ export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void
 /** A build or submission the person just started: asked at once, in a modal. */
 async function askShip(ctx: Ctx, a: ApprovalView): Promise<void> {
   const approve = 'Approve';
-  const pick = await vscode.window.showWarningMessage(`Torbit: ${a.title}?`, {
+  const w = approvalWords(a);
+  const pick = await vscode.window.showWarningMessage(w.want, {
     modal: true,
-    detail: `The policy asks for ship actions (${a.reason}). This runs eas-cli with your Expo and store credentials; a build or submission may cost EAS credits.`,
+    detail: `${w.why} This runs eas-cli with your Expo and store credentials; a build or submission may cost EAS credits.`,
   }, approve);
   if (!ctx.approvals.get(a.id)) return;
   await decide(ctx, a, pick === approve ? { approve: true } : { approve: false, reason: 'dismissed' });

@@ -1,6 +1,6 @@
 // A tool call as a card: name, summary, status, result line, links to its diff and file, and
 // its streamed output in a collapsible area (kept to OUTPUT_CAP characters in the DOM).
-import type { ToolCard, ToolStatus } from '../../server/protocol';
+import { approvalWords, type ToolCard, type ToolStatus } from '../../server/protocol';
 import { h, post } from '../common/api';
 
 export const OUTPUT_CAP = 200_000;
@@ -94,8 +94,10 @@ export class ToolCardView {
       b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
       return b;
     };
+    const words = approvalWords({ ...a, tool: a.tool ?? card.tool, title: a.title ?? card.summary });
     this.approval.replaceChildren(
-      h('div', { class: 'approval-reason', 'data-testid': 'approval-reason' }, `The policy asks: ${a.reason}`),
+      h('div', { class: 'approval-reason', 'data-testid': 'approval-reason', title: a.reason }, `${words.want} ${words.why}`),
+      ...(words.exact ? [h('div', { class: 'approval-exact', 'data-testid': 'approval-exact' }, h('code', {}, words.exact))] : []),
       h('div', { class: 'approval-actions' },
         button('Approve', 'approve', 'check'), button('Reject', 'reject', 'close'),
         ...(a.kind === 'edit' ? [button('Review', 'review', 'eye')] : [])),

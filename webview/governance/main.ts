@@ -3,7 +3,7 @@ import '../common/zodJitless';
 // and signed bundles with Export and Verify.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import { describeSpec, type ApprovalView, type AuditTimeline, type BackendView, type BundleInfo, type CheckpointView, type PolicyView, type RunView, type VerifyResult } from '../../server/protocol';
+import { approvalWords, describeSpec, type ApprovalView, type AuditTimeline, type BackendView, type BundleInfo, type CheckpointView, type PolicyView, type RunView, type VerifyResult } from '../../server/protocol';
 import { h, onMessage, post } from '../common/api';
 import { backendBadge } from '../common/backendBadge';
 
@@ -136,10 +136,11 @@ function renderApprovals(list: ApprovalView[]): void {
       b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
       return b;
     };
-    const what = a.kind === 'command' ? `run ${a.title}${a.command && a.command.cwd !== '.' ? ` in ${a.command.cwd}` : ''}` : a.kind === 'edit' ? `${a.edit?.created ? 'create' : 'change'} ${a.title}` : a.kind === 'ship' ? `ship: ${a.title}` : `read ${a.title}`;
+    const words = approvalWords(a);
     return h('li', { 'data-testid': 'approval-item', 'data-kind': a.kind, 'data-approval-id': a.id },
-      h('div', { class: 'approval-what' }, h('code', {}, a.tool), ' ', what),
-      h('div', { class: 'approval-why' }, `${a.reason} · until ${new Date(a.expiresAt).toLocaleTimeString()}`),
+      h('div', { class: 'approval-what', title: a.tool }, words.want),
+      ...(words.exact ? [h('div', { class: 'approval-exact' }, h('code', {}, words.exact))] : []),
+      h('div', { class: 'approval-why', title: a.reason }, `${words.why} Waiting until ${new Date(a.expiresAt).toLocaleTimeString()}.`),
       h('div', { class: 'actions' }, act('Approve', 'approve', false), act('Reject', 'reject', true), act(a.kind === 'edit' ? 'Review' : 'Details', 'review', true)));
   }));
   if (!list.length) approvalsBox.append(h('li', { class: 'empty' }, 'Nothing is waiting for your decision.'));

@@ -87,7 +87,7 @@ export function buildTools(ctx: ToolContext, trusted: boolean, hooks: ToolHooks,
     const base = { toolCallId: toolCall.toolCallId, tool: spec.name, summary };
     const j = await ctx.guard.judge({ ...base, proposal }, (p) => {
       awaiting.add(base.toolCallId);
-      hooks.start({ ...base, status: 'awaiting-approval', approval: cardApproval(p, ctx.redact.text) }, ctx.redact.value(input.data));
+      hooks.start({ ...base, status: 'awaiting-approval', approval: cardApproval(p, (s) => ctx.redact.text(s)) }, ctx.redact.value(input.data));
     });
     if (j.approved) return { type: 'approved', reason: j.reason };
     const reason = ctx.redact.text(j.reason);
