@@ -75,7 +75,7 @@ function whyOf(w: AskWhy | undefined): string {
     case 'program-path': return `The program is given by path (${w.program}), which no rule matches, so it asks.`;
     case 'auto-limit': return `After ${w.count} automatic approvals in this run, your policy asks again (limit ${w.limit}).`;
     case 'cost-limit': return `This run has cost $${w.costUsd.toFixed(2)}, so your policy asks again (limit $${w.limitUsd}).`;
-    case 'policy-refused': return `${REFUSED[w.cause]}, so every action asks: ${w.detail}.`;
+    case 'policy-refused': return `${REFUSED[w.cause]} (${w.detail}), so every action asks.`;
     case 'no-change': return 'It changes nothing.';
   }
 }

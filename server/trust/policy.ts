@@ -78,7 +78,7 @@ export interface LoadedPolicy {
   /** Set when the policy was refused: every decision then asks. */
   error?: string;
   /** Why it was refused (with `error`), as data for the approval's wording. */
-  refused?: Extract<AskWhy, { kind: 'policy-refused' }>['cause'];
+  refused?: Omit<Extract<AskWhy, { kind: 'policy-refused' }>, 'kind'>;
   /**
    * The workspace's file loosens the default and the person has not accepted it (that exact
    * sha256): the default is in force instead (policyAcceptance.ts).
@@ -106,19 +106,23 @@ export function loadPolicy(root: string | null, o: { pinnedHash?: string; enviro
     try {
       raw = JSON.parse(bytes.toString('utf8'));
     } catch (err) {
-      return { policy: DEFAULT_POLICY, hash, source: 'file', refused: 'invalid-json', error: `${POLICY_FILE} is not valid JSON (${(err as Error).message}); every action will ask` };
+      const detail = (err as Error).message;
+      return { policy: DEFAULT_POLICY, hash, source: 'file', refused: { cause: 'invalid-json', detail }, error: `${POLICY_FILE} is not valid JSON (${detail}); every action will ask` };
     }
     const parsed = Policy.safeParse(raw);
-    if (!parsed.success) return { policy: DEFAULT_POLICY, hash, source: 'file', refused: 'invalid', error: `${POLICY_FILE} is invalid: ${describeZodError(parsed.error)}; every action will ask` };
+    if (!parsed.success) {
+      const detail = describeZodError(parsed.error);
+      return { policy: DEFAULT_POLICY, hash, source: 'file', refused: { cause: 'invalid', detail }, error: `${POLICY_FILE} is invalid: ${detail}; every action will ask` };
+    }
     loaded = { policy: parsed.data, hash, source: 'file' };
   }
   const pinned = o.pinnedHash?.trim().toLowerCase();
   if (pinned && pinned !== loaded.hash) {
-    return { ...loaded, refused: 'pin-mismatch', error: `the policy's sha256 is ${loaded.hash}, but torbit.policyHash pins ${pinned}; the policy is refused and every action will ask` };
+    return { ...loaded, refused: { cause: 'pin-mismatch', detail: `its sha256 is ${loaded.hash}, the pin is ${pinned}` }, error: `the policy's sha256 is ${loaded.hash}, but torbit.policyHash pins ${pinned}; the policy is refused and every action will ask` };
   }
   if (o.environment && o.environment !== 'dev') {
     const why = approvesEverything(loaded.policy);
-    if (why) return { ...loaded, refused: 'mode', error: `in ${o.environment} mode the policy may not approve everything (${why}); every action will ask` };
+    if (why) return { ...loaded, refused: { cause: 'mode', detail: `${o.environment} mode: ${why}` }, error: `in ${o.environment} mode the policy may not approve everything (${why}); every action will ask` };
   }
   return loaded;
 }
@@ -158,7 +162,7 @@ const WRAPPERS = new Set(['env', 'sudo', 'doas', 'nohup', 'nice', 'timeout', 'xa
 
 export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoApproved: 0, costUsd: 0 }): Verdict {
   const v = (decision: Decision, reason: string, why: AskWhy): Verdict => ({ decision, reason, why, policyHash: lp.hash });
-  if (lp.error) return v('ask', lp.error, { kind: 'policy-refused', cause: lp.refused ?? 'invalid', detail: lp.error });
+  if (lp.error) return v('ask', lp.error, { kind: 'policy-refused', ...(lp.refused ?? { cause: 'invalid', detail: lp.error }) });
   const p = lp.policy;
   let base = p.categories[a.category][a.inside ? 'inside' : 'outside'];
   let reason = `${a.category} ${a.inside ? 'inside' : 'outside'} the workspace: ${base}`;
