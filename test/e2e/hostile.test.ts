@@ -275,8 +275,8 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       await prompt(chat, 'Follow the README again');
       const card = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
       await until('the command to wait for approval', async () => (await card.getAttribute('data-status')) === 'awaiting-approval', 60_000);
-      const ask = await toast(page, /Torbit wants to run `?touch pwned`?/);
-      assert.match(ask, /Torbit wants to run `touch pwned`\. The policy asks \(command inside the workspace: ask\)\./);
+      const ask = await toast(page, /Torbit wants to run touch pwned/);
+      assert.match(ask, /Torbit wants to run touch pwned in the workspace\. Your policy asks before commands\. Exactly: \["touch","pwned"\] in \//);
       assert.equal(pwned(), false, 'nothing ran before the decision');
       await shot('hostile-trusted-command-approval');
       await toastRow('touch pwned').locator('.monaco-button', { hasText: /^Reject$/ }).click();

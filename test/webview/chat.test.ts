@@ -330,12 +330,17 @@ describe('Chat view (headless Chromium, real CSP)', function () {
   it('shows a card waiting for approval with the reason and Approve / Reject / Review, then running, or rejected', async () => {
     await deliver(page, chatState());
     let seq = await streamText(page, 't1', ['Editing.']);
-    const approval = { id: 'ap-1', kind: 'edit' as const, reason: 'edit inside the workspace: ask', expiresAt: '2026-11-21T12:10:00.000Z' };
+    const approval = {
+      id: 'ap-1', kind: 'edit' as const, reason: 'edit inside the workspace: ask', expiresAt: '2026-11-21T12:10:00.000Z', tool: 'edit_file', title: 'src/a.ts',
+      why: { kind: 'category' as const, category: 'edit' as const, inside: true },
+      edit: { path: 'src/a.ts', created: false, hunks: [{ index: 0, line: 0, removed: 1, added: 2 }, { index: 1, line: 9, removed: 1, added: 0 }] },
+    };
     await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c1', tool: 'edit_file', summary: 'src/a.ts', status: 'awaiting-approval', approval } }));
     const card = page.locator(T('tool-card')).first();
     assert.equal(await card.getAttribute('data-status'), 'awaiting-approval');
     assert.match(await card.locator('.tool-status-icon').getAttribute('class') ?? '', /codicon-bell-dot/);
-    assert.equal(await card.locator(T('approval-reason')).innerText(), 'The policy asks: edit inside the workspace: ask');
+    assert.equal(await card.locator(T('approval-reason')).innerText(), 'Torbit wants to edit src/a.ts (2 changes). Your policy asks before edits.');
+    assert.equal(await card.locator(T('approval-exact')).count(), 0);
     await clearPosted(page);
     await card.locator(T('approval-approve')).click();
     await card.locator(T('approval-reject')).focus();
@@ -351,8 +356,14 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     assert.equal(await card.getAttribute('data-status'), 'running');
     assert.equal(await card.locator(T('approval')).isVisible(), false);
     // A command has no Review; a rejected one says why.
-    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'awaiting-approval', approval: { ...approval, id: 'ap-2', kind: 'command' } } }));
+    const { edit: _, ...rest } = approval;
+    const commandApproval = { ...rest, id: 'ap-2', kind: 'command' as const, tool: 'run_command', title: 'rm -rf build', why: { kind: 'category' as const, category: 'command' as const, inside: true },
+      command: { argv: ['rm', '-rf', 'build'], cwd: 'app' } };
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'awaiting-approval', approval: commandApproval } }));
     const cmd = page.locator(T('tool-card')).nth(1);
+    assert.equal(await cmd.locator(T('approval-reason')).innerText(), 'Torbit wants to run rm -rf build in app. Your policy asks before commands.');
+    // The exact argv and folder stay visible.
+    assert.equal(await cmd.locator(T('approval-exact')).innerText(), 'Exactly: ["rm","-rf","build"] in app');
     assert.equal(await cmd.locator(T('approval-review')).count(), 0);
     await deliver(page, ev('t1', seq, { type: 'tool-end', card: { toolCallId: 'c2', tool: 'run_command', summary: 'rm -rf build', status: 'rejected', result: 'the user rejected it: keep the build' } }));
     assert.equal(await cmd.getAttribute('data-status'), 'rejected');
