@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { rpc } from '../../server/protocol';
+import { approvalText, hunkWords, rpc } from '../../server/protocol';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { openRpcChat } from '../support/rpcChat';
 import { shutdown, type Spawned } from '../support/server';
@@ -25,6 +25,23 @@ describe('approvals over JSON-RPC', function () {
   /** What the model was told about its tool calls in the latest request. */
   const toolResultsSent = () => JSON.stringify(stub.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool'));
 
+  it('names the function each hunk is in, for the lens, on the approval and on the card', async () => {
+    const ws = gitRepo();
+    const before = 'const x = 1;\n\nexport function greet(name) {\n  return `Hello, ${name}!`;\n}\n';
+    fs.writeFileSync(path.join(ws, 'greet.js'), before);
+    const c = await manual(ws);
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'g', name: 'write_file', args: { path: 'greet.js', content: before.replace('const x = 1;', 'const x = 2;').replace('Hello', 'Hi') } }], 4) },
+      { kind: 'stream', chunks: textChunks('Done.', 1) },
+    );
+    const { turnId } = await c.send('change greet');
+    const a = await c.approval(0);
+    assert.deepEqual(a.edit!.hunks.map((h) => hunkWords(h)), ['+1 −1 at line 1', '+1 −1 in greet()']);
+    assert.deepEqual(c.of('tool-start', turnId)[0]!.card.approval?.edit?.hunks, a.edit!.hunks);
+    await c.decide({ approvalId: a.id, approve: false });
+    assert.equal((await c.turnEnd(turnId)).status, 'done');
+  });
+
   it('approves some hunks of an edit: exactly those are applied, the model is told which', async () => {
     const ws = gitRepo();
     fs.writeFileSync(path.join(ws, 'ten.txt'), TEN);
@@ -40,10 +57,13 @@ describe('approvals over JSON-RPC', function () {
     assert.deepEqual(a.edit!.hunks.map((h) => [h.index, h.line, h.removed, h.added]), [[0, 0, 1, 1], [1, 4, 1, 1], [2, 8, 1, 1]]);
     assert.deepEqual([a.edit!.path, a.edit!.absPath, a.edit!.created, a.tool, a.title], ['ten.txt', path.join(ws, 'ten.txt'), false, 'write_file', 'ten.txt']);
     assert.match(a.reason, /edit inside the workspace: ask/);
+    assert.deepEqual(a.why, { kind: 'category', category: 'edit', inside: true });
+    assert.equal(approvalText(a), 'Torbit wants to edit ten.txt (3 changes). Your policy asks before edits.');
     assert.match(a.policyHash, /^[0-9a-f]{64}$/);
-    // The chat's card waits, naming the approval.
+    // The chat's card waits, naming the approval, and carries what the same wording needs.
     const waiting = c.of('tool-start', turnId)[0]!.card;
     assert.deepEqual([waiting.status, waiting.approval?.id], ['awaiting-approval', a.id]);
+    assert.equal(approvalText({ tool: waiting.tool, title: waiting.summary, ...waiting.approval! }), approvalText(a));
     assert.deepEqual(await c.s.conn.sendRequest(rpc.approvalList.method, {}), { approvals: [a] });
     const text = await c.s.conn.sendRequest<{ before: string; after: string }>(rpc.approvalGet.method, { approvalId: a.id });
     assert.deepEqual([text.before, text.after], [TEN, proposed]);

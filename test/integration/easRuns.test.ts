@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResponseError } from 'vscode-jsonrpc/node';
 import { workspaceDataDir } from '../../server/dataDir';
-import { AuditTimeline, RunView, rpc, type ProductEvent } from '../../server/protocol';
+import { approvalText, AuditTimeline, RunView, rpc, type ProductEvent } from '../../server/protocol';
 import { calls, easApp, openEasBackend, TOKEN, type EasBackend } from '../support/easRuns';
 import { torbit } from '../support/cli';
 import { until } from '../support/until';
@@ -43,6 +43,7 @@ describe('EAS background runs over JSON-RPC (fake eas-cli)', function () {
     assert.equal(b.approvals[0]!.kind, 'ship');
     assert.equal(b.approvals[0]!.title, 'iOS build (production)');
     assert.match(b.approvals[0]!.reason, /ship inside the workspace: ask/);
+    assert.equal(approvalText(b.approvals[0]!), 'Torbit wants to start an iOS build (production) with EAS. Your policy asks before shipping.');
 
     const done = await b.until(run.id, terminal);
     assert.equal(done.state, 'succeeded', done.error ?? '');
