@@ -62,6 +62,8 @@ export interface Judgement {
 
 interface Grant {
   kind: Proposal['kind'];
+  /** A command the policy allowed as read-only git: it runs with the repository's programs off. */
+  readOnlyGit?: boolean;
   before?: string | null;
   after?: string;
   note?: string;
@@ -179,7 +181,7 @@ export class RunTrust implements RunGuard {
 
     if (v.decision === 'allow') {
       this.autoApproved++;
-      this.grant(call.toolCallId, proposal, edit?.after);
+      this.grant(call.toolCallId, proposal, edit?.after, undefined, v.readOnlyGit);
       return { approved: true, reason: `allowed by the policy (${v.reason})` };
     }
     if (v.decision === 'deny') return { approved: false, reason: `denied by the policy: ${v.reason}` };
@@ -222,12 +224,12 @@ export class RunTrust implements RunGuard {
     return { approved: true, reason: note ?? `approved by the user${outcome.note ? `: ${outcome.note}` : ''}` };
   }
 
-  private grant(toolCallId: string, p: Proposal, after?: string, note?: string): void {
+  private grant(toolCallId: string, p: Proposal, after?: string, note?: string, readOnlyGit?: boolean): void {
     if (p.kind === 'edit' && after !== undefined) {
       this.grants.set(toolCallId, { kind: 'edit', before: p.change.before, after, note });
       this.overlay.set(p.change.target.abs, { toolCallId, text: after });
     } else {
-      this.grants.set(toolCallId, { kind: p.kind });
+      this.grants.set(toolCallId, { kind: p.kind, ...(readOnlyGit ? { readOnlyGit } : {}) });
     }
   }
 
@@ -249,8 +251,10 @@ export class RunTrust implements RunGuard {
     return { approved: true, after: g.after, ...(g.note ? { note: g.note } : {}) };
   }
 
-  consume(toolCallId: string): void {
-    if (this.take(toolCallId)?.kind !== 'command') throw new ToolError('this command was not approved');
+  consume(toolCallId: string): { readOnlyGit?: boolean } {
+    const g = this.take(toolCallId);
+    if (g?.kind !== 'command') throw new ToolError('this command was not approved');
+    return { readOnlyGit: g.readOnlyGit === true };
   }
 }
 
