@@ -67,7 +67,9 @@ function whyOf(w: AskWhy | undefined): string {
       ? `Your policy asks before ${CATEGORY_NOUN[w.category]}.`
       : `It is outside the workspace, and your policy asks before ${CATEGORY_NOUN[w.category]} there.`;
     case 'protected': return `${w.path} is a protected file (${w.glob}): your policy always asks.`;
-    case 'rule': return `Your policy has a rule to ask before ${argvLine(w.argv)}${w.match === 'prefix' ? ' …' : ''}${w.note ? ` (${w.note})` : ''}.`;
+    case 'rule': return w.match === 'read-only-git'
+      ? `Your policy has a rule to ask before read-only ${argvLine(w.argv)}${w.note ? ` (${w.note})` : ''}.`
+      : `Your policy has a rule to ask before ${argvLine(w.argv)}${w.match === 'prefix' ? ' …' : ''}${w.note ? ` (${w.note})` : ''}.`;
     case 'shell-syntax': return `It uses shell syntax (${w.syntax.join(' ')}), which always asks.`;
     case 'shell': return `${w.program} is a shell and can run anything, so it always asks.`;
     case 'wrapper': return `${w.program} runs another program, so it always asks.`;

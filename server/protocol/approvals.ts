@@ -22,7 +22,7 @@ export const AskWhy = z.discriminatedUnion('kind', [
   /** A read or edit of a protected path (always asks). */
   z.object({ kind: z.literal('protected'), path: z.string(), glob: z.string() }),
   /** A command rule matched. */
-  z.object({ kind: z.literal('rule'), match: z.enum(['exact', 'prefix']), argv: z.array(z.string()), note: z.string().optional() }),
+  z.object({ kind: z.literal('rule'), match: z.enum(['exact', 'prefix', 'read-only-git']), argv: z.array(z.string()), note: z.string().optional() }),
   /** Pipes, redirections, substitutions… outside quotes. */
   z.object({ kind: z.literal('shell-syntax'), syntax: z.array(z.string()) }),
   /** A shell as the program (it runs anything). */
@@ -56,6 +56,31 @@ export const HunkView = z.object({
 });
 export type HunkView = z.infer<typeof HunkView>;
 
+/**
+ * What "Allow for this session" would allow, computed by the backend and shown before the person
+ * decides: the same tool on the same file, or commands starting with the same tokens (or exactly
+ * this argv). Only offered where the policy itself would merely ask (never a protected path, a
+ * deny, shell syntax, a wrapper, a program given by path, or ship).
+ */
+export const SessionScope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), tool: z.string().min(1), path: z.string().min(1), label: z.string() }).strict(),
+  z.object({ kind: z.literal('command'), tool: z.string().min(1), argvPrefix: z.array(z.string()).min(1), exact: z.boolean(), label: z.string() }).strict(),
+]);
+export type SessionScope = z.infer<typeof SessionScope>;
+
+/** A session allowance in force (kept in the backend's memory only, for one chat session). */
+export const AllowanceView = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  scope: SessionScope,
+  /** The approval on which the person chose it. */
+  approvalId: z.string(),
+  createdAt: z.string(),
+  /** Actions it has allowed since. */
+  uses: z.number().int().nonnegative(),
+});
+export type AllowanceView = z.infer<typeof AllowanceView>;
+
 export const ApprovalView = z.object({
   id: z.string(),
   kind: ApprovalKind,
@@ -80,11 +105,17 @@ export const ApprovalView = z.object({
     hunks: z.array(HunkView),
   }).optional(),
   command: z.object({ argv: z.array(z.string()).min(1), cwd: z.string(), cwdAbs: z.string() }).optional(),
+  /** What "Allow for this session" would allow; absent where it is not offered. */
+  sessionScope: SessionScope.optional(),
 });
 export type ApprovalView = z.infer<typeof ApprovalView>;
 
 export const ApprovalOutcome = z.discriminatedUnion('approved', [
-  z.object({ approved: z.literal(true), by: z.literal('user'), hunks: z.array(z.number().int().nonnegative()).nullable(), note: z.string().optional() }),
+  z.object({
+    approved: z.literal(true), by: z.literal('user'), hunks: z.array(z.number().int().nonnegative()).nullable(), note: z.string().optional(),
+    /** The person also allowed the approval's sessionScope for the rest of the session. */
+    forSession: z.boolean().optional(),
+  }),
   z.object({ approved: z.literal(false), by: z.enum(['user', 'timeout', 'stopped']), reason: z.string() }),
 ]);
 export type ApprovalOutcome = z.infer<typeof ApprovalOutcome>;
@@ -96,6 +127,8 @@ export const DecideParams = z.object({
   hunks: z.array(z.number().int().nonnegative()).max(10_000).optional(),
   /** Why it was rejected (sent to the model), or a note on an approval. */
   reason: z.string().max(2000).optional(),
+  /** Approve, and allow the approval's sessionScope for the rest of its chat session (refused where none is offered). */
+  forSession: z.boolean().optional(),
 }).strict();
 export type DecideParams = z.infer<typeof DecideParams>;
 
@@ -114,3 +147,14 @@ export const approvalGet = request('torbit/approval/get', 'extension', 'any', z.
 
 /** extension → server: a person's decision. An unknown approval or hunk is refused and changes nothing. */
 export const approvalDecide = request('torbit/approval/decide', 'extension', 'any', DecideParams, z.object({ ok: z.literal(true) }));
+
+/** extension → server: the session allowances in force (memory only; a new backend has none). */
+export const allowanceList = request('torbit/allowance/list', 'extension', 'any', z.object({ sessionId: z.string().min(1).optional() }).strict().optional(),
+  z.object({ allowances: z.array(AllowanceView) }));
+
+/**
+ * extension → server: revoke a session allowance (audited); the next such action asks again.
+ * 'any': it only takes permission away, and allowances live in the backend's memory.
+ */
+export const allowanceRevoke = request('torbit/allowance/revoke', 'extension', 'any', z.object({ id: z.string().min(1) }).strict(),
+  z.object({ ok: z.literal(true) }));

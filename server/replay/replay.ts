@@ -100,9 +100,9 @@ class ReplayGuard implements RunGuard {
   read = readDisk;
   gate = (change: { after: string }): Promise<GateDecision> => Promise.resolve({ approved: true, after: change.after });
   /** Called by run_command only: the trust layer checks that this command was approved. */
-  consume(toolCallId: string): void {
+  consume(toolCallId: string): { readOnlyGit?: boolean } {
     if (!this.commands) throw new ToolError('this command was not approved');
-    this.commands.consume(toolCallId);
+    return this.commands.consume(toolCallId);
   }
   protectedMatcher(): (p: string) => boolean { return () => false; }
 }

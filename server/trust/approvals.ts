@@ -61,6 +61,7 @@ export class ApprovalBroker {
       this.settle(d.approvalId, { approved: false, by: 'user', reason: reason || 'rejected by the user' });
       return;
     }
+    if (d.forSession && !w.p.sessionScope) throw new Error('"allow for this session" is not offered on this approval');
     let hunks: number[] | null = null;
     if (d.hunks) {
       if (w.p.kind !== 'edit' || !w.p.edit) throw new Error('only edits can be approved hunk by hunk');
@@ -73,8 +74,9 @@ export class ApprovalBroker {
         return;
       }
       if (hunks.length === total) hunks = null;
+      if (hunks && d.forSession) throw new Error('"allow for this session" approves the whole change, not some of its hunks');
     }
-    this.settle(d.approvalId, { approved: true, by: 'user', hunks, ...(reason ? { note: reason } : {}) });
+    this.settle(d.approvalId, { approved: true, by: 'user', hunks, ...(reason ? { note: reason } : {}), ...(d.forSession ? { forSession: true } : {}) });
   }
 
   pending(): PendingApproval[] {

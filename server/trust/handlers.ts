@@ -5,6 +5,7 @@ import { rpc } from '../protocol';
 import { callersFault, handler, type Handler } from '../rpc';
 import type { ServerCtx } from '../ctx';
 import { PolicyAcceptError } from './policyAcceptance';
+import { UnknownAllowanceError } from './runTrust';
 
 export const trustHandlers: readonly Handler<ServerCtx>[] = [
   handler(rpc.policyGet, (ctx: ServerCtx) => ctx.governanceReady.policy()),
@@ -22,6 +23,9 @@ export const trustHandlers: readonly Handler<ServerCtx>[] = [
     if (!found.text) throw new ResponseError(ErrorCodes.InvalidParams, `approval ${p.approvalId} is not an edit`);
     return { approval: found.approval, before: found.text.before, after: found.text.after };
   }),
+  handler(rpc.allowanceList, (ctx: ServerCtx, p) => ({ allowances: ctx.trust.allowances.list(p?.sessionId) })),
+  handler(rpc.allowanceRevoke, (ctx: ServerCtx, p) => callersFault([[UnknownAllowanceError, ErrorCodes.InvalidParams]],
+    async () => { await ctx.trust.revokeAllowance(p.id); return { ok: true as const }; })),
   handler(rpc.approvalDecide, (ctx: ServerCtx, p) => {
     try {
       ctx.approvals.decide(p);

@@ -13,7 +13,7 @@
 // - a protected glob of the default's that the policy does not list verbatim;
 // - a limit that asks again later than the default's, or never (0) where the default asks.
 import { formatArgv } from './commandLine';
-import { CATEGORIES, DEFAULT_POLICY, decide, type Category, type Decision, type LoadedPolicy, type Policy } from './policy';
+import { CATEGORIES, DEFAULT_POLICY, decide, ruleMatches, type Category, type Decision, type LoadedPolicy, type Policy } from './policy';
 
 const RANK: Record<Decision, number> = { deny: 0, ask: 1, allow: 2 };
 
@@ -49,7 +49,9 @@ function commandLoosenings(p: Policy, base: Policy): string[] {
   const theirs = asLoaded(base);
   const argvs = [...p.commands, ...base.commands].map((r) => r.argv);
   const other = unnamedToken(argvs);
-  const representatives = argvs.flatMap((a) => [a, [...a, other]]);
+  // A read-only-git rule matches some argvs after its own and not others (an option outside its
+  // table): `--<other>` stands for the ones it does not match.
+  const representatives = argvs.flatMap((a) => [a, [...a, other], [...a, `--${other}`]]);
   // One line per rule responsible (the policy's own, else the default's it dropped), with the
   // default's own rules it overrides as examples.
   const found = new Map<string, { rule: Rule; inside: boolean; verdict: Decision; was: Decision; examples: Set<string> }>();
@@ -78,7 +80,7 @@ function commandLoosenings(p: Policy, base: Policy): string[] {
 type Rule = Policy['commands'][number];
 
 function shownRule(r: Rule): string {
-  return r.match === 'prefix' ? `${formatArgv(r.argv)} …` : formatArgv(r.argv);
+  return r.match === 'prefix' ? `${formatArgv(r.argv)} …` : r.match === 'read-only-git' ? `${formatArgv(r.argv)} (read-only options)` : formatArgv(r.argv);
 }
 
 function sameRule(a: Rule, b: Rule): boolean {
@@ -90,9 +92,7 @@ function asLoaded(policy: Policy): LoadedPolicy {
 }
 
 function firstRule(p: Policy, argv: readonly string[]): Rule | undefined {
-  return p.commands.find((r) => (r.match === 'exact'
-    ? r.argv.length === argv.length && r.argv.every((t, i) => t === argv[i])
-    : r.argv.length <= argv.length && r.argv.every((t, i) => t === argv[i])));
+  return p.commands.find((r) => ruleMatches(r, argv));
 }
 
 /** A plain token no rule names: it stands for "any further argument". */

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { describeZodError, type AskWhy } from '../protocol';
 import { canonicalJson } from '../audit/canonical';
 import { shellSyntaxIn } from './commandLine';
+import { isReadOnlyGit } from './gitReadOnly';
 
 export const Decision = z.enum(['allow', 'ask', 'deny']);
 export type Decision = z.infer<typeof Decision>;
@@ -33,9 +34,13 @@ export const Policy = z.object({
   }).strict().describe('allow, ask or deny per category, inside and outside the workspace.'),
   /** Globs (workspace-relative, POSIX) whose reads and edits always ask. */
   protectedPaths: z.array(z.string().min(1)).describe('Globs (workspace-relative, POSIX) whose reads and edits always ask, even where the category allows; search skips them.'),
-  /** First match wins. `exact`: argv equals the rule's argv; `prefix`: argv starts with those tokens. */
+  /**
+   * First match wins. `exact`: argv equals the rule's argv; `prefix`: argv starts with those
+   * tokens; `read-only-git`: argv is `git <sub>` then only options from Torbit's read-only table
+   * (gitReadOnly.ts), and such a command runs with the repository's programs switched off.
+   */
   commands: z.array(z.object({
-    match: z.enum(['exact', 'prefix']).describe('exact: the argv equals the rule\'s; prefix: the argv starts with the rule\'s tokens (whole tokens, never a string prefix).'),
+    match: z.enum(['exact', 'prefix', 'read-only-git']).describe('exact: the argv equals the rule\'s; prefix: the argv starts with the rule\'s tokens (whole tokens, never a string prefix); read-only-git: the rule\'s argv is ["git", <status|log|diff|show|rev-parse|branch>] and the command adds only options from Torbit\'s read-only table (none that writes a file or runs a program), and it runs with the repository\'s own programs (fsmonitor, diff and textconv drivers, filters, pager) switched off.'),
     argv: z.array(z.string()).min(1, 'a command rule needs at least the program').describe('The program and arguments, as tokens.'),
     decision: Decision,
     note: z.string().optional().describe('Why the rule exists.'),
@@ -60,9 +65,7 @@ export const DEFAULT_POLICY: Policy = {
   },
   protectedPaths: ['.env', '.env.*', '**/.env', '**/.env.*', '.git/**', '.torbit/**', '**/*.pem', '**/*.key', '**/*.p8', '**/*.p12', '**/id_rsa*', '**/id_ed25519*', '**/.npmrc', '**/credentials*.json'],
   commands: [
-    { match: 'exact', argv: ['git', 'status'], decision: 'allow' },
-    { match: 'prefix', argv: ['git', 'diff'], decision: 'allow' },
-    { match: 'prefix', argv: ['git', 'log'], decision: 'allow' },
+    ...(['status', 'log', 'diff', 'show', 'rev-parse', 'branch'] as const).map((sub) => ({ match: 'read-only-git' as const, argv: ['git', sub], decision: 'allow' as const })),
     { match: 'prefix', argv: ['git', 'push'], decision: 'ask', note: 'pushing leaves the machine' },
   ],
   limits: { askAfterAutoApproved: 50, askAfterCostUsd: 0 },
@@ -155,6 +158,8 @@ export interface Verdict {
   /** The same, as data (approvalWords.ts words it for people). */
   why: AskWhy;
   policyHash: string;
+  /** A read-only-git rule decided: the command must run through readOnlyGit (server/git.ts). */
+  readOnlyGit?: true;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'fish', 'cmd', 'cmd.exe', 'powershell', 'powershell.exe', 'pwsh', 'pwsh.exe']);
@@ -167,6 +172,7 @@ export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoAppr
   let base = p.categories[a.category][a.inside ? 'inside' : 'outside'];
   let reason = `${a.category} ${a.inside ? 'inside' : 'outside'} the workspace: ${base}`;
   let why: AskWhy = { kind: 'category', category: a.category, inside: a.inside };
+  let readOnlyGit = false;
   if (a.category === 'read' || a.category === 'edit') {
     const hit = p.protectedPaths.find((g) => minimatch(a.path, g, { dot: true }));
     if (hit && base === 'allow') { base = 'ask'; reason = `${a.path} is protected (${hit})`; why = { kind: 'protected', path: a.path, glob: hit }; }
@@ -181,12 +187,13 @@ export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoAppr
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(program)) return v('ask', `an environment assignment before the program (${program}) always asks`, { kind: 'env-assignment', program });
     if (WRAPPERS.has(program)) return v('ask', `${program} runs another program: always asks`, { kind: 'wrapper', program });
     if (/[\\/]/.test(program)) return v('ask', `a program given by path (${program}) never matches a rule: asks`, { kind: 'program-path', program });
-    const rule = p.commands.find((r) => (r.match === 'exact' ? sameTokens(argv, r.argv) : startsWith(argv, r.argv)));
+    const rule = p.commands.find((r) => ruleMatches(r, argv));
     if (rule) {
       base = rule.decision;
       reason = `rule ${rule.match} [${rule.argv.join(' ')}]: ${rule.decision}`;
       why = { kind: 'rule', match: rule.match, argv: rule.argv, ...(rule.note ? { note: rule.note } : {}) };
     }
+    if (rule?.match === 'read-only-git') readOnlyGit = true;
   }
   if (base === 'allow') {
     if (p.limits.askAfterAutoApproved > 0 && tally.autoApproved >= p.limits.askAfterAutoApproved) {
@@ -198,7 +205,16 @@ export function decide(lp: LoadedPolicy, a: Action, tally: RunTally = { autoAppr
         { kind: 'cost-limit', costUsd: tally.costUsd, limitUsd: p.limits.askAfterCostUsd });
     }
   }
-  return v(base, reason, why);
+  return readOnlyGit && base === 'allow' ? { ...v(base, reason, why), readOnlyGit: true } : v(base, reason, why);
+}
+
+/** Whether a command rule matches an argv (first match wins among a policy's rules). */
+export function ruleMatches(r: Policy['commands'][number], argv: readonly string[]): boolean {
+  switch (r.match) {
+    case 'exact': return sameTokens(argv, r.argv);
+    case 'prefix': return startsWith(argv, r.argv);
+    case 'read-only-git': return isReadOnlyGit(argv, r.argv);
+  }
 }
 
 function sameTokens(a: readonly string[], b: readonly string[]): boolean {

@@ -21,6 +21,7 @@ import { scopeOf } from './hunkScope';
 import type { PolicyAcceptances } from './acceptances';
 import { decide, POLICY_FILE, type Action, type LoadedPolicy } from './policy';
 import { policyInForce } from './policyAcceptance';
+import { proposeScope, SessionAllowances } from './sessionAllowances';
 
 export interface TrustOptions {
   /** The first workspace folder (its .torbit/policy.json), or null: the default policy. */
@@ -63,6 +64,8 @@ export interface Judgement {
 
 interface Grant {
   kind: Proposal['kind'];
+  /** A command the policy allowed as read-only git: it runs with the repository's programs off. */
+  readOnlyGit?: boolean;
   before?: string | null;
   after?: string;
   note?: string;
@@ -81,9 +84,14 @@ function refusalOf(outcome: Extract<ApprovalOutcome, { approved: false }>): { ac
   return { actor: outcome.by === 'user' ? 'user' : 'system', decision: outcome.by === 'user' ? 'rejected' : outcome.by === 'timeout' ? 'timed-out' : 'stopped' };
 }
 
+/** A revoke names no allowance in force (the caller's to correct). */
+export class UnknownAllowanceError extends Error {}
+
 /** The backend's trust layer: the policy in force, and a RunTrust per run. */
 export class Trust {
   private cache: { key: string; lp: LoadedPolicy } | undefined;
+  /** "Allow for this session" decisions: in this backend's memory only, never on disk. */
+  readonly allowances = new SessionAllowances();
 
   constructor(readonly o: TrustOptions) {}
 
@@ -125,6 +133,16 @@ export class Trust {
     }
     await record('user', 'approved', outcome.note ?? 'approved by the user');
     return { approved: true, reason: 'approved by the user' };
+  }
+
+  /** The person revokes a session allowance (audited); the next such action asks. */
+  async revokeAllowance(id: string): Promise<void> {
+    const a = this.allowances.revoke(id);
+    if (!a) throw new UnknownAllowanceError(`there is no session allowance ${id} (it was revoked, or the backend restarted)`);
+    await this.o.audit.append({
+      kind: 'decision', actor: 'user', sessionId: a.sessionId, turnId: null,
+      data: { tool: a.scope.tool, subject: a.scope.label, decision: 'allowance-revoked', by: 'user', policyHash: this.policy().hash, reason: `revoked after ${a.uses} use(s)`, allowanceId: a.id, sessionScope: a.scope },
+    });
   }
 
   /** `redact` keeps provider keys out of the audit records (a command line can carry one). */
@@ -173,19 +191,34 @@ export class RunTrust implements RunGuard {
       return { approved: false, reason: `denied: ${confined}` };
     }
     const hunks = edit ? hunksOf(edit.before ?? '', edit.after) : [];
+    const action = actionOf(proposal);
+    const tally = { autoApproved: this.autoApproved, costUsd: this.costUsd() };
     const v = edit && hunks.length === 0 && edit.before !== null
       ? { decision: 'allow' as const, reason: 'the file would not change', why: { kind: 'no-change' as const }, policyHash: lp.hash }
-      : decide(lp, actionOf(proposal), { autoApproved: this.autoApproved, costUsd: this.costUsd() });
+      : decide(lp, action, tally);
     await record('policy', v.decision, v.reason);
+
+    if (v.decision === 'ask') {
+      // The person's own earlier decision, for this session, re-checked against the policy now.
+      const allowed = this.trust.allowances.use(this.scope.sessionId, call.tool, action, lp, tally);
+      if (allowed) {
+        await record('user', 'allowed-for-session', `allowed for this session (${allowed.scope.label}) by the person's decision on approval ${allowed.approvalId}`,
+          { allowanceId: allowed.id, sessionScope: allowed.scope });
+        this.autoApproved++;
+        this.grant(call.toolCallId, proposal, edit?.after);
+        return { approved: true, reason: `allowed for this session (${allowed.scope.label})` };
+      }
+    }
 
     if (v.decision === 'allow') {
       this.autoApproved++;
-      this.grant(call.toolCallId, proposal, edit?.after);
+      this.grant(call.toolCallId, proposal, edit?.after, undefined, v.readOnlyGit);
       return { approved: true, reason: `allowed by the policy (${v.reason})` };
     }
     if (v.decision === 'deny') return { approved: false, reason: `denied by the policy: ${v.reason}` };
 
     let outcome: ApprovalOutcome;
+    let approvalId = call.toolCallId;
     if (!o.broker) {
       if (!o.approveAsks) {
         const reason = `the policy asks (${v.reason}) and nobody can be asked in this run; run it with --approve or change ${POLICY_FILE}`;
@@ -194,12 +227,14 @@ export class RunTrust implements RunGuard {
       }
       outcome = { approved: true, by: 'user', hunks: null, note: 'approved up front (--approve)' };
     } else {
+      const sessionScope = this.scope.sessionId !== null ? proposeScope(lp, call.tool, action, tally) : undefined;
       outcome = await o.broker.request({
+        ...(sessionScope ? { sessionScope } : {}),
         kind: proposal.kind, sessionId: this.scope.sessionId, turnId: this.scope.turnId, toolCallId: call.toolCallId, tool: call.tool,
         title: subject, reason: v.reason, why: v.why, policyHash: lp.hash,
         ...(edit ? { edit: editView(edit, hunks) } : {}),
         ...(proposal.kind === 'command' ? { command: { argv: proposal.argv, cwd: proposal.cwd.display, cwdAbs: proposal.cwd.abs } } : {}),
-      }, { signal: this.signal, text: edit ? { before: edit.before, after: edit.after } : undefined, onPending });
+      }, { signal: this.signal, text: edit ? { before: edit.before, after: edit.after } : undefined, onPending: (p) => { approvalId = p.id; onPending?.(p); } });
     }
 
     if (!outcome.approved) {
@@ -214,18 +249,21 @@ export class RunTrust implements RunGuard {
       const rejected = hunks.map((h) => h.index).filter((i) => !outcome.hunks!.includes(i));
       note = `only hunk(s) ${outcome.hunks.map((i) => i + 1).join(', ')} of ${hunks.length} were approved and applied; hunk(s) ${rejected.map((i) => i + 1).join(', ')} were rejected${outcome.note ? ` (${outcome.note})` : ''}`;
     }
-    await record('user', outcome.hunks ? 'approved-partly' : 'approved', outcome.note ?? 'approved by the user',
-      outcome.hunks ? { hunks: { approved: outcome.hunks, total: hunks.length } } : {});
+    // "Allow for this session": the broker refuses it where no scope was offered.
+    const sessionScope = outcome.forSession && this.scope.sessionId !== null ? proposeScope(lp, call.tool, action, tally) : undefined;
+    const allowance = sessionScope && this.scope.sessionId !== null ? this.trust.allowances.add(this.scope.sessionId, sessionScope, approvalId) : undefined;
+    await record('user', outcome.hunks ? 'approved-partly' : allowance ? 'approved-for-session' : 'approved', outcome.note ?? (allowance ? `approved, and allowed for this session: ${allowance.scope.label}` : 'approved by the user'),
+      { ...(outcome.hunks ? { hunks: { approved: outcome.hunks, total: hunks.length } } : {}), ...(allowance ? { allowanceId: allowance.id, sessionScope: allowance.scope } : {}) });
     this.grant(call.toolCallId, proposal, after, note);
     return { approved: true, reason: note ?? `approved by the user${outcome.note ? `: ${outcome.note}` : ''}` };
   }
 
-  private grant(toolCallId: string, p: Proposal, after?: string, note?: string): void {
+  private grant(toolCallId: string, p: Proposal, after?: string, note?: string, readOnlyGit?: boolean): void {
     if (p.kind === 'edit' && after !== undefined) {
       this.grants.set(toolCallId, { kind: 'edit', before: p.change.before, after, note });
       this.overlay.set(p.change.target.abs, { toolCallId, text: after });
     } else {
-      this.grants.set(toolCallId, { kind: p.kind });
+      this.grants.set(toolCallId, { kind: p.kind, ...(readOnlyGit ? { readOnlyGit } : {}) });
     }
   }
 
@@ -247,8 +285,10 @@ export class RunTrust implements RunGuard {
     return { approved: true, after: g.after, ...(g.note ? { note: g.note } : {}) };
   }
 
-  consume(toolCallId: string): void {
-    if (this.take(toolCallId)?.kind !== 'command') throw new ToolError('this command was not approved');
+  consume(toolCallId: string): { readOnlyGit?: boolean } {
+    const g = this.take(toolCallId);
+    if (g?.kind !== 'command') throw new ToolError('this command was not approved');
+    return { readOnlyGit: g.readOnlyGit === true };
   }
 }
 

@@ -19,7 +19,7 @@ const ANY = [
   'torbit/status',
   'torbit/chat/send', 'torbit/chat/stop', 'torbit/session/list', 'torbit/session/get', 'torbit/change/get',
   'torbit/policy/get', 'torbit/audit/list', 'torbit/audit/export', 'torbit/audit/bundles', 'torbit/audit/verify',
-  'torbit/approval/list', 'torbit/approval/get', 'torbit/approval/decide',
+  'torbit/approval/list', 'torbit/approval/get', 'torbit/approval/decide', 'torbit/allowance/list', 'torbit/allowance/revoke',
   'torbit/review/bundle', 'torbit/review/run',
   'torbit/eas/diagnose', 'torbit/eas/proposeConfig', 'torbit/runs/list', 'torbit/runs/log',
   'torbit/checkpoint/list', 'torbit/checkpoint/create', 'torbit/checkpoint/preview', 'torbit/checkpoint/forTurn', 'torbit/checkpoint/file',

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
+import { readOnlyGit } from '../../git';
 import { stopTree } from '../../killTree';
 import { formatArgv } from '../../trust/commandLine';
 import { ToolError } from '../workspace';
@@ -36,14 +37,19 @@ export const runCommand = defineTool({
     if (i.command.includes('\0') || i.args.some((a) => a.includes('\0'))) throw new ToolError('the command contains a NUL byte');
     const dir = await ctx.workspace.resolve(i.cwd);
     if (!(await fs.stat(dir.abs).then((s) => s.isDirectory(), () => false))) throw new ToolError(`${dir.display} is not a directory`);
-    ctx.guard.consume(run.toolCallId);
+    const granted = ctx.guard.consume(run.toolCallId);
+    // Allowed as read-only git: the repository's config may not run a program (core.fsmonitor,
+    // diff and textconv drivers, filters, pager), since nobody approved this command by hand.
+    const spawned = granted?.readOnlyGit && i.command === 'git'
+      ? await readOnlyGit(dir.abs, i.args, ctx.commandEnv)
+      : { args: i.args, env: ctx.commandEnv };
     await ctx.beforeChange();
     const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs);
     const max = ctx.limits.maxOutputBytes;
     const started = Date.now();
     return await new Promise<CommandResult>((resolve, reject) => {
-      const child = spawn(i.command, i.args, {
-        cwd: dir.abs, env: ctx.commandEnv, shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+      const child = spawn(i.command, spawned.args, {
+        cwd: dir.abs, env: spawned.env, shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
       });
       let output = '';
       let streamed = 0;

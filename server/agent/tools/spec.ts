@@ -37,8 +37,11 @@ export interface RunGuard {
   read: FileReader;
   /** Edits: the approved content of a change, or why it may not be applied. */
   gate: ChangeGate;
-  /** Commands: throws unless this call was approved. */
-  consume(toolCallId: string): void;
+  /**
+   * Commands: throws unless this call was approved. `readOnlyGit`: the policy allowed it as a
+   * read-only git command, so it must run through readOnlyGit (server/git.ts).
+   */
+  consume(toolCallId: string): { readOnlyGit?: boolean } | void;
   /**
    * Which paths (workspace-relative) are not handed out without asking (search skips them): one
    * matcher per use, built from the policy in force, since a search asks for every file.
