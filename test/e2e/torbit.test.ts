@@ -208,17 +208,18 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   it('a command the policy asks about is asked in a notification with its exact argv, and runs once approved', async () => {
     const chat = await chatFrame();
     stub.enqueue(
-      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_c', name: 'run_command', args: { command: 'git', args: ['rev-parse', '--is-inside-work-tree'] } }], 3) },
-      { kind: 'stream', chunks: textChunks('It is a git work tree.', 3) },
+      // (Read-only git such as rev-parse is allowed by the default; rev-list is not in its table, so it asks.)
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_c', name: 'run_command', args: { command: 'git', args: ['rev-list', '--count', 'HEAD'] } }], 3) },
+      { kind: 'stream', chunks: textChunks('The branch has that many commits.', 3) },
     );
     await clearToasts(page);
     await prompt(chat, 'Is this a git repository?');
-    const ask = await toast(page, /Torbit wants to run git rev-parse --is-inside-work-tree in the workspace\./);
-    assert.match(ask, /Torbit wants to run git rev-parse --is-inside-work-tree in the workspace\. Your policy asks before commands\. Exactly: \["git","rev-parse","--is-inside-work-tree"\] in \//);
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-parse' }).locator('.monaco-button', { hasText: /^Approve$/ }).click();
+    const ask = await toast(page, /Torbit wants to run git rev-list --count HEAD in the workspace\./);
+    assert.match(ask, /Torbit wants to run git rev-list --count HEAD in the workspace\. Your policy asks before commands\. Exactly: \["git","rev-list","--count","HEAD"\] in \//);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list' }).locator('.monaco-button', { hasText: /^Approve$/ }).click();
     const card = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
     await until('the command to run', async () => (await card.getAttribute('data-status')) === 'ok');
-    assert.match(await card.locator('[data-testid="tool-output"]').textContent() ?? '', /true/);
+    assert.match(await card.locator('[data-testid="tool-output"]').textContent() ?? '', /^\s*\d+\s*$/);
     await lastTurnDone(chat, 3);
   });
 
