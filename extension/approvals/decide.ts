@@ -51,3 +51,12 @@ async function send(ctx: Ctx, a: ApprovalView, choices: Map<number, HunkChoice>)
   }
   return true;
 }
+
+/** Approves the whole approval and allows its offered scope for the rest of its chat session. */
+export async function approveForSession(ctx: Ctx, a: ApprovalView): Promise<void> {
+  try {
+    await ctx.request(rpc.approvalDecide, { approvalId: a.id, approve: true, forSession: true });
+  } finally {
+    ctx.approvals.remove(a.id);
+  }
+}

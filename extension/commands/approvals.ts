@@ -2,7 +2,7 @@
 // card, the Governance view and the status bar run on a pending approval.
 import * as vscode from 'vscode';
 import { approvalWords, type ApprovalView } from '../../server/protocol';
-import { askReason, decide } from '../approvals/decide';
+import { approveForSession, askReason, decide } from '../approvals/decide';
 import { APPROVAL_SCHEME, openProposalDiff, parseProposalUri } from '../approvals/proposal';
 import type { Ctx } from '../ctx';
 import type { CommandFactory } from './index';
@@ -41,9 +41,12 @@ export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void
   if (a.kind === 'ship') return askShip(ctx, a);
   const w = approvalWords(a);
   // A notification is one paragraph: the exact argv and folder follow the sentences.
-  const pick = await vscode.window.showWarningMessage(`${w.want} ${w.why}${w.exact ? ` ${w.exact}` : ''}`, 'Approve', 'Reject');
+  // The scope the backend offers (only where the policy merely asks) is named on the button itself.
+  const forSession = a.sessionScope ? `Allow ${a.sessionScope.label} for This Session` : undefined;
+  const pick = await vscode.window.showWarningMessage(`${w.want} ${w.why}${w.exact ? ` ${w.exact}` : ''}`, 'Approve', ...(forSession ? [forSession] : []), 'Reject');
   if (!ctx.approvals.get(a.id) || !pick) return;
-  if (pick === 'Approve') await decide(ctx, a, { approve: true });
+  if (pick === forSession) await approveForSession(ctx, a);
+  else if (pick === 'Approve') await decide(ctx, a, { approve: true });
   else {
     const reason = await askReason(a);
     if (reason !== undefined) await decide(ctx, a, { approve: false, reason });

@@ -223,6 +223,34 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await lastTurnDone(chat, 3);
   });
 
+  it('"Allow for this session" on a command: the button names the scope, and the next such command in the session runs without asking', async () => {
+    const chat = await chatFrame();
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_s1', name: 'run_command', args: { command: 'git', args: ['rev-list', '--max-count=1', 'HEAD'] } }], 3) },
+      { kind: 'stream', chunks: textChunks('That is the newest commit.', 3) },
+    );
+    await clearToasts(page);
+    await prompt(chat, 'Which commit is newest?');
+    await toast(page, /Torbit wants to run git rev-list --max-count=1 HEAD in the workspace\./);
+    const button = page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list' }).locator('.monaco-button', { hasText: 'Allow git rev-list … for This Session' });
+    await button.click();
+    const first = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
+    await until('the allowed command to run', async () => (await first.getAttribute('data-status')) === 'ok');
+    await lastTurnDone(chat, 4);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'allow-for-session.png') });
+    // The same kind of command again, in the same session: it runs, and nothing is asked.
+    stub.enqueue(
+      { kind: 'stream', chunks: toolCallChunks([{ id: 'call_s2', name: 'run_command', args: { command: 'git', args: ['rev-list', '--count', 'HEAD'] } }], 3) },
+      { kind: 'stream', chunks: textChunks('Counted.', 3) },
+    );
+    await prompt(chat, 'How many commits?');
+    await lastTurnDone(chat, 5);
+    const second = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
+    assert.equal(await second.getAttribute('data-status'), 'ok');
+    assert.match(await second.locator('[data-testid="tool-output"]').textContent() ?? '', /^\s*\d+\s*$/);
+    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list --count' }).count(), 0, 'nothing was asked');
+  });
+
   it('Torbit: Set API Key stores the key in SecretStorage and the backend sends it', async () => {
     await runFromPalette(page, 'Torbit: Set API Key');
     const input = page.locator('.quick-input-widget input');
@@ -240,7 +268,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await prompt(chat, 'ping');
     await until('the request with the key', () => stub.requests.length > before);
     assert.equal(stub.requests.at(-1)!.headers.authorization, 'Bearer e2e-secret-key-42424242');
-    await lastTurnDone(chat, 4);
+    await lastTurnDone(chat, 6);
     const logText = fs.globSync('**/Torbit.log', { cwd: userDataDir }).map((l) => fs.readFileSync(path.join(userDataDir, l), 'utf8')).join('');
     assert.ok(!logText.includes('e2e-secret-key-42424242'), 'the key is not in the log');
   });
@@ -291,10 +319,10 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.reload();
     await openTorbit();
     const chat = await chatFrame();
-    await until('the restored transcript', async () => (await chat.locator('[data-testid="message-user"]').count()) === 5);
+    await until('the restored transcript', async () => (await chat.locator('[data-testid="message-user"]').count()) === 7);
     assert.deepEqual(await chat.locator('[data-testid="message-user"]').allInnerTexts(),
-      ['Create hello.md\nwith a heading', 'Make greet friendlier', 'Is this a git repository?', 'ping', 'Write a very long essay']);
-    assert.deepEqual(await chat.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { status: string } }).dataset.status)), ['ok', 'ok', 'ok']);
+      ['Create hello.md\nwith a heading', 'Make greet friendlier', 'Is this a git repository?', 'Which commit is newest?', 'How many commits?', 'ping', 'Write a very long essay']);
+    assert.deepEqual(await chat.locator('[data-testid="tool-card"]').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { status: string } }).dataset.status)), ['ok', 'ok', 'ok', 'ok', 'ok']);
     assert.match(await chat.locator('[data-testid="turn-status"]').last().innerText(), /Stopped/);
     // It resumes at the session's last checkpoint, and says which.
     const resumed = chat.locator('[data-testid="resume-checkpoint"]');

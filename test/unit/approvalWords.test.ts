@@ -46,12 +46,12 @@ describe('approval wording: who wants what, and why the policy asks', () => {
   });
 
   it('a command the category asks for, with its exact argv and folder on a line of its own', () => {
-    const why = asked(loaded(), command('git status --short'));
-    const w = approvalWords(commandFacts('git status --short', why));
-    assert.equal(w.want, 'Torbit wants to run git status --short in the workspace.');
+    const why = asked(loaded(), command('npm run lint --fix'));
+    const w = approvalWords(commandFacts('npm run lint --fix', why));
+    assert.equal(w.want, 'Torbit wants to run npm run lint --fix in the workspace.');
     assert.equal(w.why, 'Your policy asks before commands.');
-    assert.equal(w.exact, 'Exactly: ["git","status","--short"] in /w/app');
-    assert.equal(approvalText(commandFacts('git status --short', why)).split('\n').length, 2);
+    assert.equal(w.exact, 'Exactly: ["npm","run","lint","--fix"] in /w/app');
+    assert.equal(approvalText(commandFacts('npm run lint --fix', why)).split('\n').length, 2);
   });
 
   it('a command in a subfolder names the folder', () => {
