@@ -243,10 +243,13 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
       { kind: 'stream', chunks: toolCallChunks([{ id: 'call_s2', name: 'run_command', args: { command: 'git', args: ['rev-list', '--count', 'HEAD'] } }], 3) },
       { kind: 'stream', chunks: textChunks('Counted.', 3) },
     );
+    const cards = chat.locator('[data-testid="tool-card"][data-tool="run_command"]');
+    const before = await cards.count();
     await prompt(chat, 'How many commits?');
+    await until('the second command\'s card', async () => (await cards.count()) === before + 1);
+    const second = cards.last();
+    await until('the second command to run, unasked', async () => (await second.getAttribute('data-status')) === 'ok');
     await lastTurnDone(chat, 5);
-    const second = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
-    assert.equal(await second.getAttribute('data-status'), 'ok');
     assert.match(await second.locator('[data-testid="tool-output"]').textContent() ?? '', /^\s*\d+\s*$/);
     assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list --count' }).count(), 0, 'nothing was asked');
   });
