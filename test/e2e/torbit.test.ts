@@ -233,11 +233,12 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await prompt(chat, 'Which commit is newest?');
     await toast(page, /Torbit wants to run git rev-list --max-count=1 HEAD in the workspace\./);
     const button = page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list' }).locator('.monaco-button', { hasText: 'Allow git rev-list … for This Session' });
+    await button.waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'allow-for-session.png') });
     await button.click();
     const first = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
     await until('the allowed command to run', async () => (await first.getAttribute('data-status')) === 'ok');
     await lastTurnDone(chat, 4);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'allow-for-session.png') });
     // The same kind of command again, in the same session: it runs, and nothing is asked.
     stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'call_s2', name: 'run_command', args: { command: 'git', args: ['rev-list', '--count', 'HEAD'] } }], 3) },
