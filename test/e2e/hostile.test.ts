@@ -9,15 +9,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { installExtension, packageVsix, ROOT, setupVsCodeWeb, startCodeServer, type RunningCodeServer } from '../../scripts/lib/vscodeWeb';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { installExtension, packageVsix, setupVsCodeWeb, startCodeServer, type RunningCodeServer } from '../../scripts/lib/vscodeWeb';
 import { DEFAULT_POLICY, type Policy } from '../../server/trust/policy';
 import { hostileRepo, type HostileRepo } from '../security/hostileRepo';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
-import { clearToasts, runFromPalette, statusBarText, toast, until, webviewFrame } from './workbench';
+import { ARTIFACTS, clearToasts, keepLogs, openBrowser, runFromPalette, shootIfFailed, statusBarText, toast, until, webviewFrame } from './workbench';
 
-const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
 const KEY = 'e2e-compatible-key-5151515151';
 
 /** The repository's own policy: the default, plus `touch` allowed without asking. */
@@ -118,19 +117,11 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
         'security.workspace.trust.startupPrompt': 'always',
       },
     });
-    browser = await chromium.launch({
-      executablePath: web.chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ browser, page } = await openBrowser(web.chromium));
     await page.goto(server.folderUrl(repo.root));
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `hostile-failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-    }
-  });
+  afterEach(async function () { await shootIfFailed(this.currentTest, page, 'hostile-'); });
 
   after(async function () {
     this.timeout(60_000);
@@ -138,9 +129,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
     await server?.stop();
     await stub?.close();
     await capture?.close();
-    if (server) fs.writeFileSync(path.join(ARTIFACTS, 'hostile-code-server.log'), server.log());
-    const logs = userDataDir ? fs.globSync('**/Torbit.log', { cwd: userDataDir }) : [];
-    for (const l of logs) fs.copyFileSync(path.join(userDataDir, l), path.join(ARTIFACTS, 'hostile-Torbit.log'));
+    keepLogs(server, userDataDir, 'hostile-');
   });
 
   describe('untrusted: the person does not trust the authors (restricted mode)', () => {

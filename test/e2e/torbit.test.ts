@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import {
   installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer, type RunningCodeServer,
 } from '../../scripts/lib/vscodeWeb';
@@ -13,9 +13,8 @@ import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
 import { expoApp } from '../support/expo';
-import { clearToasts, runFromPalette, statusBarText, toast, until, webviewFrame } from './workbench';
+import { ARTIFACTS, clearToasts, keepLogs, openBrowser, runFromPalette, shootIfFailed, statusBarText, toast, until, webviewFrame } from './workbench';
 
-const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
 
 describe('Torbit in real VS Code (code-server + Chromium)', function () {
   let server: RunningCodeServer | undefined;
@@ -77,30 +76,19 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
       },
       settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': stub.baseURL, 'torbit.eas.pollSeconds': 1 },
     });
-    browser = await chromium.launch({
-      executablePath: web.chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    ({ browser, page } = await openBrowser(web.chromium));
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     await page.goto(server.folderUrl(workspace));
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-    }
-  });
+  afterEach(async function () { await shootIfFailed(this.currentTest, page); });
 
   after(async function () {
     this.timeout(60_000);
     await browser?.close();
     await server?.stop();
     await stub?.close();
-    if (server) fs.writeFileSync(path.join(ARTIFACTS, 'code-server.log'), server.log());
-    // Keep the extension's own log ("Torbit" output channel) beside the screenshots.
-    const logs = userDataDir ? fs.globSync('**/Torbit.log', { cwd: userDataDir }) : [];
-    for (const l of logs) fs.copyFileSync(path.join(userDataDir, l), path.join(ARTIFACTS, 'Torbit.log'));
+    keepLogs(server, userDataDir);
   });
 
   it('installs the packaged .vsix into code-server', () => {

@@ -1,7 +1,35 @@
 // Acting in the VS Code workbench as a person would: wait on what a person waits on (a status
 // text, a view, a toast), never on fixed sleeps alone.
-import type { Frame, Page } from 'playwright-core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { ROOT, type RunningCodeServer } from '../../scripts/lib/vscodeWeb';
 import { until as untilSupport } from '../support/until';
+
+/** Where the end-to-end suites keep their screenshots and logs. */
+export const ARTIFACTS = path.join(ROOT, 'artifacts', 'e2e');
+
+/** Headless Chromium with one workbench-sized page (no GPU, sandbox, sync or background traffic). */
+export async function openBrowser(executablePath: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { browser, page: await browser.newPage({ viewport: { width: 1400, height: 900 } }) };
+}
+
+/** In an afterEach: a screenshot of the page as a failed test left it, named `<prefix>failed-<title>.png`. */
+export async function shootIfFailed(test: Mocha.Test | undefined, page: Page | undefined, prefix = ''): Promise<void> {
+  if (test?.state !== 'failed' || !page) return;
+  await page.screenshot({ path: path.join(ARTIFACTS, `${prefix}failed-${test.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
+}
+
+/** In an after: code-server's log and the extension's own ("Torbit" output channel) beside the screenshots. */
+export function keepLogs(server: RunningCodeServer | undefined, userDataDir: string | undefined, prefix = ''): void {
+  if (server) fs.writeFileSync(path.join(ARTIFACTS, `${prefix}code-server.log`), server.log());
+  const logs = userDataDir ? fs.globSync('**/Torbit.log', { cwd: userDataDir }) : [];
+  for (const l of logs) fs.copyFileSync(path.join(userDataDir!, l), path.join(ARTIFACTS, `${prefix}Torbit.log`));
+}
 
 /** test/support/until.ts at a person's pace: asked every 250 ms, for up to a minute by default. */
 export function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 60_000): Promise<T> {
