@@ -2,24 +2,19 @@
 // the OpenAI-compatible SSE stub; the test answers approvals as the person would.
 import * as assert from 'node:assert/strict';
 import { rpc, type AllowanceView } from '../../server/protocol';
-import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { openRpcChat, type RpcChat } from '../support/rpcChat';
-import { shutdown, type Spawned } from '../support/server';
+import { stubbedBackends } from '../support/stubbed';
 
 describe('session allowances over JSON-RPC', function () {
   this.timeout(60_000);
-  let stub: OpenAIStub;
-  const live: Spawned[] = [];
-  beforeEach(async () => { stub = await startOpenAIStub(); });
-  afterEach(async () => {
-    for (const s of live.splice(0)) await shutdown(s);
-    await stub.close();
-  });
+  const fx = stubbedBackends();
+  const { live } = fx;
 
-  const manual = () => openRpcChat({ baseURL: stub.baseURL, approve: 'manual' }, live);
+  const manual = () => openRpcChat({ baseURL: fx.stub.baseURL, approve: 'manual' }, live);
   /** One turn in which the model runs `git <args>` once. */
   const runGit = async (c: RpcChat, id: string, args: string[], sessionId?: string) => {
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id, name: 'run_command', args: { command: 'git', args } }], 2) },
       { kind: 'stream', chunks: textChunks('Done.', 1) },
     );
@@ -92,7 +87,7 @@ describe('session allowances over JSON-RPC', function () {
     await c.decide({ approvalId: a1.id, approve: false });
     await c.turnEnd(chained.turnId);
 
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'sh', name: 'run_command', args: { command: 'sh', args: ['-c', 'git rev-list --count HEAD'] } }], 2) },
       { kind: 'stream', chunks: textChunks('Done.', 1) },
     );

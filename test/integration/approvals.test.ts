@@ -4,33 +4,28 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { approvalText, hunkWords, rpc } from '../../server/protocol';
-import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { openRpcChat } from '../support/rpcChat';
-import { shutdown, type Spawned } from '../support/server';
+import { stubbedBackends } from '../support/stubbed';
 import { gitRepo } from '../support/tmp';
 
 const TEN = Array.from({ length: 10 }, (_, i) => `line ${i + 1}\n`).join('');
 
 describe('approvals over JSON-RPC', function () {
   this.timeout(60_000);
-  let stub: OpenAIStub;
-  const live: Spawned[] = [];
-  beforeEach(async () => { stub = await startOpenAIStub(); });
-  afterEach(async () => {
-    for (const s of live.splice(0)) await shutdown(s);
-    await stub.close();
-  });
+  const fx = stubbedBackends();
+  const { live } = fx;
 
-  const manual = (ws?: string, agent: Record<string, unknown> = {}) => openRpcChat({ ws, baseURL: stub.baseURL, agent, approve: 'manual' }, live);
+  const manual = (ws?: string, agent: Record<string, unknown> = {}) => openRpcChat({ ws, baseURL: fx.stub.baseURL, agent, approve: 'manual' }, live);
   /** What the model was told about its tool calls in the latest request. */
-  const toolResultsSent = () => JSON.stringify(stub.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool'));
+  const toolResultsSent = () => JSON.stringify(fx.stub.requests.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool'));
 
   it('names the function each hunk is in, for the lens, on the approval and on the card', async () => {
     const ws = gitRepo();
     const before = 'const x = 1;\n\nexport function greet(name) {\n  return `Hello, ${name}!`;\n}\n';
     fs.writeFileSync(path.join(ws, 'greet.js'), before);
     const c = await manual(ws);
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'g', name: 'write_file', args: { path: 'greet.js', content: before.replace('const x = 1;', 'const x = 2;').replace('Hello', 'Hi') } }], 4) },
       { kind: 'stream', chunks: textChunks('Done.', 1) },
     );
@@ -47,7 +42,7 @@ describe('approvals over JSON-RPC', function () {
     fs.writeFileSync(path.join(ws, 'ten.txt'), TEN);
     const c = await manual(ws);
     const proposed = TEN.replace('line 1\n', 'LINE 1\n').replace('line 5\n', 'LINE 5\n').replace('line 9\n', 'LINE 9\n');
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'ten.txt', content: proposed } }], 4) },
       { kind: 'stream', chunks: textChunks('Done.', 1) },
     );
@@ -86,7 +81,7 @@ describe('approvals over JSON-RPC', function () {
     const ws = gitRepo();
     fs.writeFileSync(path.join(ws, 'a.ts'), 'const x = 1;\n');
     const c = await manual(ws);
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'e', name: 'edit_file', args: { path: 'a.ts', oldText: '1', newText: '2' } }], 3) },
       { kind: 'stream', chunks: textChunks('Understood.', 1) },
     );
@@ -101,11 +96,11 @@ describe('approvals over JSON-RPC', function () {
     // Deciding again is refused: the approval is gone.
     await assert.rejects(c.decide({ approvalId: a.id, approve: true }), /no pending approval/);
     // The session goes on: the stored conversation (with the denial in it) is valid for the provider.
-    stub.enqueue({ kind: 'stream', chunks: textChunks('Sure.', 1) });
+    fx.stub.enqueue({ kind: 'stream', chunks: textChunks('Sure.', 1) });
     const { sessionId } = c.events.find((e) => e.turnId === turnId)!;
     const next = await c.send('ok, leave it', { sessionId });
     assert.equal((await c.turnEnd(next.turnId)).status, 'done');
-    const sent = JSON.stringify(stub.requests.at(-1)!.body.messages);
+    const sent = JSON.stringify(fx.stub.requests.at(-1)!.body.messages);
     assert.match(sent, /use a named constant instead/);
     assert.match(sent, /ok, leave it/);
   });
@@ -113,7 +108,7 @@ describe('approvals over JSON-RPC', function () {
   it('counts no decision before the timeout as a rejection', async () => {
     const ws = gitRepo();
     const c = await manual(ws, { approvalTimeoutSeconds: 1 });
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'new.txt', content: 'x\n' } }], 2) },
       { kind: 'stream', chunks: textChunks('Nobody answered.', 1) },
     );
@@ -136,7 +131,7 @@ describe('approvals over JSON-RPC', function () {
     fs.mkdirSync(path.join(ws, 'sub'));
     const c = await manual(ws);
     const argv = ['-e', 'process.stdout.write(process.cwd() + " " + process.argv[1])', 'a b;c'];
-    stub.enqueue(
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'r', name: 'run_command', args: { command: process.execPath, args: argv, cwd: 'sub' } }], 3) },
       { kind: 'stream', chunks: textChunks('Ran it.', 1) },
     );
@@ -157,7 +152,7 @@ describe('approvals over JSON-RPC', function () {
     const ws = gitRepo();
     fs.writeFileSync(path.join(ws, 'a.txt'), 'one\n');
     const c = await manual(ws);
-    stub.enqueue({ kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'a.txt', content: 'two\n' } }], 2) });
+    fx.stub.enqueue({ kind: 'stream', chunks: toolCallChunks([{ id: 'w', name: 'write_file', args: { path: 'a.txt', content: 'two\n' } }], 2) });
     const { turnId } = await c.send('change it');
     const a = await c.approval(0);
     await assert.rejects(c.decide({ approvalId: a.id, approve: true, hunks: [1] }), /hunk 1 does not exist \(the change has 1\)/);
@@ -172,8 +167,8 @@ describe('approvals over JSON-RPC', function () {
   it('builds a second edit of a file in one step on the first, and applies both in order', async () => {
     const ws = gitRepo();
     fs.writeFileSync(path.join(ws, 'a.txt'), 'alpha\nbeta\n');
-    const c = await openRpcChat({ ws, baseURL: stub.baseURL }, live);
-    stub.enqueue(
+    const c = await openRpcChat({ ws, baseURL: fx.stub.baseURL }, live);
+    fx.stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([
         { id: 'e1', name: 'edit_file', args: { path: 'a.txt', oldText: 'alpha', newText: 'ALPHA' } },
         { id: 'e2', name: 'edit_file', args: { path: 'a.txt', oldText: 'ALPHA\nbeta', newText: 'ALPHA\nBETA' } },

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { rpc, type ShipResult } from '../../server/protocol';
-import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { git } from '../support/reviewRepo';
-import { shutdown, type Spawned } from '../support/server';
+import { stubbedBackends } from '../support/stubbed';
 import { shipper } from '../support/shipper';
 import { tmpDir } from '../support/tmp';
 
@@ -18,20 +18,15 @@ const steps = (r: ShipResult) => r.steps.map((s) => `${s.attempt}:${s.step}:${s.
 
 describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', function () {
   this.timeout(120_000);
-  const live: Spawned[] = [];
-  let stub: OpenAIStub;
-  beforeEach(async () => { stub = await startOpenAIStub(); });
-  afterEach(async () => {
-    for (const s of live.splice(0)) await shutdown(s);
-    await stub.close();
-  });
+  const fx = stubbedBackends();
+  const { live } = fx;
 
   it('a blocked review gets one heal round (allowlisted files only, approved as usual), then tests and review pass and the push goes through the gate', async () => {
-    const sh = await shipper(stub, live);
+    const sh = await shipper(fx.stub, live);
     const { root } = sh.repo;
     await sh.chat.s.conn.sendRequest(rpc.reviewInstallGate.method, {});
     const marker = path.join(tmpDir('torbit-tests-'), 'runs');
-    stub.enqueue(
+    fx.stub.enqueue(
       verdict('BLOCKED', [
         { file: 'src/app.ts', line: 6, severity: 'error', message: 'this line must say it was fixed' },
         { file: 'docs/ünïcode.md', line: 1, severity: 'warning', message: 'a typo' },
@@ -63,7 +58,7 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
     // The heal: one approval (the edit); the write outside the allowlist was refused before anyone was asked.
     assert.deepEqual(sh.chat.approvals.map((a) => a.title), ['src/app.ts']);
     assert.equal(r.healSessions.length, 1);
-    const heal = stub.requests.filter((q) => q.method === 'POST')[1]!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
+    const heal = fx.stub.requests.filter((q) => q.method === 'POST')[1]!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
     const said = heal.messages.map((m) => m.content).join('\n');
     assert.match(said, /- src\/app\.ts:6 \[error\] this line must say it was fixed/);
     assert.match(said, /files you may not change[^]*docs\/ünïcode\.md:1/);
@@ -97,28 +92,28 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
   });
 
   it('stops clearly at the first failure: failing tests, still blocked, blockers outside the allowlist, a simulated review, a dirty tree, no remote', async () => {
-    const sh = await shipper(stub, live);
+    const sh = await shipper(fx.stub, live);
     const { root } = sh.repo;
     const origin = git(sh.remote, 'rev-parse', 'refs/heads/main');
 
     const failing = await sh.ship({ testCommand: 'echo "1 test failed: expected 2, got 3" >&2; exit 3' });
     assert.deepEqual([failing.outcome, failing.failedStep], ['failed', 'test']);
     assert.match(failing.message, /^failed at test: echo .* failed \(exit 3\) in \d+\.\d s: 1 test failed: expected 2, got 3$/);
-    assert.equal(stub.requests.length, 0, 'no review after failing tests');
+    assert.equal(fx.stub.requests.length, 0, 'no review after failing tests');
 
-    stub.enqueue(verdict('BLOCKED', [{ file: 'src/app.ts', line: 6, severity: 'error', message: 'wrong' }]));
+    fx.stub.enqueue(verdict('BLOCKED', [{ file: 'src/app.ts', line: 6, severity: 'error', message: 'wrong' }]));
     const blocked = await sh.ship({ testCommand: 'true', attempts: 1 });
     assert.deepEqual([blocked.outcome, blocked.failedStep], ['failed', 'review']);
     assert.match(blocked.message, /still BLOCKED after 1 attempt\(s\) \(torbit\.ship\.maxAttempts is 1\): 1 blocker\(s\) remain/);
     assert.deepEqual(blocked.review?.review.verdict.blockers.map((b) => b.file), ['src/app.ts'], 'the blockers come back to be shown');
 
-    stub.enqueue(verdict('BLOCKED', [{ file: 'docs/ünïcode.md', line: 1, severity: 'error', message: 'wrong' }]));
+    fx.stub.enqueue(verdict('BLOCKED', [{ file: 'docs/ünïcode.md', line: 1, severity: 'error', message: 'wrong' }]));
     const outside = await sh.ship({ testCommand: 'true', healPaths: ['src/**'] });
     assert.deepEqual([outside.outcome, outside.failedStep], ['failed', 'heal']);
     assert.match(outside.message, /every blocker is in a file the heal round may not change \(docs\/ünïcode\.md\)/);
     assert.equal(sh.chat.approvals.length, 0);
 
-    stub.enqueue(verdict('APPROVED'));
+    fx.stub.enqueue(verdict('APPROVED'));
     const simulated = await sh.ship({ testCommand: 'true', model: 'openai-compatible:torbit-demo' });
     assert.deepEqual([simulated.outcome, simulated.failedStep], ['failed', 'review']);
     assert.match(simulated.message, /simulated model .* can never pass the gate/);
@@ -141,7 +136,7 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
   });
 
   it('a push the remote refuses fails the push step; cancelling stops the running test command', async () => {
-    const sh = await shipper(stub, live);
+    const sh = await shipper(fx.stub, live);
     // The remote already moved on: the push is not a fast-forward.
     const other = path.join(tmpDir('torbit-other-'), 'clone');
     git(sh.repo.root, 'clone', '-q', '-b', 'main', sh.remote, other);
@@ -149,7 +144,7 @@ describe('Torbit: Ship (test, review, heal, review again, push) over JSON-RPC', 
     git(other, 'add', '.');
     git(other, '-c', 'user.name=o', '-c', 'user.email=o@example.invalid', 'commit', '-qm', 'theirs');
     git(other, 'push', '-q', 'origin', 'HEAD:main');
-    stub.enqueue(verdict('APPROVED'));
+    fx.stub.enqueue(verdict('APPROVED'));
     const rejected = await sh.ship({ testCommand: 'true' });
     assert.deepEqual([rejected.outcome, rejected.failedStep], ['failed', 'push']);
     assert.match(rejected.message, /git push to origin failed \(exit 1\): .*(rejected|non-fast-forward|fetch first)/);

@@ -7,25 +7,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rpc, type AllowanceView } from '../../server/protocol';
 import { DEFAULT_POLICY, type Policy } from '../../server/trust/policy';
-import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { openRpcChat, type RpcChat } from '../support/rpcChat';
-import { shutdown, type Spawned } from '../support/server';
+import { shutdown } from '../support/server';
+import { stubbedBackends } from '../support/stubbed';
 import { gitRepo, tmpDir } from '../support/tmp';
 
 describe('red team: session allowances and read-only git', function () {
   this.timeout(60_000);
-  let stub: OpenAIStub;
-  const live: Spawned[] = [];
-  beforeEach(async () => { stub = await startOpenAIStub(); });
-  afterEach(async () => {
-    for (const s of live.splice(0)) await shutdown(s);
-    await stub.close();
-  });
+  const fx = stubbedBackends();
+  const { live } = fx;
 
   const open = (ws: string, dataDir = tmpDir('torbit-data-')) =>
-    openRpcChat({ ws, baseURL: stub.baseURL, approve: 'manual', env: { TORBIT_DATA_DIR: dataDir, XDG_CONFIG_HOME: tmpDir('torbit-config-') } }, live);
+    openRpcChat({ ws, baseURL: fx.stub.baseURL, approve: 'manual', env: { TORBIT_DATA_DIR: dataDir, XDG_CONFIG_HOME: tmpDir('torbit-config-') } }, live);
   const call = (c: RpcChat, id: string, name: string, args: unknown, sessionId?: string) => {
-    stub.enqueue({ kind: 'stream', chunks: toolCallChunks([{ id, name, args }], 2) }, { kind: 'stream', chunks: textChunks('Done.', 1) });
+    fx.stub.enqueue({ kind: 'stream', chunks: toolCallChunks([{ id, name, args }], 2) }, { kind: 'stream', chunks: textChunks('Done.', 1) });
     return c.send('go', sessionId ? { sessionId } : {});
   };
 
@@ -99,7 +95,7 @@ describe('red team: session allowances and read-only git', function () {
     const t = await call(c, 'g1', 'run_command', { command: 'git', args: ['status', '--short'] });
     assert.equal((await c.turnEnd(t.turnId)).status, 'done');
     assert.equal(c.approvals.length, 0, 'the default allows git status --short without asking');
-    assert.match(JSON.stringify(stub.requests.at(-1)!.body.messages), /A {2}a\.txt/);
+    assert.match(JSON.stringify(fx.stub.requests.at(-1)!.body.messages), /A {2}a\.txt/);
     assert.equal(fs.existsSync(marker), false, 'the repository\'s fsmonitor ran');
   });
 
