@@ -43,7 +43,18 @@ async function recordedTurn() {
   const decisions = async () => (await h.backend.requireDb().all<{ body: string }>("SELECT body FROM audit WHERE kind = 'decision' ORDER BY seq"))
     .map((r) => JSON.parse(r.body) as { data?: { toolCallId?: string; decision?: string; by?: string } })
     .map((b) => b.data ?? (b as { toolCallId?: string; decision?: string; by?: string }));
-  return { h, turnId, marker, checkpoints, decisions };
+  /** A deterministic replay with a person at the keyboard, up to the moment it asks about the command. */
+  const replayAsking = async () => {
+    const person = personAtTheKeyboard();
+    const trust = h.backend.trust({ pinnedHash: '', broker: person.broker, log: silentLogger, env: process.env });
+    const before = (await decisions()).length;
+    const replay = replayTurn({ db: h.backend.requireDb(), checkpoints, env: {}, trust }, turnId, 'deterministic');
+    const asked = await Promise.race([person.nextRequest(), replay.then(() => { throw new Error('the replay finished without asking'); })]);
+    /** The tool call's decisions audited since the replay began, as [by, decision]. */
+    const audited = async () => (await decisions()).slice(before).filter((d) => d.toolCallId === 'c1').map((d) => [d.by, d.decision]);
+    return { person, replay, asked, audited };
+  };
+  return { h, turnId, marker, checkpoints, decisions, replayAsking };
 }
 
 describe('red team: replay asks again before it re-runs a command', function () {
@@ -52,19 +63,14 @@ describe('red team: replay asks again before it re-runs a command', function () 
   it('a deterministic replay waits for the person: the command runs only after it is approved again, and the approval is audited', async () => {
     const r = await recordedTurn();
     try {
-      const person = personAtTheKeyboard();
-      const trust = r.h.backend.trust({ pinnedHash: '', broker: person.broker, log: silentLogger, env: process.env });
-      const before = (await r.decisions()).length;
-      const replay = replayTurn({ db: r.h.backend.requireDb(), checkpoints: r.checkpoints, env: {}, trust }, r.turnId, 'deterministic');
-      const asked = await Promise.race([person.nextRequest(), replay.then(() => { throw new Error('the replay finished without asking'); })]);
+      const { person, replay, asked, audited } = await r.replayAsking();
       assert.deepEqual([asked.kind, asked.command?.argv], ['command', ['touch', r.marker]]);
       assert.equal(fs.existsSync(r.marker), false, 'nothing ran while the person is asked');
       person.broker.decide({ approvalId: asked.id, approve: true });
       const report = await replay;
       assert.ok(fs.existsSync(r.marker), 'it ran once approved');
       assert.equal(report.toolCalls.find((c) => c.toolCallId === 'c1')?.replayed?.status, 'ok');
-      const audited = (await r.decisions()).slice(before).filter((d) => d.toolCallId === 'c1').map((d) => [d.by, d.decision]);
-      assert.deepEqual(audited, [['policy', 'ask'], ['user', 'approved']]);
+      assert.deepEqual(await audited(), [['policy', 'ask'], ['user', 'approved']]);
     } finally {
       await r.h.close();
     }
@@ -73,19 +79,14 @@ describe('red team: replay asks again before it re-runs a command', function () 
   it('a rejected command is not run by the replay, and the rejection is audited', async () => {
     const r = await recordedTurn();
     try {
-      const person = personAtTheKeyboard();
-      const trust = r.h.backend.trust({ pinnedHash: '', broker: person.broker, log: silentLogger, env: process.env });
-      const before = (await r.decisions()).length;
-      const replay = replayTurn({ db: r.h.backend.requireDb(), checkpoints: r.checkpoints, env: {}, trust }, r.turnId, 'deterministic');
-      const asked = await Promise.race([person.nextRequest(), replay.then(() => { throw new Error('the replay finished without asking'); })]);
+      const { person, replay, asked, audited } = await r.replayAsking();
       person.broker.decide({ approvalId: asked.id, approve: false, reason: 'not again' });
       const report = await replay;
       assert.equal(fs.existsSync(r.marker), false);
       const c1 = report.toolCalls.find((c) => c.toolCallId === 'c1')!;
       assert.equal(c1.replayed?.status, 'rejected');
       assert.equal(report.same, false, 'the replay reports that it did not reproduce the turn');
-      const audited = (await r.decisions()).slice(before).filter((d) => d.toolCallId === 'c1').map((d) => [d.by, d.decision]);
-      assert.deepEqual(audited, [['policy', 'ask'], ['user', 'rejected']]);
+      assert.deepEqual(await audited(), [['policy', 'ask'], ['user', 'rejected']]);
     } finally {
       await r.h.close();
     }
