@@ -15,7 +15,9 @@ import { DEFAULT_POLICY, type Policy } from '../../server/trust/policy';
 import { hostileRepo, type HostileRepo } from '../security/hostileRepo';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
-import { ARTIFACTS, clearToasts, keepLogs, openBrowser, runFromPalette, shootIfFailed, statusBarText, toast, until, webviewFrame } from './workbench';
+import {
+  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, prompt as promptIn, runFromPalette, shootIfFailed, showTorbit as showTorbitIn, statusBarText, toast, turnDone, until, webviewFrame,
+} from './workbench';
 
 const KEY = 'e2e-compatible-key-5151515151';
 
@@ -54,26 +56,10 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
   const backendPid = async () => (await (await governanceFrame()).locator('[data-testid="fact-process"]').innerText()).match(/pid (\d+)/)?.[1];
   let restrictedPid: string | undefined;
 
-  const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
+  const chatFrame = () => chatFrameOf(page);
   const governanceFrame = () => webviewFrame(page, '[data-testid="policy"]', 'the Governance view');
-  async function showTorbit(): Promise<void> {
-    const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Torbit"]') });
-    await until('the Torbit side bar', async () => {
-      const shown = (await item.getAttribute('class'))?.includes('checked') && await page.locator('.part.sidebar').isVisible();
-      if (shown) return true;
-      await item.locator('a').click();
-      await page.waitForTimeout(500);
-      return false;
-    }, 30_000);
-  }
-  async function prompt(chat: Frame, text: string): Promise<void> {
-    await chat.locator('[data-testid="prompt-input"]').click();
-    await page.keyboard.type(text);
-    await page.keyboard.press('Enter');
-  }
-  /** Turn n has ended: its message is there and Stop is gone (Send is always shown, disabled while a turn runs). */
-  const turnDone = (chat: Frame, n: number) => until(`turn ${n} to end`, async () =>
-    (await chat.locator('[data-testid="message-user"]').count()) === n && !(await chat.locator('[data-testid="stop"]').isVisible()), 60_000);
+  const showTorbit = () => showTorbitIn(page);
+  const prompt = (chat: Frame, text: string) => promptIn(page, chat, text);
   /** The EAS item's tooltip, as a person reads it by hovering. */
   async function easTooltip(): Promise<string> {
     await page.locator('.statusbar-item', { hasText: 'EAS' }).hover();

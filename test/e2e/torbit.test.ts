@@ -13,7 +13,9 @@ import { LATEST_SCHEMA_VERSION } from '../../server/store/migrations';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
 import { expoApp } from '../support/expo';
-import { ARTIFACTS, clearToasts, keepLogs, openBrowser, runFromPalette, shootIfFailed, statusBarText, toast, until, webviewFrame } from './workbench';
+import {
+  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, prompt as promptIn, runFromPalette, shootIfFailed, showTorbit, statusBarText, toast, until, webviewFrame,
+} from './workbench';
 
 
 describe('Torbit in real VS Code (code-server + Chromium)', function () {
@@ -29,26 +31,13 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   let easApp: string | undefined;
   const consoleErrors: string[] = [];
 
-  const chatFrame = () => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
+  const chatFrame = () => chatFrameOf(page);
   async function openTorbit(): Promise<void> {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // After a reload the workbench may bring the side bar back open by itself, and a click on the
-    // active container would then close it: click only while Torbit's side bar is not showing.
-    const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Torbit"]') });
-    await until('the Torbit side bar', async () => {
-      const shown = (await item.getAttribute('class'))?.includes('checked') && await page.locator('.part.sidebar').isVisible();
-      if (shown) return true;
-      await item.locator('a').click();
-      await page.waitForTimeout(500);
-      return false;
-    }, 30_000);
+    await showTorbit(page);
     await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
   }
-  async function prompt(chat: Frame, text: string): Promise<void> {
-    await chat.locator('[data-testid="prompt-input"]').click();
-    await page.keyboard.type(text);
-    await page.keyboard.press('Enter');
-  }
+  const prompt = (chat: Frame, text: string) => promptIn(page, chat, text);
   const lastTurnDone = (chat: Frame, n: number) => until(`turn ${n} to end`, async () =>
     (await chat.locator('[data-testid="send"]').isVisible()) && (await chat.locator('[data-testid="message-user"]').count()) === n, 30_000);
 

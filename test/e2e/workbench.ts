@@ -3,7 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { ROOT, type RunningCodeServer } from '../../scripts/lib/vscodeWeb';
+import {
+  installExtension, packageVsix, ROOT, sampleWorkspace, setupVsCodeWeb, startCodeServer, type RunningCodeServer,
+} from '../../scripts/lib/vscodeWeb';
+import { tmpDir } from '../support/tmp';
 import { until as untilSupport } from '../support/until';
 
 /** Where the end-to-end suites keep their screenshots and logs. */
@@ -73,4 +76,79 @@ export async function clearToasts(page: Page): Promise<void> {
   if (!(await page.locator('.notifications-toasts .notification-toast').count())) return;
   await runFromPalette(page, 'Notifications: Clear All Notifications');
   await until('the notifications to clear', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 10_000);
+}
+
+/** Opens Torbit's side bar (clicking its activity bar item only while it is not showing: a click on the active one closes it). */
+export async function showTorbit(page: Page): Promise<void> {
+  const item = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Torbit"]') });
+  await until('the Torbit side bar', async () => {
+    const shown = (await item.getAttribute('class'))?.includes('checked') && await page.locator('.part.sidebar').isVisible();
+    if (shown) return true;
+    await item.locator('a').click();
+    await page.waitForTimeout(500);
+    return false;
+  }, 30_000);
+}
+
+/** Types a prompt into the Chat view and sends it. */
+export async function prompt(page: Page, chat: Frame, text: string): Promise<void> {
+  await chat.locator('[data-testid="prompt-input"]').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Turn n has ended: its message is there and Stop is gone (Send is always shown, disabled while a turn runs). */
+export function turnDone(chat: Frame, n: number, ms = 60_000): Promise<true> {
+  return until(`turn ${n} to end`, async () =>
+    (await chat.locator('[data-testid="message-user"]').count()) === n && !(await chat.locator('[data-testid="stop"]').isVisible()), ms);
+}
+
+/** The Chat view's frame. */
+export const chatFrame = (page: Page) => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
+
+export interface Workbench {
+  page: Page;
+  /** The sample workspace (scripts/lib/vscodeWeb.ts sampleWorkspace) this workbench has open. */
+  workspace: string;
+  userDataDir: string;
+  server: RunningCodeServer;
+  /** Closes the browser, stops code-server and keeps its logs as `<prefix>…`. */
+  close(): Promise<void>;
+}
+
+/**
+ * A code-server workbench with the packaged .vsix installed, the sample workspace open and the
+ * model pointed at `modelBaseUrl` (an OpenAI-compatible stub), for a suite of its own. Artifacts
+ * it leaves are named `<prefix>…`; the ones of an earlier run with that prefix are removed first.
+ */
+export async function launchWorkbench(o: { prefix: string; modelBaseUrl: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith(o.prefix)) fs.rmSync(path.join(ARTIFACTS, f));
+  const web = setupVsCodeWeb();
+  const vsix = packageVsix();
+  const root = tmpDir(`torbit-e2e-${o.prefix}`);
+  const extensionsDir = path.join(root, 'extensions');
+  const userDataDir = path.join(root, 'profile');
+  installExtension(web, vsix, extensionsDir);
+  const workspace = sampleWorkspace(path.join(root, 'sample'));
+  const server = await startCodeServer(web, {
+    workspace, extensionsDir, userDataDir,
+    env: {
+      TORBIT_DATA_DIR: '', OPENAI_COMPATIBLE_API_KEY: '', XDG_CONFIG_HOME: path.join(root, 'config'), XDG_DATA_HOME: path.join(root, 'data'),
+      GIT_AUTHOR_NAME: 'E2E', GIT_AUTHOR_EMAIL: 'e2e@torbit.invalid', GIT_COMMITTER_NAME: 'E2E', GIT_COMMITTER_EMAIL: 'e2e@torbit.invalid',
+      ...o.env,
+    },
+    settings: { 'torbit.model': 'openai-compatible:stub-model', 'torbit.openaiCompatible.baseUrl': o.modelBaseUrl, ...o.settings },
+  });
+  const { browser, page } = await openBrowser(web.chromium);
+  await page.goto(server.folderUrl(workspace));
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return {
+    page, workspace, userDataDir, server,
+    async close() {
+      await browser.close();
+      await server.stop();
+      keepLogs(server, userDataDir, o.prefix);
+    },
+  };
 }
