@@ -15,6 +15,7 @@ import type { GovernanceView } from './views/governanceView';
 import type { PipelineStatus } from './eas/pipelineStatus';
 import type { RunTracker } from './eas/runTracker';
 import { EasProposalContent } from './eas/configProposal';
+import { Walkthrough } from './walkthrough';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
@@ -65,7 +66,11 @@ export class Ctx implements vscode.Disposable {
   /** Notices about the data (a journal set aside, a migration) already shown to the person. */
   private readonly noticed = new Set<string>();
 
+  /** The first-run walkthrough, whose steps complete as the person does them. */
+  readonly walkthrough: Walkthrough;
+
   constructor(readonly extension: vscode.ExtensionContext) {
+    this.walkthrough = new Walkthrough(extension);
     this.subscriptions.push(this.reviewProblems);
     this.subscriptions.push(this.approvals.onDidChange(() => this.statusBar.showApprovals(this.approvals.all().length)));
   }

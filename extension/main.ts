@@ -62,6 +62,7 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
     }),
   );
   void c.start();
+  void c.walkthrough.openOnFirstRun().catch((e: Error) => c.log.warn(`the walkthrough did not open: ${e.message}`));
   return { status: () => c.refresh() };
 }
 

@@ -45,6 +45,7 @@ async function send(ctx: Ctx, a: ApprovalView, choices: Map<number, HunkChoice>)
       : { approvalId: a.id, approve: true, hunks: approved, ...(reason ? { reason } : {}) };
   try {
     await ctx.request(rpc.approvalDecide, d);
+    ctx.walkthrough.did('approve');
   } finally {
     // Decided, or no longer pending (timed out, stopped): either way it is gone.
     ctx.approvals.remove(a.id);
@@ -56,6 +57,7 @@ async function send(ctx: Ctx, a: ApprovalView, choices: Map<number, HunkChoice>)
 export async function approveForSession(ctx: Ctx, a: ApprovalView): Promise<void> {
   try {
     await ctx.request(rpc.approvalDecide, { approvalId: a.id, approve: true, forSession: true });
+    ctx.walkthrough.did('approve');
   } finally {
     ctx.approvals.remove(a.id);
   }

@@ -26,6 +26,7 @@ async function setApiKey(ctx: Ctx): Promise<void> {
   });
   if (key === undefined) return;
   await storeKey(ctx.extension.secrets, pick.provider, key.trim() || undefined);
+  if (key.trim()) ctx.walkthrough.did('model');
   // The backend reads keys from its environment at start.
   await ctx.restart();
   void vscode.window.showInformationMessage(key.trim() ? `Torbit: the ${pick.label} key is stored.` : `Torbit: the stored ${pick.label} key was removed.`);

@@ -5,6 +5,7 @@ import { CHECK_MARK } from '../../server/protocol';
 import { EXPO_TOKEN_ENV } from '../../server/secrets';
 import type { Ctx } from '../ctx';
 import { hasExpoToken, storeExpoToken } from '../secrets';
+import { checkRows } from '../eas/diagnosticRows';
 import { fail } from './fail';
 
 
@@ -18,19 +19,22 @@ export const easCommands = {
       void vscode.window.showInformationMessage(`Torbit: this workspace is not an Expo app (${d.checks[0]?.detail ?? 'no app.json'}).`);
       return;
     }
-    const items: Item[] = d.checks.map((c) => ({ label: `${CHECK_MARK[c.state]} ${c.title}`, description: c.detail, detail: c.fix ?? undefined }));
     const easJson = d.checks.find((c) => c.id === 'eas-json');
+    // What Torbit can fix from here, by check: offered under "Fix", and run when a row of the check is picked.
+    const fixCommand: Partial<Record<string, string>> = {};
     const actions: Item[] = [];
     // Missing, or missing profiles: Torbit can merge its defaults in (a damaged file is the person's to fix).
     if (easJson && (easJson.detail === 'missing' || easJson.state === 'warn')) {
-      actions.push({ label: easJson?.detail === 'missing' ? '$(add) Create eas.json' : '$(add) Add the missing eas.json profiles', run: 'torbit.eas.createConfig' });
+      actions.push({ label: easJson.detail === 'missing' ? '$(add) Create eas.json' : '$(add) Add the missing eas.json profiles', run: (fixCommand['eas-json'] = 'torbit.eas.createConfig') });
     }
-    if (d.checks.find((c) => c.id === 'expo-token')?.state !== 'ok') actions.push({ label: '$(key) Set Expo Token', run: 'torbit.eas.setToken' });
+    if (d.checks.find((c) => c.id === 'expo-token')?.state !== 'ok') actions.push({ label: '$(key) Set Expo Token', run: (fixCommand['expo-token'] = 'torbit.eas.setToken') });
+    // Each check's finding and fix wrapped into rows that show whole (a quick pick cuts a long line with "…").
+    const items: Item[] = d.checks.flatMap((c) => checkRows(c).map((r) => ({ label: r.label, ...(r.description ? { description: r.description } : {}), run: fixCommand[r.check] })));
     const pick = await vscode.window.showQuickPick([
       ...(actions.length ? [{ label: 'Fix', kind: vscode.QuickPickItemKind.Separator }, ...actions] : []),
       { label: `Checks: ${CHECK_MARK[d.state]}`, kind: vscode.QuickPickItemKind.Separator },
       ...items,
-    ], { title: `Torbit: EAS Pipeline Diagnostics ${CHECK_MARK[d.state]}`, placeHolder: 'Each check, what it found, and what to set where', matchOnDescription: true, matchOnDetail: true });
+    ], { title: `Torbit: EAS Pipeline Diagnostics ${CHECK_MARK[d.state]}`, placeHolder: 'Each check, what it found, and what to set where', matchOnDescription: true });
     if (pick?.run) await vscode.commands.executeCommand(pick.run);
   },
   'torbit.eas.createConfig': (ctx: Ctx) => async () => {

@@ -123,6 +123,7 @@ export class ChatView extends WebviewHost {
         baseUrl: cfg.model.startsWith('openai-compatible:') && cfg.baseUrl ? cfg.baseUrl : undefined,
       });
       this.runningTurnId = r.turnId;
+      this.ctx.walkthrough.did('prompt');
       await this.setSession(r.sessionId);
     } catch (err) {
       this.post({ type: 'notice', level: 'error', text: `Torbit could not start the turn: ${(err as Error).message}` });
@@ -160,6 +161,7 @@ export class ChatView extends WebviewHost {
         const cfg = vscode.workspace.getConfiguration('torbit');
         const target = cfg.inspect('model')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
         await cfg.update('model', msg.model, target);
+        this.ctx.walkthrough.did('model');
         return;
       }
       case 'openChange':

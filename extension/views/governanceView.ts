@@ -35,6 +35,7 @@ export class GovernanceView extends WebviewHost {
   }
 
   protected override onReady(): void {
+    this.ctx.walkthrough.did('audit');
     this.pushApprovals();
     this.pushRuns();
     void this.refresh();

@@ -89,6 +89,14 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     assert.doesNotMatch(await statusBarText(page), /Torbit: error/);
   });
 
+  it('opens the first-run walkthrough, whose steps are not done yet', async () => {
+    const walk = page.locator('.gettingStartedContainer', { hasText: 'Get started with Torbit' });
+    await until('the walkthrough to open on first run', async () => (await walk.count()) > 0, 30_000);
+    for (const step of ['Pick a model or set a key', 'Send a first prompt', 'Approve a change', 'Look at the audit log']) assert.match(await walk.innerText(), new RegExp(step));
+    assert.equal(await page.locator('.getting-started-step.complete').count(), 0, 'nothing is done before the person does it');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'walkthrough.png') });
+  });
+
   it('chat: a typed prompt streams an answer and a tool card, and the file lands on disk', async () => {
     const chat = await chatFrame();
     await until('the chat to show the backend ready', async () =>
@@ -128,6 +136,13 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await card.locator('[data-testid="open-diff"]').click();
     await until('the diff editor', async () => (await page.locator('.tabs-container .tab', { hasText: 'hello.md' }).count()) > 0 && (await page.locator('.monaco-diff-editor').count()) > 0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat.png') });
+    // The walkthrough's steps done by doing them: a prompt was sent and a change approved; the
+    // model came from the settings file, not picked, and Governance (steps' own view) is already open.
+    await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough/ }).first().click();
+    const done = (id: string) => page.locator(`.getting-started-step.complete[data-step-id$="#${id}"]`);
+    await until('the prompt and approve steps to be done', async () => (await done('prompt').count()) === 1 && (await done('approve').count()) === 1, 15_000);
+    assert.equal(await done('model').count(), 0, 'no model was picked and no key stored');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'walkthrough-done.png') });
   });
 
   it('a proposed edit shows code lenses in the file; Approve applies exactly that hunk, Reject tells the model why; Governance shows both', async () => {
@@ -481,6 +496,12 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await row.getAttribute('aria-label') ?? '', /Create eas\.json, Fix$/);
     assert.match((await page.locator('.quick-input-list').innerText()).replace(/\n+/g, ' '), /Set Expo Token.*✗ EXPO_TOKEN/);
+    // Every finding and fix shows whole: no row of the list is cut off with "…".
+    const cut = await page.locator('.quick-input-list .monaco-list-row .monaco-icon-label-container').evaluateAll((els) =>
+      els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent ?? ''));
+    assert.deepEqual(cut, [], 'rows cut off');
+    assert.match((await page.locator('.quick-input-list').innerText()).replace(/\s+/g, ' '), /Fix: Run "Torbit: Set Expo Token"/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'eas-diagnostics.png') });
     await row.click();
     // The diff, then the modal to approve it.
     const approve = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Approve and Write' });

@@ -51,4 +51,19 @@ describe('extension manifest', () => {
     assert.ok(fs.existsSync(path.join(root, pkg.icon)), 'the icon exists');
     assert.match(pkg.engines.vscode, /^\^1\.\d+\.0$/);
   });
+
+  it('has a walkthrough whose every step completes by doing it: a context key the extension sets when the person does the step', () => {
+    const [w, ...more] = pkg.contributes.walkthroughs as { id: string; steps: { id: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
+    assert.ok(w && more.length === 0, 'one walkthrough');
+    const source = fs.readFileSync(path.join(root, 'extension/walkthrough.ts'), 'utf8');
+    assert.ok(source.includes(`'${pkg.publisher}.${pkg.name}#${w.id}'`), 'extension/walkthrough.ts opens this walkthrough by its full id');
+    const extensionSource = fs.globSync('extension/**/*.ts', { cwd: root }).map((f) => fs.readFileSync(path.join(root, f), 'utf8')).join('\n');
+    assert.deepEqual(w.steps.map((s) => s.id), ['model', 'prompt', 'approve', 'audit']);
+    for (const s of w.steps) {
+      assert.ok(s.completionEvents.includes(`onContext:torbit.walkthrough.${s.id}`), `${s.id} completes on its context key`);
+      assert.ok(!s.completionEvents.some((e) => e.startsWith('onCommand:')), `${s.id}: running a command is not doing the step (it may be cancelled)`);
+      assert.ok(extensionSource.includes(`walkthrough.did('${s.id}')`), `the extension marks ${s.id} done somewhere`);
+      assert.ok(s.media.markdown && fs.existsSync(path.join(root, s.media.markdown)), `${s.id}'s page exists`);
+    }
+  });
 });
