@@ -138,7 +138,11 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat.png') });
     // The walkthrough's steps done by doing them: a prompt was sent and a change approved; the
     // model came from the settings file, not picked, and Governance (steps' own view) is already open.
-    await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough/ }).first().click();
+    // (The walkthrough opened as a preview editor, which the diff took the place of: open it again as a person would.)
+    await runFromPalette(page, 'Welcome: Open Walkthrough...');
+    const walkthroughs = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Torbit' }).first();
+    await walkthroughs.waitFor({ state: 'visible', timeout: 15_000 });
+    await walkthroughs.click();
     const done = (id: string) => page.locator(`.getting-started-step.complete[data-step-id$="#${id}"]`);
     await until('the prompt and approve steps to be done', async () => (await done('prompt').count()) === 1 && (await done('approve').count()) === 1, 15_000);
     assert.equal(await done('model').count(), 0, 'no model was picked and no key stored');
