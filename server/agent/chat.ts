@@ -19,6 +19,7 @@ import { TurnRecorder } from './recorder';
 import { commandEnv, Redactor } from '../secrets';
 import { buildTools, restrictedModeCard } from './tools';
 import type { ToolContext } from './tools/spec';
+import { loadCustomCommands, resolvePrompt, type LoadedCommands } from './commands/customCommands';
 import type { Workspace } from './workspace';
 import { classifyError } from './errors';
 
@@ -84,6 +85,11 @@ export class ChatService {
   /** Whether any turn runs now (or is starting). */
   busy(): boolean {
     return this.claimed.size > 0 || this.creating > 0;
+  }
+
+  /** The workspace's custom slash commands (.torbit/commands/*.md), read now. */
+  async customCommands(): Promise<LoadedCommands> {
+    return this.d.workspace ? loadCustomCommands(this.d.workspace) : { commands: [], problems: [] };
   }
 
   /** Starts a turn and answers at once; the turn streams through the sink. */
@@ -189,12 +195,17 @@ export class ChatService {
     const redact = (s: string) => this.redact.text(s);
     rec.start(text, spec.ref);
     const audit = (e: Parameters<AuditLog['append']>[0]) => void this.d.audit.append(e).catch((err: Error) => log.error(`audit: ${err.message}`));
-    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref } });
+    // A custom command (/name args) asks the model its file's prompt; the chat keeps what was typed.
+    const { prompt, command } = await resolvePrompt(this.d.workspace, text).catch((err: Error) => {
+      log.warn(`custom command: ${err.message}`);
+      return { prompt: text, command: undefined };
+    });
+    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref, ...(command ? { command, prompt: redact(prompt) } : {}) } });
     const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
       await rec.settled();
       // The turn's audit records land before its end is announced (the CLI closes the database then).
       await this.d.audit.settled();
-      const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
+      const all: ModelMessage[] = [{ role: 'user', content: prompt }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
       // The turn's state as it ends, conversation included; a failure here is logged, the turn stands.
       await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
@@ -246,7 +257,7 @@ export class ChatService {
       }, !confine);
       let stepNo = 0;
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe), history, userText: text, tools: built.tools, approve: built.approve,
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe), history, userText: prompt, tools: built.tools, approve: built.approve,
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),

@@ -11,6 +11,11 @@ export const chatHandlers: readonly Handler<ServerCtx>[] = [
     const { sessionId, turnId } = await ctx.chat.chat.send(p);
     return { sessionId, turnId };
   })),
+  // The template stays in the backend: the extension lists names and hints, and sends `/name args`.
+  handler(rpc.commandsList, async (ctx: ServerCtx) => {
+    const { commands, problems } = await ctx.chat.chat.customCommands();
+    return { commands: commands.map(({ template: _template, ...view }) => view), problems };
+  }),
   handler(rpc.chatStop, (ctx: ServerCtx, p) => ({ stopped: ctx.chat.chat.stop(p.turnId) })),
   handler(rpc.sessionList, async (ctx: ServerCtx, p) => ({ sessions: await ctx.chat.repo.listSessions(p?.limit) })),
   handler(rpc.sessionGet, async (ctx: ServerCtx, p) => {

@@ -158,7 +158,7 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
         end: (card) => { replayed.set(card.toolCallId, { ...replayed.get(card.toolCallId), ...card }); },
       });
       const out = await runTurn({
-        model, spec, system: systemPrompt(workspace, true), history, userText: turn.user_text, tools: built.tools, approve: built.approve,
+        model, spec, system: systemPrompt(workspace, true), history, userText: recordedPrompt(stored) ?? turn.user_text, tools: built.tools, approve: built.approve,
         maxSteps: Math.max(steps.length, 1) + (mode === 'live' ? 24 : 0), maxRetries: 0, fuel: new Fuel(undefined, { usd: 0, tokens: 0 }), signal: new AbortController().signal,
         redact: (s) => redact.text(s), onText: () => undefined, onStepUsage: () => undefined,
         onRejectedToolCall: (card) => { replayed.set(card.toolCallId, card); }, ranToolCalls: ran,
@@ -203,4 +203,13 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The prompt the turn asked its model, as recorded: a custom command's expansion is the file as it
+ * was then, so replay never reads the command file again. Without a stored user message, the typed text.
+ */
+function recordedPrompt(stored: { role: string; content?: unknown }[]): string | undefined {
+  const first = stored.find((m) => m.role === 'user');
+  return typeof first?.content === 'string' ? first.content : undefined;
 }

@@ -91,8 +91,12 @@ function view(seq: number, b: AuditBody): AuditEntryView {
   const str = (k: string) => (typeof d[k] === 'string' ? d[k] : null);
   const base = { seq, ts: b.ts, kind: b.kind, actor: b.actor, sessionId: b.sessionId };
   switch (b.kind) {
-    case 'prompt':
-      return { ...base, tool: null, outcome: null, summary: truncate(str('text') ?? '') };
+    case 'prompt': {
+      // A custom command's prompt names the file it came from, by hash.
+      const c = d.command as { path?: unknown; sha256?: unknown } | undefined;
+      const from = typeof c?.path === 'string' && typeof c.sha256 === 'string' ? ` (${c.path}, sha256 ${c.sha256.slice(0, 12)})` : '';
+      return { ...base, tool: null, outcome: null, summary: `${truncate(str('text') ?? '')}${from}` };
+    }
     case 'tool-call':
       return { ...base, tool: str('tool'), outcome: str('status'), summary: `${str('tool')} ${str('summary') ?? ''}${str('result') ? ` → ${str('result')}` : ''}` };
     case 'change':

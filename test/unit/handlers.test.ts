@@ -17,7 +17,7 @@ const TRUSTED = [
 ];
 const ANY = [
   'torbit/status',
-  'torbit/chat/send', 'torbit/chat/stop', 'torbit/session/list', 'torbit/session/get', 'torbit/change/get',
+  'torbit/chat/send', 'torbit/chat/stop', 'torbit/commands/list', 'torbit/session/list', 'torbit/session/get', 'torbit/change/get',
   'torbit/policy/get', 'torbit/audit/list', 'torbit/audit/export', 'torbit/audit/bundles', 'torbit/audit/verify',
   'torbit/approval/list', 'torbit/approval/get', 'torbit/approval/decide', 'torbit/allowance/list', 'torbit/allowance/revoke',
   'torbit/review/bundle', 'torbit/review/run',
