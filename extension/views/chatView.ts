@@ -9,6 +9,7 @@ import type { Ctx } from '../ctx';
 import type { ChangeContent } from './changeDiff';
 import { runApprovalAction, WebviewHost } from './host';
 import { resolveWorkspaceFile } from './workspaceFile';
+import { runBuiltin, slashCommands } from './slashCommands';
 
 const SESSION_KEY = 'torbit.chat.sessionId';
 
@@ -28,7 +29,10 @@ export class ChatView extends WebviewHost {
     this.sessionId = ctx.extension.workspaceState.get<string>(SESSION_KEY) ?? null;
     ctx.subscriptions.push(
       ctx.onChatEvent((e) => this.onEvent(e)),
-      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') void this.pushState(); }),
+      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.pushState(); void this.pushCommands(); } }),
+      // The workspace's own commands, listed again whenever one is added, changed or removed.
+      ...((w) => [w, w.onDidCreate(() => this.pushCommands()), w.onDidChange(() => this.pushCommands()), w.onDidDelete(() => this.pushCommands())])(
+        vscode.workspace.createFileSystemWatcher('**/.torbit/commands/*.md')),
       // A restore may have taken turns out of (or back into) the conversation on screen.
       ctx.onCheckpointChanged((e) => { if (e.restored) void this.pushState(); }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -49,6 +53,11 @@ export class ChatView extends WebviewHost {
 
   protected override onReady(): void {
     void this.pushState();
+    void this.pushCommands();
+  }
+
+  private async pushCommands(): Promise<void> {
+    this.post({ type: 'slashCommands', commands: await slashCommands(this.ctx) });
   }
 
   /** Sends the whole state: models, sessions, and the transcript of the session on screen. */
@@ -175,6 +184,8 @@ export class ChatView extends WebviewHost {
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
         return;
+      case 'builtinCommand':
+        return runBuiltin(msg.name);
       case 'approval':
         return runApprovalAction(msg.approvalId, msg.action);
       case 'restoreTurn':

@@ -4,13 +4,16 @@
 import * as z from 'zod';
 import { request } from './define';
 
-/** Built-in commands, in the order the completion list shows them; a custom command cannot take these names. */
+/**
+ * Built-in commands, in the order the completion list shows them, and the VS Code command each
+ * runs (the same the palette has); a custom command cannot take these names.
+ */
 export const BUILTIN_SLASH_COMMANDS = [
-  { name: 'new', description: 'Start a new chat session' },
-  { name: 'checkpoint', description: 'Take a checkpoint of the workspace now' },
-  { name: 'review', description: 'Review the changes since the last review' },
-  { name: 'ship', description: 'Test, review, heal and push (the Ship loop)' },
-  { name: 'skills', description: 'List the Agent Skills this workspace has' },
+  { name: 'new', description: 'Start a new chat session', command: 'torbit.newSession' },
+  { name: 'checkpoint', description: 'Take a checkpoint of the workspace now', command: 'torbit.checkpoint.create' },
+  { name: 'review', description: 'Review the changes since the last review', command: 'torbit.review.run' },
+  { name: 'ship', description: 'Test, review, heal and push (the Ship loop)', command: 'torbit.review.ship' },
+  { name: 'skills', description: 'List the Agent Skills this workspace has', command: 'torbit.skills.list' },
 ] as const;
 export type BuiltinSlashCommand = (typeof BUILTIN_SLASH_COMMANDS)[number]['name'];
 

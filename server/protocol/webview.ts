@@ -8,6 +8,13 @@ import { CheckpointView } from './checkpoints';
 import { RunView } from './runs';
 import { describeZodError } from './define';
 import { Status } from './status';
+import { BUILTIN_SLASH_COMMANDS, SlashName, type BuiltinSlashCommand } from './slashCommands';
+
+/** A command the chat input completes after `/`: a built-in (run by the extension) or the workspace's own. */
+export const SlashCommandView = z.object({ name: SlashName, description: z.string().optional(), argumentHint: z.string().optional(), builtin: z.boolean() });
+export type SlashCommandView = z.infer<typeof SlashCommandView>;
+
+const BuiltinName = z.enum(BUILTIN_SLASH_COMMANDS.map((c) => c.name) as unknown as [BuiltinSlashCommand, ...BuiltinSlashCommand[]]);
 
 export const BackendState = z.enum(['starting', 'ready', 'error', 'stopped']);
 export type BackendState = z.infer<typeof BackendState>;
@@ -55,6 +62,8 @@ export const ToWebview = {
   }),
   /** The session list changed (a turn ended, a title was set). */
   sessions: z.object({ sessions: z.array(SessionSummary) }),
+  /** Chat: the commands `/` completes, built-ins first. */
+  slashCommands: z.object({ commands: z.array(SlashCommandView) }),
   /** Governance view: the policy, the (filtered) audit timeline and the exported bundles. */
   governance: z.object({ policy: PolicyView.nullable(), timeline: AuditTimeline.nullable(), bundles: z.array(BundleInfo), error: z.string().nullable() }),
   verifyResult: VerifyResult,
@@ -87,6 +96,8 @@ export const FromWebview = {
       .refine((p) => !p.split(/[\\/]/).includes('..'), 'the path climbs out with ..'),
   }),
   copy: z.object({ text: z.string().max(10_000_000) }),
+  /** Chat: a built-in slash command typed in the input (custom ones are sent as prompts; the backend expands them). */
+  builtinCommand: z.object({ name: BuiltinName }),
   /** Governance view: filter the audit timeline. */
   auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), outcome: z.string().optional() }),
   exportBundle: z.object({}),

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COMMAND_IDS } from '../../extension/commands/ids';
-import { ShipParams, WebviewCommand } from '../../server/protocol';
+import { BUILTIN_SLASH_COMMANDS, ShipParams, WebviewCommand } from '../../server/protocol';
 
 const root = path.join(__dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -65,5 +65,10 @@ describe('extension manifest', () => {
       assert.ok(extensionSource.includes(`walkthrough.did('${s.id}')`), `the extension marks ${s.id} done somewhere`);
       assert.ok(s.media.markdown && fs.existsSync(path.join(root, s.media.markdown)), `${s.id}'s page exists`);
     }
+  });
+
+  it('runs every built-in slash command as a command the manifest contributes', () => {
+    const contributed = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+    for (const c of BUILTIN_SLASH_COMMANDS) assert.ok(contributed.has(c.command), `/${c.name} runs ${c.command}, which is not contributed`);
   });
 });

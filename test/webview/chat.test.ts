@@ -430,6 +430,61 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     assert.deepEqual((await posted(page)).at(-1), { type: 'prompt', text: 'again' });
   });
 
+  it('/ completes the commands (built-ins first), arrows and Tab take one; a built-in is run by the extension, a custom one sent as the prompt', async () => {
+    await deliver(page, chatState(), { type: 'slashCommands', commands: [
+      { name: 'new', description: 'Start a new chat session', builtin: true },
+      { name: 'review', description: 'Review the changes since the last review', builtin: true },
+      { name: 'fix', description: 'Fix an issue by number', argumentHint: '<issue>', builtin: false },
+      { name: 'explain', builtin: false },
+    ] });
+    await clearPosted(page);
+    const input = page.locator(T('prompt-input'));
+    const menu = page.locator(T('slash-menu'));
+    const items = () => page.locator(`${T('slash-item')}`).evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.name}${e.classList.contains('active') ? '*' : ''}`));
+    await input.click();
+    assert.equal(await menu.isVisible(), false, 'no list before /');
+    await page.keyboard.type('/');
+    assert.deepEqual(await items(), ['new*', 'review', 'fix', 'explain']);
+    assert.match(await menu.innerText(), /\/fix\s+<issue>\s+Fix an issue by number/);
+    await page.keyboard.type('f');
+    assert.deepEqual(await items(), ['fix*']);
+    await page.keyboard.press('Tab');
+    assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), '/fix ');
+    assert.equal(await menu.isVisible(), false, 'the list closes once a command is taken');
+    assert.deepEqual(await posted(page), [], 'taking a command only fills the input');
+    await page.keyboard.type('42');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await posted(page), [{ type: 'prompt', text: '/fix 42' }]);
+    await deliver(page, ev('t9', 0, { type: 'turn-start', userText: '/fix 42', model: MODELS[0]! }), ev('t9', 1, { type: 'turn-end', status: 'done' }));
+
+    // Arrow keys move (wrapping), Enter takes; Enter again runs the built-in in the extension.
+    await clearPosted(page);
+    await page.keyboard.type('/');
+    await page.keyboard.press('ArrowUp');
+    assert.deepEqual(await items(), ['new', 'review', 'fix', 'explain*']);
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await items(), ['new*', 'review', 'fix', 'explain']);
+    await page.keyboard.press('Enter');
+    assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), '/new ');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await posted(page), [{ type: 'builtinCommand', name: 'new' }]);
+    assert.equal(await page.locator(T('message-user')).count(), 1, 'a built-in is not a turn');
+
+    // Escape closes the list; a click takes a command; a prompt that only starts with / is a prompt.
+    await page.keyboard.type('/re');
+    await page.keyboard.press('Escape');
+    assert.equal(await menu.isVisible(), false);
+    await input.evaluate((el) => { (el as unknown as { value: string }).value = ''; });
+    await page.keyboard.type('/');
+    await page.locator(`${T('slash-item')}[data-name="explain"]`).click();
+    assert.equal(await input.evaluate((el) => (el as unknown as { value: string }).value), '/explain ');
+    await input.evaluate((el) => { (el as unknown as { value: string }).value = ''; });
+    await clearPosted(page);
+    await page.keyboard.type('/tmp is full, why?');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await posted(page), [{ type: 'prompt', text: '/tmp is full, why?' }]);
+  });
+
   it('a prompt the extension refuses with a notice stops waiting; notices show with their action', async () => {
     await deliver(page, chatState({ sessionId: null }));
     await page.locator(T('prompt-input')).click();

@@ -13,6 +13,8 @@ import { backendBadge } from '../common/backendBadge';
 import { formatUsage, formatWhen, sessionUsage, usageDetail } from './format';
 import { codeOfCopyButton } from './markdown';
 import { actionButton, TurnView } from './turn';
+import { SlashMenu } from './slashMenu';
+import { parseSlash } from '../../server/protocol';
 
 declare global {
   interface Window {
@@ -53,7 +55,11 @@ const input = h('vscode-textarea', {
 });
 const stop = h('vscode-button', { 'data-testid': 'stop', secondary: '', icon: 'debug-stop', title: 'Stop the running turn', hidden: '' }, 'Stop');
 const send = h('vscode-button', { 'data-testid': 'send', icon: 'send', title: 'Send (Enter)' }, 'Send');
-app.append(header, messages, h('footer', { class: 'composer' }, input, h('div', { class: 'composer-actions' }, stop, send)));
+const slashMenu = new SlashMenu((text) => {
+  input.value = text;
+  input.focus();
+});
+app.append(header, messages, h('footer', { class: 'composer' }, slashMenu.element, input, h('div', { class: 'composer-actions' }, stop, send)));
 
 // ── State ──────────────────────────────────────────────────────────────────────────────────────
 let models: string[] = [];
@@ -288,6 +294,10 @@ function onExtensionMessage(msg: ToWebviewMessage): void {
     case 'chatEvent':
       onChatEvent(msg, recordTimings ? performance.timeOrigin + performance.now() : 0);
       break;
+    case 'slashCommands':
+      slashMenu.setCommands(msg.commands);
+      slashMenu.update(input.value);
+      break;
     case 'sessions':
       sessions = msg.sessions;
       renderSessions();
@@ -304,6 +314,16 @@ function submit(): void {
   if (isRunning()) return;
   const text = input.value.trim();
   if (!text) return;
+  // A built-in command is the extension's to run; a custom one is a prompt the backend expands;
+  // anything else that starts with / ("/tmp is full, why?") is just a prompt.
+  const slash = parseSlash(text);
+  const command = slash ? slashMenu.known(slash.name) : undefined;
+  if (command?.builtin) {
+    post({ type: 'builtinCommand', name: command.name });
+    input.value = '';
+    slashMenu.close();
+    return;
+  }
   if (text.length > MAX_PROMPT) {
     addNotice('error', `The prompt is too long (${text.length.toLocaleString('en-US')} characters; at most ${MAX_PROMPT.toLocaleString('en-US')}).`);
     return;
@@ -316,7 +336,9 @@ function submit(): void {
   queueScroll(true);
 }
 
+input.addEventListener('input', () => slashMenu.update(input.value));
 input.addEventListener('keydown', (e: KeyboardEvent) => {
+  if (slashMenu.key(e)) return;
   if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.isComposing || e.keyCode === 229) return;
   e.preventDefault();
   submit();
