@@ -29,10 +29,10 @@ function help(): string {
   ].join('\n');
 }
 
-function commandHelp(c: Command): string {
+function commandHelp(c: Command, live: string[]): string {
   const w = Math.max(10, ...c.optionHelp.map(([f]) => f.length));
   return [c.usage, '', c.summary, '', 'Options:', ...c.optionHelp.map(([f, d]) => `  ${f.padEnd(w)}  ${d}`), `  ${'-h, --help'.padEnd(w)}  show this help`,
-    ...(c.extraHelp ? ['', ...c.extraHelp] : []), '', 'Exit codes:', ...exitHelp(c.exits)].join('\n');
+    ...(c.extraHelp ? ['', ...c.extraHelp] : []), ...(live.length ? ['', ...live] : []), '', 'Exit codes:', ...exitHelp(c.exits)].join('\n');
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -52,7 +52,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
   } catch (err) {
     return fail(EXIT.usage, `${name}: ${(err as Error).message}`);
   }
-  if (values.help) { out(commandHelp(cmd)); return EXIT.ok; }
+  if (values.help) {
+    // What the workspace adds (its custom commands) is help too, but never a reason for help to fail.
+    const live = await cmd.liveHelp?.(values, { cwd, env, out }).catch((err: Error) => [`(could not read the workspace: ${err.message})`]) ?? [];
+    out(commandHelp(cmd, live));
+    return EXIT.ok;
+  }
   try {
     return await cmd.run(values, { cwd, env, out }, positionals);
   } catch (err) {

@@ -2,6 +2,8 @@
 // Text streams to stdout; tool events go to stderr (or everything as JSON lines with --json).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadCustomCommands } from '../agent/commands/customCommands';
+import { Workspace } from '../agent/workspace';
 import { Backend } from '../backend';
 import { stderrLogger } from '../logger';
 import { PROVIDERS, type ChatEventParams, type TurnStatus } from '../protocol';
@@ -62,7 +64,20 @@ export const chatCommand: Command = {
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
     'A policy file that loosens the built-in default applies only once accepted (--accept-policy);',
     'until then the built-in default is in force, and the run says so.',
+    'A prompt "/name [arguments]" runs the workspace\'s custom command .torbit/commands/name.md:',
+    'its prompt, with $ARGUMENTS replaced by the arguments, is what the model is asked.',
   ],
+  async liveHelp(values, io) {
+    const dir = path.resolve(io.cwd, (values.workspace as string | undefined) ?? '.');
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+    const { commands, problems } = await loadCustomCommands(await Workspace.open([dir]));
+    const w = Math.max(0, ...commands.map((c) => `/${c.name}${c.argumentHint ? ` ${c.argumentHint}` : ''}`.length));
+    return [
+      commands.length ? `Custom commands in ${dir}:` : `No custom commands in ${dir} (add .torbit/commands/<name>.md).`,
+      ...commands.map((c) => `  ${`/${c.name}${c.argumentHint ? ` ${c.argumentHint}` : ''}`.padEnd(w)}  ${c.description ?? c.path}`),
+      ...problems.map((p) => `  (${p.path} is not used: ${p.error})`),
+    ];
+  },
   exits: [
     ['ok', 'the turn is done (or reached the step limit)'], ['failed', 'the turn failed'], ['usage', 'a bad option, prompt or setting'],
     ['storeRefused', 'the database is refused'], ['budget', 'stopped by the budget'], ['stopped', 'stopped (Ctrl+C)'],

@@ -26,6 +26,8 @@ export interface Command {
   optionHelp: [string, string][];
   /** Lines after the options in --help. */
   extraHelp?: string[];
+  /** Lines about the workspace at hand, after extraHelp in --help (not in docs/cli.md: they depend on the folder). */
+  liveHelp?(values: Record<string, unknown>, io: CommandIo): Promise<string[]>;
   /** The exit codes this command returns, by name (the numbers are in exitCodes.ts), and when. */
   exits: CommandExit[];
   /** Takes positional arguments (e.g. chat's prompt). */

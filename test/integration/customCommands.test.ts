@@ -9,6 +9,7 @@ import { rpc, SessionTranscript } from '../../server/protocol';
 import { startOpenAIStub, textChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { openRpcChat } from '../support/rpcChat';
 import { shutdown, type Spawned } from '../support/server';
+import { torbit } from '../support/cli';
 import { gitRepo } from '../support/tmp';
 
 const FIX = '---\ndescription: Fix an issue by number\nargument-hint: <issue>\n---\nRead issue $ARGUMENTS, find its cause, and fix it with a test.\n';
@@ -67,5 +68,21 @@ describe('custom slash commands over JSON-RPC', function () {
     assert.equal(stub.requests[2]!.body.messages.at(-1).content, '/nosuch thing');
     // The next turn's history holds the prompt the model was asked, not the command line.
     assert.ok(stub.requests[1]!.body.messages.some((m: { role: string; content: unknown }) => m.role === 'user' && m.content === 'Read issue 42, find its cause, and fix it with a test.'));
+  });
+});
+
+describe('custom slash commands in the CLI', function () {
+  this.timeout(60_000);
+
+  it('torbit chat --help lists the workspace\'s commands and what is wrong with the others', () => {
+    const ws = gitRepo();
+    fs.mkdirSync(path.join(ws, '.torbit', 'commands'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.torbit', 'commands', 'fix.md'), FIX);
+    fs.writeFileSync(path.join(ws, '.torbit', 'commands', 'review.md'), 'Shadow.\n');
+    const r = torbit(ws, ['chat', '--help']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`Custom commands in ${fs.realpathSync(ws).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\n  /fix <issue>  Fix an issue by number\\n  \\(.torbit/commands/review.md is not used: /review is a built-in command`));
+    const empty = torbit(gitRepo(), ['chat', '--help']);
+    assert.match(empty.out, /No custom commands in .* \(add \.torbit\/commands\/<name>\.md\)\./);
   });
 });

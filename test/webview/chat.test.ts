@@ -440,7 +440,7 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     await clearPosted(page);
     const input = page.locator(T('prompt-input'));
     const menu = page.locator(T('slash-menu'));
-    const items = () => page.locator(`${T('slash-item')}`).evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.name}${e.classList.contains('active') ? '*' : ''}`));
+    const items = () => page.locator(`${T('slash-item')}`).evaluateAll((els) => els.map((e) => `${e.getAttribute('data-name')}${e.classList.contains('active') ? '*' : ''}`));
     await input.click();
     assert.equal(await menu.isVisible(), false, 'no list before /');
     await page.keyboard.type('/');
