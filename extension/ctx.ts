@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import type { z } from 'zod';
-import { rpc, type ApprovalView, type BackendView, type ChatEventParams, type InitOptions, type NotificationDef, type RequestDef, type RunView, type ShipProgress, type Status } from '../server/protocol';
+import { rpc, type AllowanceView, type ApprovalView, type BackendView, type ChatEventParams, type InitOptions, type NotificationDef, type RequestDef, type RunView, type ShipProgress, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
 import { readAgentSettings, readConfig, readEasSettings } from './config';
@@ -34,6 +34,9 @@ export class Ctx implements vscode.Disposable {
   private readonly approvalAsked = new vscode.EventEmitter<ApprovalView>();
   /** A run started waiting for a person's decision. */
   readonly onApprovalAsked = this.approvalAsked.event;
+  private readonly allowancesChanged = new vscode.EventEmitter<AllowanceView[]>();
+  /** The session allowances changed (given, used or revoked): all of them in force now. */
+  readonly onAllowancesChanged = this.allowancesChanged.event;
   private readonly checkpointChanged = new vscode.EventEmitter<z.output<typeof rpc.checkpointChanged.params>>();
   /** A checkpoint was taken, or a restore done (the timeline and the chat follow it). */
   readonly onCheckpointChanged = this.checkpointChanged.event;
@@ -134,6 +137,7 @@ export class Ctx implements vscode.Disposable {
       on(rpc.runChanged, (p) => this.runChanged.fire(p));
       on(rpc.runOutput, (p) => this.runOutput.fire(p));
       on(rpc.approvalResolved, (p) => this.approvals.remove(p.approval.id));
+      on(rpc.allowanceChanged, (p) => this.allowancesChanged.fire(p.allowances));
     } catch (err) {
       const detail = `The Torbit backend failed to start: ${(err as Error).message}`;
       this.log.error(detail);
@@ -195,6 +199,7 @@ export class Ctx implements vscode.Disposable {
     this.changed.dispose();
     this.chatEvents.dispose();
     this.approvalAsked.dispose();
+    this.allowancesChanged.dispose();
     this.checkpointChanged.dispose();
     this.shipProgress.dispose();
     this.runChanged.dispose();

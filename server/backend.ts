@@ -43,7 +43,7 @@ export interface BackendOptions {
 }
 
 /** How a chat's tool calls are judged: the pinned policy hash, and who is asked. */
-export type ChatTrustOptions = Pick<TrustOptions, 'pinnedHash' | 'broker' | 'approveAsks'>;
+export type ChatTrustOptions = Pick<TrustOptions, 'pinnedHash' | 'broker' | 'approveAsks' | 'onAllowancesChanged'>;
 
 export class Backend {
   private readonly started = Date.now();

@@ -65,7 +65,7 @@ export class ServerCtx {
     const opened = await backend.openChat({
       trusted: opts.trusted, settings: opts.agent, env, log,
       sink: (p) => this.notify(rpc.chatEvent, p),
-      trust: { pinnedHash: opts.policyHash, broker },
+      trust: { pinnedHash: opts.policyHash, broker, onAllowancesChanged: (allowances) => this.notify(rpc.allowanceChanged, { allowances }) },
       checkpointOptions: { maxFileBytes: opts.checkpoints.maxFileBytes, onChanged: (e) => this.notify(rpc.checkpointChanged, e) },
     });
     this.chatService = opened;

@@ -34,6 +34,8 @@ async function setApiKey(ctx: Ctx): Promise<void> {
 
 export const chatCommands = {
   'torbit.openChat': (_ctx: Ctx) => () => vscode.commands.executeCommand('torbit.chat.focus'),
+  // Governance lives in the panel (its own container), so the chat keeps the side bar's height.
+  'torbit.showGovernance': (_ctx: Ctx) => () => vscode.commands.executeCommand('torbit.governance.focus'),
   'torbit.setApiKey': (ctx: Ctx) => () => setApiKey(ctx),
   'torbit.newSession': (ctx: Ctx) => async () => {
     await vscode.commands.executeCommand('torbit.chat.focus');

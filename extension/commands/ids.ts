@@ -4,6 +4,7 @@ export const COMMAND_IDS = [
   'torbit.showLogs',
   'torbit.restartBackend',
   'torbit.openChat',
+  'torbit.showGovernance',
   'torbit.revealDataDir',
   'torbit.setApiKey',
   'torbit.newSession',

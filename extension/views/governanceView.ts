@@ -1,7 +1,8 @@
-// The Governance view: the backend, pending approvals, background runs, checkpoints, the policy in
-// force with its hash, the audit timeline with filters, and signed bundles with Verify.
+// The Governance view (its own panel container, beside the chat rather than above it): pending
+// approvals, session allowances with Revoke, the audit activity filtered by record kind,
+// checkpoints, background runs, the policy in force with its hash, and the backend.
 import * as vscode from 'vscode';
-import { rpc, type FromWebviewMessage } from '../../server/protocol';
+import { rpc, type AllowanceView, type AuditKind, type FromWebviewMessage } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { runApprovalAction, WebviewHost } from './host';
 
@@ -9,12 +10,14 @@ type GovMessage = Exclude<FromWebviewMessage, { type: 'ready' | 'runCommand' }>;
 
 export class GovernanceView extends WebviewHost {
   static readonly id = 'torbit.governance';
-  private filter: { sessionId?: string; tool?: string; outcome?: string } = {};
+  private filter: { sessionId?: string; tool?: string; kind?: AuditKind } = {};
+  /** How many allowance lists were sent (see pushAllowances). */
+  private allowancesSent = 0;
 
   constructor(ctx: Ctx) {
     super(ctx, 'governance', 'Torbit Governance');
     ctx.subscriptions.push(
-      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); } }),
+      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); void this.refreshAllowances(); } }),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
       ctx.onCheckpointChanged(() => { void this.refreshCheckpoints(); void this.refresh(); }),
       ...(ctx.runs ? [ctx.runs.onDidChange(() => this.pushRuns())] : []),
@@ -23,6 +26,7 @@ export class GovernanceView extends WebviewHost {
         // A decision lands in the audit log: show it.
         void this.refresh();
       }),
+      ctx.onAllowancesChanged((all) => { void this.pushAllowances(all); }),
     );
   }
 
@@ -31,7 +35,20 @@ export class GovernanceView extends WebviewHost {
   }
 
   private pushApprovals(): void {
-    this.post({ type: 'approvals', approvals: this.ctx.approvals.all() });
+    const approvals = this.ctx.approvals.all();
+    this.showBadge(approvals.length, `${approvals.length} approval(s) waiting for your decision`);
+    this.post({ type: 'approvals', approvals });
+  }
+
+  private async pushAllowances(allowances: AllowanceView[], error: string | null = null): Promise<void> {
+    // The titles are fetched on the way: a newer list that overtakes this one wins.
+    const n = ++this.allowancesSent;
+    const sessions: Record<string, string> = {};
+    if (allowances.length) {
+      const listed = await this.ctx.request(rpc.sessionList, { limit: 500 }).then((r) => r.sessions, () => []);
+      for (const s of listed) if (allowances.some((a) => a.sessionId === s.id)) sessions[s.id] = s.title;
+    }
+    if (n === this.allowancesSent) this.post({ type: 'allowances', allowances, sessions, error });
   }
 
   protected override onReady(): void {
@@ -40,6 +57,17 @@ export class GovernanceView extends WebviewHost {
     this.pushRuns();
     void this.refresh();
     void this.refreshCheckpoints();
+    void this.refreshAllowances();
+  }
+
+  /** The session allowances in force (the backend's memory: a restarted backend has none). */
+  async refreshAllowances(): Promise<void> {
+    if (this.ctx.backend.state !== 'ready') return this.pushAllowances([]);
+    try {
+      await this.pushAllowances((await this.ctx.request(rpc.allowanceList, {})).allowances);
+    } catch (err) {
+      await this.pushAllowances([], (err as Error).message);
+    }
   }
 
   /** The checkpoint timeline, newest first. */
@@ -72,7 +100,7 @@ export class GovernanceView extends WebviewHost {
   protected async handle(msg: GovMessage): Promise<void> {
     switch (msg.type) {
       case 'auditQuery':
-        this.filter = { sessionId: msg.sessionId || undefined, tool: msg.tool || undefined, outcome: msg.outcome || undefined };
+        this.filter = { sessionId: msg.sessionId || undefined, tool: msg.tool || undefined, kind: msg.kind };
         return this.refresh();
       case 'exportBundle':
         // The command refreshes this view itself once the bundle is written.
@@ -83,6 +111,18 @@ export class GovernanceView extends WebviewHost {
         return;
       case 'approval':
         await runApprovalAction(msg.approvalId, msg.action);
+        return;
+      case 'revokeAllowance':
+        // The backend audits it and announces the new list (torbit/allowance/changed); the
+        // timeline shows the revocation.
+        try {
+          await this.ctx.request(rpc.allowanceRevoke, { id: msg.allowanceId });
+        } catch (err) {
+          // Gone already (revoked elsewhere, or the backend restarted): show what is in force.
+          void this.refreshAllowances();
+          throw err;
+        }
+        void this.refresh();
         return;
       case 'run':
         await vscode.commands.executeCommand(msg.action === 'cancel' ? 'torbit.eas.cancelRun' : 'torbit.eas.showRunLog', msg.runId);

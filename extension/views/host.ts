@@ -11,11 +11,14 @@ export async function runApprovalAction(approvalId: string, action: 'approve' | 
 
 export abstract class WebviewHost implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
+  /** The view's badge (on its tab or activity bar item), kept for a view resolved later. */
+  private badge: vscode.ViewBadge | undefined;
 
   constructor(protected readonly ctx: Ctx, private readonly entry: WebviewEntry, private readonly title: string) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
+    view.badge = this.badge;
     const uri = this.ctx.extension.extensionUri;
     view.webview.options = { enableScripts: true, localResourceRoots: localResourceRoots(uri) };
     view.webview.html = webviewHtml(view.webview, uri, this.entry, this.title);
@@ -27,6 +30,12 @@ export abstract class WebviewHost implements vscode.WebviewViewProvider {
       this.view = undefined;
       subs.forEach((d) => { d.dispose(); });
     });
+  }
+
+  /** Shows a count on the view's tab (none at 0), so what waits is seen while the view is not. */
+  protected showBadge(value: number, tooltip: string): void {
+    this.badge = value > 0 ? { value, tooltip } : undefined;
+    if (this.view) this.view.badge = this.badge;
   }
 
   protected post(msg: ToWebviewMessage): void {

@@ -2,12 +2,12 @@
 // previous record's hash, so changing, dropping or reordering any record breaks every later link.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { AuditKind } from '../protocol/governance';
 import { canonicalJson } from './canonical';
 
-export const GENESIS = '0'.repeat(64);
+export { AuditKind };
 
-export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note']);
-export type AuditKind = z.infer<typeof AuditKind>;
+export const GENESIS = '0'.repeat(64);
 
 /** Who decided or acted: the policy (with its hash), the user, or Torbit itself. */
 export const Actor = z.enum(['policy', 'user', 'system', 'model']);

@@ -158,3 +158,9 @@ export const allowanceList = request('torbit/allowance/list', 'extension', 'any'
  */
 export const allowanceRevoke = request('torbit/allowance/revoke', 'extension', 'any', z.object({ id: z.string().min(1) }).strict(),
   z.object({ ok: z.literal(true) }));
+
+/**
+ * server → extension: the session allowances changed (one was given, used or revoked); all of
+ * them in force now, so the Governance view shows each one's uses as they happen.
+ */
+export const allowanceChanged = notification('torbit/allowance/changed', 'server', z.object({ allowances: z.array(AllowanceView) }));

@@ -22,6 +22,13 @@ export const PolicyView = z.object({
 });
 export type PolicyView = z.infer<typeof PolicyView>;
 
+/**
+ * The kinds of audit record (server/audit/record.ts stores them): here, so the Governance view
+ * filters by the log's own kinds and names each one.
+ */
+export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note']);
+export type AuditKind = z.infer<typeof AuditKind>;
+
 export const AuditEntryView = z.object({
   seq: z.number().int().positive(),
   ts: z.string(),
@@ -51,6 +58,8 @@ export const AuditTimeline = z.object({
   chain: z.object({ ok: z.boolean(), head: z.string().nullable(), error: z.string().nullable() }),
   sessions: z.array(z.string()),
   tools: z.array(z.string()),
+  /** How many records of each kind the whole log holds (the kind filter offers these). */
+  kinds: z.record(z.string(), z.number().int().nonnegative()),
 });
 export type AuditTimeline = z.infer<typeof AuditTimeline>;
 

@@ -11,7 +11,7 @@ export const status = request('torbit/status', 'extension', 'any', NoParams, Sta
 
 export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';
 export { policyGet, policyAccept, auditList, auditExport, auditBundles, auditVerify } from './governance';
-export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide, allowanceList, allowanceRevoke } from './approvals';
+export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide, allowanceList, allowanceRevoke, allowanceChanged } from './approvals';
 export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
 export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';
 export { easStart, easBuilds, runList, runCancel, runLog, runChanged, runOutput } from './runs';

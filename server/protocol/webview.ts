@@ -2,8 +2,8 @@
 // a zod schema. A message is `{ type, ...payload }`; anything else is refused on arrival.
 import * as z from 'zod';
 import { ChatEventParams, ModelRef, SessionSummary, Turn } from './chat';
-import { AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
-import { ApprovalView } from './approvals';
+import { AuditKind, AuditTimeline, BundleInfo, PolicyView, VerifyResult } from './governance';
+import { AllowanceView, ApprovalView } from './approvals';
 import { CheckpointView } from './checkpoints';
 import { RunView } from './runs';
 import { describeZodError } from './define';
@@ -73,6 +73,13 @@ export const ToWebview = {
   checkpoints: z.object({ checkpoints: z.array(CheckpointView), error: z.string().nullable() }),
   /** Governance view: background runs (EAS builds and submissions), newest first. */
   runs: z.object({ runs: z.array(RunView) }),
+  /** Governance view: the session allowances in force ("Allow for this session"), or why they could not be read. */
+  allowances: z.object({
+    allowances: z.array(AllowanceView),
+    /** The titles of their chat sessions, by id (a person knows a chat by its title). */
+    sessions: z.record(z.string(), z.string()),
+    error: z.string().nullable(),
+  }),
 } as const;
 
 /** webview → extension */
@@ -98,14 +105,16 @@ export const FromWebview = {
   copy: z.object({ text: z.string().max(10_000_000) }),
   /** Chat: a built-in slash command typed in the input (custom ones are sent as prompts; the backend expands them). */
   builtinCommand: z.object({ name: BuiltinName }),
-  /** Governance view: filter the audit timeline. */
-  auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), outcome: z.string().optional() }),
+  /** Governance view: filter the audit timeline (by session, tool, and the log's own record kinds). */
+  auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), kind: AuditKind.optional() }),
   exportBundle: z.object({}),
   verifyBundle: z.object({ file: z.string().min(1) }),
   /** A pending approval's button: approve it, reject it (the extension asks why), or show where it is. */
   approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review']) }),
   /** A checkpoint's button (timeline): restore it, or diff it against the workspace now. */
   checkpoint: z.object({ checkpointId: z.number().int().positive(), action: z.enum(['restore', 'diff']) }),
+  /** Governance view: Revoke on a session allowance (it only takes a permission away). */
+  revokeAllowance: z.object({ allowanceId: z.string().min(1).max(200) }),
   /** A background run's button: cancel it, or show its log. */
   run: z.object({ runId: z.string().min(1), action: z.enum(['cancel', 'log']) }),
   /** Chat: "Restore" on a turn, back to the state before it. */

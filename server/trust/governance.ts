@@ -56,6 +56,7 @@ export class Governance {
       chain: chain.ok ? { ok: true, head: chain.count ? chain.head : null, error: null } : { ok: false, head: null, error: `record ${chain.seq}: ${chain.reason}` },
       sessions: [...new Set(all.map((e) => e.sessionId).filter((s): s is string => !!s))],
       tools: [...new Set(all.map((e) => e.tool).filter((t): t is string => !!t))].sort(),
+      kinds: countKinds(all),
     };
   }
 
@@ -136,6 +137,12 @@ function view(seq: number, b: AuditBody): AuditEntryView {
     default:
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
   }
+}
+
+function countKinds(entries: readonly AuditEntryView[]): Record<string, number> {
+  const n: Record<string, number> = {};
+  for (const e of entries) n[e.kind] = (n[e.kind] ?? 0) + 1;
+  return n;
 }
 
 function truncate(s: string, n = 120): string {

@@ -13,7 +13,7 @@ import { readDisk } from '../agent/tools/spec';
 import { ToolError } from '../agent/workspace';
 import type { TorbitEnvironment } from '../environment';
 import type { Logger } from '../logger';
-import type { ApprovalOutcome, ApprovalView } from '../protocol';
+import type { AllowanceView, ApprovalOutcome, ApprovalView } from '../protocol';
 import type { ApprovalBroker } from './approvals';
 import { formatArgv } from './commandLine';
 import { applyHunks, hunksOf, lines, type Hunk } from './hunks';
@@ -36,6 +36,8 @@ export interface TrustOptions {
   approveAsks?: boolean;
   /** The person's acceptances of loosening policies; none: a loosening file never applies. */
   acceptances?: PolicyAcceptances;
+  /** Hears each change of the session allowances (the extension's Governance view lists them). */
+  onAllowancesChanged?: (all: AllowanceView[]) => void;
 }
 
 /**
@@ -91,7 +93,7 @@ export class UnknownAllowanceError extends Error {}
 export class Trust {
   private cache: { key: string; lp: LoadedPolicy } | undefined;
   /** "Allow for this session" decisions: in this backend's memory only, never on disk. */
-  readonly allowances = new SessionAllowances();
+  readonly allowances = new SessionAllowances((all) => this.o.onAllowancesChanged?.(all));
 
   constructor(readonly o: TrustOptions) {}
 

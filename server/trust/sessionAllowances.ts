@@ -72,9 +72,13 @@ interface Allowance {
 export class SessionAllowances {
   private readonly all = new Map<string, Allowance>();
 
+  /** `changed` hears every change (given, used, revoked) with all the allowances now in force. */
+  constructor(private readonly changed: (all: AllowanceView[]) => void = () => undefined) {}
+
   add(sessionId: string, scope: SessionScope, approvalId: string): AllowanceView {
     const a: Allowance = { id: randomUUID(), sessionId, scope, approvalId, createdAt: new Date().toISOString(), uses: 0 };
     this.all.set(a.id, a);
+    this.changed(this.list());
     return { ...a };
   }
 
@@ -84,6 +88,7 @@ export class SessionAllowances {
     const found = [...this.all.values()].find((x) => x.sessionId === sessionId && scopeCovers(x.scope, tool, a));
     if (!found) return undefined;
     found.uses++;
+    this.changed(this.list());
     return { ...found };
   }
 
@@ -94,7 +99,9 @@ export class SessionAllowances {
   /** Removes an allowance; returns it, or undefined when there is none with that id. */
   revoke(id: string): AllowanceView | undefined {
     const a = this.all.get(id);
+    if (!a) return undefined;
     this.all.delete(id);
-    return a && { ...a };
+    this.changed(this.list());
+    return { ...a };
   }
 }

@@ -16,7 +16,7 @@ import { hostileRepo, type HostileRepo } from '../security/hostileRepo';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import { tmpDir } from '../support/tmp';
 import {
-  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, prompt as promptIn, runFromPalette, shootIfFailed, showTorbit as showTorbitIn, statusBarText, toast, turnDone, until, webviewFrame,
+  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, openSection, prompt as promptIn, runFromPalette, shootIfFailed, showGovernance, showTorbit as showTorbitIn, statusBarText, toast, turnDone, until,
 } from './workbench';
 
 const KEY = 'e2e-compatible-key-5151515151';
@@ -53,11 +53,16 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
   // Transitions finished: a tooltip or toast caught fading in is hard to read.
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), animations: 'disabled' });
   /** The backend's pid, as the Governance view shows it ("pid 123, node v24…"). */
-  const backendPid = async () => (await (await governanceFrame()).locator('[data-testid="fact-process"]').innerText()).match(/pid (\d+)/)?.[1];
+  const backendPid = async () => {
+    const gov = await governanceFrame();
+    await openSection(gov, 'backend');
+    return (await gov.locator('[data-testid="fact-process"]').innerText()).match(/pid (\d+)/)?.[1];
+  };
   let restrictedPid: string | undefined;
 
   const chatFrame = () => chatFrameOf(page);
-  const governanceFrame = () => webviewFrame(page, '[data-testid="policy"]', 'the Governance view');
+  /** The Governance view, in the panel beside the chat. */
+  const governanceFrame = () => showGovernance(page);
   const showTorbit = () => showTorbitIn(page);
   const prompt = (chat: Frame, text: string) => promptIn(page, chat, text);
   /** The EAS item's tooltip, as a person reads it by hovering. */
@@ -129,7 +134,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
 
     it('Torbit shows its views and "Torbit: ready"', async () => {
       await showTorbit();
-      // Wider, as a person reading the Governance view would make it.
+      // Wider, as a person reading the chat's cards would make it.
       const bar = await page.locator('.part.sidebar').boundingBox();
       if (bar) {
         await page.mouse.move(bar.x + bar.width + 1, bar.y + bar.height / 2);
@@ -141,7 +146,6 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
       const chat = await chatFrame();
       await until('the chat to show the backend ready', async () => (await chat.locator('[data-testid="backend-state"]').getAttribute('data-state')) === 'ready');
-      await governanceFrame();
       restrictedPid = await until('the backend\'s pid in Governance', backendPid);
       await shot('hostile-restricted-views');
       // The status item's tooltip says what restricted mode means for Torbit.
@@ -232,6 +236,7 @@ describe('A hostile repository in real VS Code with workspace trust (code-server
       await until('the prompt to go', async () => (await row.count()) === 0, 10_000);
       await showTorbit();
       const gov = await governanceFrame();
+      await openSection(gov, 'policy');
       await until('the policy pending in Governance', async () => (await gov.locator('[data-testid="policy-state"]').getAttribute('data-state')) === 'pending', 30_000);
       assert.match(await gov.locator('[data-testid="policy-state"]').innerText(), /built-in default/);
       assert.match(await gov.locator('[data-testid="policy-loosens"]').innerText(), /commands `touch …` run without asking \(the default: they ask first\)/);

@@ -14,7 +14,7 @@ import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '..
 import { tmpDir } from '../support/tmp';
 import { expoApp } from '../support/expo';
 import {
-  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, prompt as promptIn, runFromPalette, shootIfFailed, showTorbit, statusBarText, toast, until, webviewFrame,
+  ARTIFACTS, chatFrame as chatFrameOf, clearToasts, keepLogs, openBrowser, openSection, prompt as promptIn, runFromPalette, shootIfFailed, showGovernance, showTorbit, statusBarText, toast, until,
 } from './workbench';
 
 
@@ -138,6 +138,10 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     // The card's Diff link opens VS Code's diff editor on the change.
     await card.locator('[data-testid="open-diff"]').click();
     await until('the diff editor', async () => (await page.locator('.tabs-container .tab', { hasText: 'hello.md' }).count()) > 0 && (await page.locator('.monaco-diff-editor').count()) > 0);
+    // Governance in the panel, beside the chat (the README's screenshot shows both).
+    const gov = await showGovernance(page);
+    await openSection(gov, 'activity');
+    await until('the change in Governance\'s activity', async () => (await gov.locator('[data-testid="audit-entry"][data-kind="change"]').count()) > 0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'chat.png') });
     // The walkthrough's steps done by doing them: a prompt was sent and a change approved; the
     // model came from the settings file, not picked, and Governance (steps' own view) is already open.
@@ -154,7 +158,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
 
   it('a proposed edit shows code lenses in the file; Approve applies exactly that hunk, Reject tells the model why; Governance shows both', async () => {
     const chat = await chatFrame();
-    const gov = await webviewFrame(page, '[data-testid="audit-timeline"]', 'the Governance view');
+    const gov = await showGovernance(page);
     const file = path.join(workspace, 'src', 'greet.js');
     const original = fs.readFileSync(file, 'utf8');
     const proposed = original.replace('// A function for the AI builder to read, change and test.', '// Greets someone, warmly.').replace('Hello, ${name}!', 'Hi there, ${name}!');
@@ -293,7 +297,9 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   });
 
   it('Governance shows the policy hash and the audit timeline; a bundle exported there verifies, in the view and with the CLI', async () => {
-    const gov = await webviewFrame(page, '[data-testid="audit-timeline"]', 'the Governance view');
+    const gov = await showGovernance(page);
+    await openSection(gov, 'policy');
+    await openSection(gov, 'activity');
     assert.match(await until('the policy hash', async () => gov.locator('[data-testid="policy-hash"]').innerText().catch(() => '')), /^[0-9a-f]{64}$/);
     await until('the chat in the audit timeline', async () => (await gov.locator('[data-testid="audit-entry"][data-kind="change"]').count()) > 0);
     assert.ok(await gov.locator('[data-testid="audit-entry"][data-kind="prompt"]').count() >= 3, 'every prompt is audited');
@@ -339,7 +345,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
 
   it('Restore on a turn brings its file back and takes it out of the chat; the timeline shows the turn\'s two checkpoints', async () => {
     const chat = await chatFrame();
-    const gov = await webviewFrame(page, '[data-testid="checkpoint-timeline"]', 'the Governance view');
+    const gov = await showGovernance(page);
     const greetTurn = chat.locator('[data-testid="turn"]').nth(1);
     assert.equal(await greetTurn.locator('[data-testid="message-user"]').innerText(), 'Make greet friendlier');
     const turnId = await greetTurn.getAttribute('data-turn-id');
@@ -445,7 +451,8 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
   });
 
   it('shows the backend facts in the Governance view', async () => {
-    const gov = await webviewFrame(page, '[data-testid="backend-facts"]', 'the Governance view');
+    const gov = await showGovernance(page);
+    await openSection(gov, 'backend');
     const version = await until('the version fact', async () => gov.locator('[data-testid="fact-version"]').innerText().catch(() => ''));
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     assert.equal(version, pkg.version);
@@ -468,7 +475,8 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
 
   it('restarts the backend after it crashes, and the status bar comes back to ready', async () => {
     assert.ok(firstPid > 0, 'needs the pid from the previous test');
-    const gov = await webviewFrame(page, '[data-testid="backend-facts"]', 'the Governance view');
+    const gov = await showGovernance(page);
+    await openSection(gov, 'backend');
     assert.match(await gov.locator('[data-testid="fact-process"]').innerText(), new RegExp(`^pid ${firstPid},`));
     process.kill(firstPid, 'SIGKILL');
     // The client restarts it within a moment; the Governance view follows the backend it talks to.
@@ -571,7 +579,8 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
 
     // The Governance view lists the run.
     await openTorbit();
-    const gov = await webviewFrame(page, '[data-testid="background-runs"]', 'the Governance view');
+    const gov = await showGovernance(page);
+    await openSection(gov, 'runs');
     await until('the run in Governance', async () => (await gov.locator('[data-testid="run"][data-state="succeeded"]').count()) === 1, 20_000);
     assert.match(await gov.locator('[data-testid="run"]').first().innerText(), /iOS build \(production\)\s*succeeded/);
   });

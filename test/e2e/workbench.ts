@@ -106,6 +106,29 @@ export function turnDone(chat: Frame, n: number, ms = 60_000): Promise<true> {
 /** The Chat view's frame. */
 export const chatFrame = (page: Page) => webviewFrame(page, '[data-testid="prompt-input"]', 'the Chat view');
 
+/**
+ * Shows the Governance view where it lives (the panel, beside the chat) as a person would, with
+ * Torbit: Show Governance, and returns its frame. The panel may have shown something else since
+ * (Output, Terminal), so the frame is looked up again each time.
+ */
+export async function showGovernance(page: Page): Promise<Frame> {
+  const frame = async () => {
+    for (const f of page.frames()) if (await f.locator('[data-testid="section-pending"]').isVisible().catch(() => false)) return f;
+    return undefined;
+  };
+  const shown = await frame();
+  if (shown) return shown;
+  await runFromPalette(page, 'Torbit: Show Governance');
+  return until('the Governance view in the panel', frame);
+}
+
+/** Opens one of the Governance view's sections (pending, allowances, activity, checkpoints, runs, policy, backend) unless it is open. */
+export async function openSection(gov: Frame, id: string): Promise<void> {
+  const section = gov.locator(`[data-testid="section-${id}"]`);
+  if (!(await section.evaluate((el) => (el as unknown as { open: boolean }).open))) await section.locator(':scope > summary').click();
+  await until(`the ${id} section to open`, () => section.evaluate((el) => (el as unknown as { open: boolean }).open));
+}
+
 export interface Workbench {
   page: Page;
   /** The sample workspace (scripts/lib/vscodeWeb.ts sampleWorkspace) this workbench has open. */

@@ -5,6 +5,7 @@ import { rpc, type AllowanceView } from '../../server/protocol';
 import { textChunks, toolCallChunks } from '../stubs/openaiStub';
 import { openRpcChat, type RpcChat } from '../support/rpcChat';
 import { stubbedBackends } from '../support/stubbed';
+import { until } from '../support/until';
 
 describe('session allowances over JSON-RPC', function () {
   this.timeout(60_000);
@@ -71,6 +72,27 @@ describe('session allowances over JSON-RPC', function () {
     assert.equal((await c.turnEnd(again.turnId)).status, 'done');
     assert.deepEqual((await decisions(c)).map((e) => `${e.actor}:${e.outcome}`),
       ['policy:ask', 'user:approved-for-session', 'user:allowance-revoked', 'policy:ask', 'user:approved']);
+  });
+
+  it('announces every change of the allowances (given, used, revoked) with all of them in force', async () => {
+    const c = await manual();
+    const heard: AllowanceView[][] = [];
+    c.s.conn.onNotification(rpc.allowanceChanged.method, (p: unknown) => { heard.push(rpc.allowanceChanged.params.parse(p).allowances); });
+    const first = await runGit(c, 'a', ['rev-list', '--count', 'HEAD']);
+    await c.decide({ approvalId: (await c.approval(0)).id, approve: true, forSession: true });
+    await c.turnEnd(first.turnId);
+    await until(() => `the grant announced; heard ${JSON.stringify(heard)}`, () => heard.length === 1);
+    assert.deepEqual(heard[0]!.map((a) => [a.scope.label, a.uses]), [['git rev-list …', 0]]);
+    const second = await runGit(c, 'b', ['rev-list', '--max-count=1', 'HEAD'], first.sessionId);
+    await c.turnEnd(second.turnId);
+    await until(() => `the use announced; heard ${JSON.stringify(heard)}`, () => heard.length === 2);
+    assert.deepEqual(heard[1]!.map((a) => a.uses), [1]);
+    await c.s.conn.sendRequest(rpc.allowanceRevoke.method, { id: heard[1]![0]!.id });
+    await until(() => `the revocation announced; heard ${JSON.stringify(heard)}`, () => heard.length === 3);
+    assert.deepEqual(heard[2], []);
+    // A revoke of nothing changes nothing, and says nothing.
+    await assert.rejects(c.s.conn.sendRequest(rpc.allowanceRevoke.method, { id: 'gone' }), /no session allowance/);
+    assert.deepEqual(heard.length, 3);
   });
 
   it('an allowance on a command does not cover it with shell syntax or inside a shell', async () => {

@@ -62,6 +62,10 @@ describe('governance over JSON-RPC', function () {
       ]);
       assert.ok(t.entries.every((e, i) => i === 0 || e.seq < t.entries[i - 1]!.seq), 'newest first');
       assert.deepEqual([t.chain.ok, t.sessions, t.tools], [true, [sessionId], ['list_files', 'write_file']]);
+      // The kinds of the whole log, counted, for the view's filter (by the log's own record kinds).
+      assert.deepEqual(t.kinds, { prompt: 1, decision: 3, checkpoint: 2, change: 1, 'tool-call': 2 });
+      const decided = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { kind: 'decision' }));
+      assert.deepEqual([decided.entries.map((e) => e.outcome), decided.total, decided.kinds], [['allow', 'approved', 'ask'], 9, t.kinds]);
       const onlyWrites = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { tool: 'write_file' }));
       assert.deepEqual(onlyWrites.entries.map((e) => e.kind), ['tool-call', 'change', 'decision', 'decision']);
       const approved = AuditTimeline.parse(await s.conn.sendRequest(rpc.auditList.method, { kind: 'decision', outcome: 'approved' }));

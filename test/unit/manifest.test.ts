@@ -41,9 +41,12 @@ describe('extension manifest', () => {
     for (const k of ['torbit.ship.testCommand', 'torbit.ship.remote']) assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(k), k);
   });
 
-  it('has the container, both views, lazy activation and the workspace capabilities', () => {
+  it('has the containers, both views, lazy activation and the workspace capabilities', () => {
     assert.equal(pkg.contributes.viewsContainers.activitybar[0].title, 'Torbit');
-    assert.deepEqual(pkg.contributes.views.torbit.map((v: { id: string }) => v.id), ['torbit.chat', 'torbit.governance']);
+    assert.deepEqual(pkg.contributes.views.torbit.map((v: { id: string }) => v.id), ['torbit.chat']);
+    // Governance in a panel container of its own: the chat keeps the side bar's height, and both show at once.
+    assert.deepEqual(pkg.contributes.viewsContainers.panel.map((c: { id: string }) => c.id), ['torbit-governance']);
+    assert.deepEqual(pkg.contributes.views['torbit-governance'].map((v: { id: string }) => v.id), ['torbit.governance']);
     assert.ok(!pkg.activationEvents.includes('*'), 'never activates eagerly');
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.ok('virtualWorkspaces' in pkg.capabilities);

@@ -68,6 +68,24 @@ describe('protocol', () => {
     }
   });
 
+  it('takes a Governance view\'s Revoke and audit filter only in their shape: an allowance id, a kind of the audit log', () => {
+    assert.deepEqual(parseFromWebview({ type: 'revokeAllowance', allowanceId: 'a1' }), { ok: true, message: { type: 'revokeAllowance', allowanceId: 'a1' } });
+    assert.ok(parseFromWebview({ type: 'auditQuery', kind: 'decision' }).ok);
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'revokeAllowance' }, /allowanceId/],
+      [{ type: 'revokeAllowance', allowanceId: '' }, /allowanceId/],
+      [{ type: 'revokeAllowance', allowanceId: 'a1', all: true }, /all/],
+      // The outcomes (ok, error, create…) are no kinds of record.
+      [{ type: 'auditQuery', kind: 'ok' }, /kind/],
+      [{ type: 'auditQuery', outcome: 'approved' }, /outcome/],
+    ];
+    for (const [raw, why] of cases) {
+      const r = parseFromWebview(raw);
+      assert.equal(r.ok, false, `accepted ${JSON.stringify(raw)}`);
+      if (!r.ok) assert.match(r.error, why);
+    }
+  });
+
   it('parses each extension → webview message', () => {
     assert.ok(parseToWebview({ type: 'backend', state: 'ready', status: okStatus }).ok);
     assert.ok(parseToWebview({ type: 'notice', level: 'warning', text: 't' }).ok);

@@ -50,7 +50,7 @@ export async function bundleWebview(entry: 'chat' | 'governance', production = f
 function shell(origin: string, nonce: string, entry: string): string {
   // The product's page, with the stub API and the error/CSP recorders as the only inline script.
   return webviewShell({
-    source: origin, nonce, entry, title: 'Torbit Chat',
+    source: origin, nonce, entry, title: entry === 'chat' ? 'Torbit Chat' : 'Torbit Governance',
     href: { codicons: '/codicons/codicon.css', css: '/media/webview.css', script: `/${entry}.js` },
     headExtra: `<script nonce="${nonce}">
     window.__posted = [];
@@ -66,7 +66,12 @@ function shell(origin: string, nonce: string, entry: string): string {
     window.acquireVsCodeApi = () => {
       if (acquired) throw new Error('acquireVsCodeApi called twice');
       acquired = true;
-      return { postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => undefined };
+      // The view's kept state survives a reload, as VS Code keeps it (here in the tab's sessionStorage).
+      return {
+        postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+        getState: () => { const s = sessionStorage.getItem('torbit-view-state'); return s === null ? undefined : JSON.parse(s); },
+        setState: (s) => { sessionStorage.setItem('torbit-view-state', JSON.stringify(s)); },
+      };
     };
   </script>`,
   });

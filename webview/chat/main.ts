@@ -14,7 +14,7 @@ import { formatUsage, formatWhen, sessionUsage, usageDetail } from './format';
 import { codeOfCopyButton } from './markdown';
 import { actionButton, TurnView } from './turn';
 import { SlashMenu } from './slashMenu';
-import { parseSlash } from '../../server/protocol';
+import { BUILTIN_SLASH_COMMANDS, parseSlash } from '../../server/protocol';
 
 declare global {
   interface Window {
@@ -318,8 +318,9 @@ function submit(): void {
   // anything else that starts with / ("/tmp is full, why?") is just a prompt.
   const slash = parseSlash(text);
   const command = slash ? slashMenu.known(slash.name) : undefined;
-  if (command?.builtin) {
-    post({ type: 'builtinCommand', name: command.name });
+  const builtin = command?.builtin ? BUILTIN_SLASH_COMMANDS.find((b) => b.name === command.name) : undefined;
+  if (builtin) {
+    post({ type: 'builtinCommand', name: builtin.name });
     input.value = '';
     slashMenu.close();
     return;

@@ -3,6 +3,9 @@ import { parseToWebview, type FromWebviewMessage, type ToWebviewMessage } from '
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
+  /** The view's own state, kept by VS Code while the view is hidden or reloaded. */
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -10,6 +13,15 @@ const api = acquireVsCodeApi();
 
 export function post(msg: FromWebviewMessage): void {
   api.postMessage(msg);
+}
+
+/** What the view kept with setState (its own data; the caller validates it, it may be stale). */
+export function getState(): unknown {
+  return api.getState();
+}
+
+export function setState(state: unknown): void {
+  api.setState(state);
 }
 
 export function onMessage(handler: (msg: ToWebviewMessage) => void): void {
