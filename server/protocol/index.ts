@@ -12,3 +12,4 @@ export * from './init';
 export * from './webview';
 export * from './eas';
 export * from './runs';
+export * from './skills';

@@ -15,4 +15,5 @@ export { approvalRequested, approvalResolved, approvalList, approvalGet, approva
 export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
 export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';
 export { easStart, easBuilds, runList, runCancel, runLog, runChanged, runOutput } from './runs';
+export { skillsList } from './skills';
 export { checkpointList, checkpointCreate, checkpointPreview, checkpointRestore, checkpointForTurn, checkpointFile, checkpointChanged, replayTurn } from './checkpoints';
