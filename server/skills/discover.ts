@@ -129,7 +129,9 @@ export function evaluateSkill(base: SkillView, dir: string, displayDir: string, 
 function places(o: DiscoverOptions): Place[] {
   const out: Place[] = [];
   // The person's own first: a repository cannot replace one of their skills by naming its own alike.
-  if (o.userDir) out.push({ scope: 'user', source: USER_SOURCE, folder: null, base: o.userDir, confine: o.userDir, display: USER_SOURCE });
+  // Their skill folders may be links to wherever they keep them (their choice); each SKILL.md must
+  // still be in its folder, and the tools read only inside that folder.
+  if (o.userDir) out.push({ scope: 'user', source: USER_SOURCE, folder: null, base: o.userDir, confine: path.parse(path.resolve(o.userDir)).root, display: USER_SOURCE });
   if (o.includeWorkspace) {
     for (const r of o.roots) {
       for (const s of WORKSPACE_SOURCES) {

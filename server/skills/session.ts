@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Proposal } from '../agent/tools/spec';
 import { ToolError } from '../agent/workspace';
 import type { Decision } from '../trust/policy';
-import { normalizeToken, sha256File, type Contract, type ContractScript } from './contract';
+import { normalizeToken, sha256File, type Contract } from './contract';
 import { discoverSkills, rereadSkill, type DiscoverOptions, type Skill } from './discover';
 import type { SkillRecord } from './record';
 
@@ -211,7 +211,7 @@ export class SkillSession {
   /** Why a script the command runs no longer matches its contract's sha256, if one does not. */
   private changedScript(skills: (Skill & { contract: Contract })[], argv: readonly string[], cwd: string): string | undefined {
     for (const s of skills) {
-      for (const sc of s.contract.scripts as ContractScript[]) {
+      for (const sc of s.contract.scripts) {
         const abs = path.join(s.dir, sc.path);
         if (!argv.some((t) => realOf(cwd, t) === realOf(s.dir, sc.path))) continue;
         let now: string;

@@ -21,7 +21,7 @@ const COUNT = '.agents/skills/good-count/scripts/count.js';
 /** The system prompt of a request the stub received. */
 const systemOf = (body: { messages: { role: string; content: unknown }[] }) => JSON.stringify(body.messages.filter((m) => m.role === 'system').map((m) => m.content));
 
-async function dbRows<T>(r: SkillRepo, sql: string): Promise<T[]> {
+async function dbRows<T extends Record<string, unknown>>(r: SkillRepo, sql: string): Promise<T[]> {
   const { db } = await openStore(path.join(r.data, 'torbit.db'), { mode: 'migrate' });
   try {
     return await db.all<T>(sql);

@@ -181,7 +181,7 @@ describe('Agent Skills: contract codes (a fixture skill for each, triggering exa
     const d = dir();
     assert.deepEqual(checkContract(JSON.stringify(contract(d)), d).problems, []);
     assert.deepEqual(codes(checkContract('{ not: [valid', d)), ['ERR_SCHEMA_INVALID']);
-    assert.deepEqual(codes(checkContract({ ...contract(d), extra: 1 }), d), ['ERR_SCHEMA_INVALID']);
+    assert.deepEqual(codes(checkContract({ ...contract(d), extra: 1 }, d)), ['ERR_SCHEMA_INVALID']);
     assert.deepEqual(codes(checkContract({ permissions: {} }, d)), ['ERR_CONTRACT_UNSUPPORTED_VERSION']);
   });
 });
