@@ -98,6 +98,8 @@ export function coversArgv(prefix: readonly string[], argv: readonly string[]): 
 }
 
 const MAX_SCRIPT_FILES = 500;
+/** A script bigger than this is not hashed (a planted giant file would stall every turn's discovery). */
+const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
 
 /** Every file under the skill's scripts/ (relative, POSIX), and the entries that are not plain files. */
 function scriptFiles(dir: string): { files: string[]; odd: string[] } {
@@ -184,6 +186,8 @@ export function checkContract(raw: unknown, dir: string): { contract?: Contract;
     const st = fs.lstatSync(abs, { throwIfNoEntry: false });
     if (!st?.isFile()) {
       problems.push({ code: 'ERR_FINGERPRINT_INCOMPLETE', field: `${at}.path`, message: `${at}.path: ${rel} is listed but is ${st ? 'not a plain file' : 'not there'}: add the file, or take its entry out of ${F}.scripts` });
+    } else if (st.size > MAX_SCRIPT_BYTES) {
+      problems.push({ code: 'ERR_FINGERPRINT_INCOMPLETE', field: `${at}.path`, message: `${at}.path: ${rel} is ${st.size} bytes, over the ${MAX_SCRIPT_BYTES} Torbit fingerprints: make it smaller` });
     } else {
       const actual = sha256File(abs);
       const listedSha = typeof s.sha256 === 'string' ? s.sha256.toLowerCase() : undefined;
@@ -210,7 +214,8 @@ export function checkContract(raw: unknown, dir: string): { contract?: Contract;
   });
   for (const f of files) {
     if (!listed.has(f)) {
-      problems.push({ code: 'ERR_FINGERPRINT_INCOMPLETE', field: `${F}.scripts`, message: `${F}.scripts: ${f} is in scripts/ but not listed: review it, then add - { path: ${f}, sha256: ${sha256File(path.join(dir, f))}, runtime: …, run: […] }` });
+      const big = (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0) > MAX_SCRIPT_BYTES;
+      problems.push({ code: 'ERR_FINGERPRINT_INCOMPLETE', field: `${F}.scripts`, message: `${F}.scripts: ${f} is in scripts/ but not listed: review it, then add - { path: ${f}, sha256: ${big ? '<its sha256>' : sha256File(path.join(dir, f))}, runtime: …, run: […] }` });
     }
   }
   for (const f of odd) {
