@@ -8,6 +8,7 @@ import { VerifyFailed } from './cli/audit';
 import { ChatFailed } from './cli/chat';
 import { NeedsConfirmation } from './cli/checkpoint';
 import { ReplayDiffers } from './cli/replay';
+import { SkillsInvalid } from './cli/skills';
 import { UsageError } from './cli/settings';
 import { VERSION } from './version';
 
@@ -67,6 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, cwd: string):
     if (err instanceof VerifyFailed) return fail(EXIT.verifyFailed, err.message);
     if (err instanceof NeedsConfirmation) return fail(EXIT.needsConfirmation, err.message);
     if (err instanceof ReplayDiffers) return fail(EXIT.replayDiffers, err.message);
+    if (err instanceof SkillsInvalid) return fail(EXIT.skillsInvalid, err.message);
     return fail(EXIT.failed, (err as Error).message);
   }
 }

@@ -85,3 +85,20 @@ export function confinedJoin(folder: string, rel: string): string {
   if (problem) throw new ConfinementError(rel, problem);
   return confinedPath([folder], path.join(folder, rel));
 }
+
+/**
+ * The real path of an existing `p`, symbolic links (the entry's own included) followed, if it lies
+ * inside `root` (itself resolved); else a ConfinementError. For reading a file back from a folder
+ * someone else may have filled (a skill's SKILL.md): a link may point anywhere.
+ */
+export function realInside(root: string, p: string): string {
+  const realRoot = fs.realpathSync(root);
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch (err) {
+    throw new ConfinementError(p, `it cannot be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!within(realRoot, real)) throw new ConfinementError(p, `it resolves to ${real}, outside ${realRoot}`);
+  return real;
+}

@@ -15,6 +15,14 @@ export type FrontMatterResult = { ok: true; value: FrontMatter } | { ok: false; 
 
 const BLOCK = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
+/**
+ * YAML text as data (YAML 1.2 core schema: no custom tags; aliases bounded, so no billion laughs;
+ * duplicate keys refused). Throws with the parser's message.
+ */
+export function parseYaml(text: string): unknown {
+  return parse(text, { maxAliasCount: 16, prettyErrors: true, uniqueKeys: true });
+}
+
 /** Splits `text` into its front matter and body; a block that is not YAML is an error naming the line. */
 export function parseFrontMatter(text: string): FrontMatterResult {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
@@ -24,8 +32,7 @@ export function parseFrontMatter(text: string): FrontMatterResult {
     return { ok: true, value: { data: {}, body: src } };
   }
   try {
-    // maxAliasCount bounds alias expansion; the default schema ('core') has no custom tags.
-    const data: unknown = parse(m[1]!, { maxAliasCount: 16, prettyErrors: true, uniqueKeys: true }) ?? {};
+    const data: unknown = parseYaml(m[1]!) ?? {};
     return { ok: true, value: { data, body: src.slice(m[0].length) } };
   } catch (err) {
     return { ok: false, error: `the front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}` };

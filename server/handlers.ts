@@ -8,11 +8,12 @@ import { trustHandlers } from './trust/handlers';
 import { reviewHandlers } from './review/handlers';
 import { easHandlers } from './eas/handlers';
 import { checkpointHandlers } from './checkpoints/handlers';
+import { skillHandlers } from './skills/handlers';
 
 const backendHandlers: readonly Handler<ServerCtx>[] = [
   handler(rpc.status, (ctx: ServerCtx) => ctx.ready.status()),
 ];
 
 export const HANDLERS: readonly Handler<ServerCtx>[] = [
-  ...backendHandlers, ...chatHandlers, ...trustHandlers, ...reviewHandlers, ...easHandlers, ...checkpointHandlers,
+  ...backendHandlers, ...chatHandlers, ...trustHandlers, ...reviewHandlers, ...easHandlers, ...checkpointHandlers, ...skillHandlers,
 ];

@@ -36,6 +36,11 @@ export const chatCommands = {
   'torbit.openChat': (_ctx: Ctx) => () => vscode.commands.executeCommand('torbit.chat.focus'),
   // Governance lives in the panel (its own container), so the chat keeps the side bar's height.
   'torbit.showGovernance': (_ctx: Ctx) => () => vscode.commands.executeCommand('torbit.governance.focus'),
+  // /skills: Governance, with its Agent Skills section open and read again from disk.
+  'torbit.skills.list': (ctx: Ctx) => async () => {
+    await vscode.commands.executeCommand('torbit.governance.focus');
+    await ctx.governance?.refreshSkills(true);
+  },
   'torbit.setApiKey': (ctx: Ctx) => () => setApiKey(ctx),
   'torbit.newSession': (ctx: Ctx) => async () => {
     await vscode.commands.executeCommand('torbit.chat.focus');

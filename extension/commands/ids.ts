@@ -5,6 +5,7 @@ export const COMMAND_IDS = [
   'torbit.restartBackend',
   'torbit.openChat',
   'torbit.showGovernance',
+  'torbit.skills.list',
   'torbit.revealDataDir',
   'torbit.setApiKey',
   'torbit.newSession',

@@ -1,23 +1,32 @@
 // The Governance view (its own panel container, beside the chat rather than above it): pending
 // approvals, session allowances with Revoke, the audit activity filtered by record kind,
 // checkpoints, background runs, the policy in force with its hash, and the backend.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { rpc, type AllowanceView, type AuditKind, type FromWebviewMessage } from '../../server/protocol';
+import { rpc, type AllowanceView, type AuditKind, type FromWebviewMessage, type SkillView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { runApprovalAction, WebviewHost } from './host';
+import { resolveWorkspaceFile } from './workspaceFile';
 
 type GovMessage = Exclude<FromWebviewMessage, { type: 'ready' | 'runCommand' }>;
 
 export class GovernanceView extends WebviewHost {
   static readonly id = 'torbit.governance';
   private filter: { sessionId?: string; tool?: string; kind?: AuditKind } = {};
+  /** The skills last sent, so openSkill names one by its index (never a path from the webview). */
+  private skills: SkillView[] = [];
+  /** /skills asked for the section while the webview may not be listening yet: it opens once it is. */
+  private openSkillsWhenReady = false;
   /** How many allowance lists were sent (see pushAllowances). */
   private allowancesSent = 0;
 
   constructor(ctx: Ctx) {
     super(ctx, 'governance', 'Torbit Governance');
     ctx.subscriptions.push(
-      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); void this.refreshAllowances(); } }),
+      ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); void this.refreshAllowances(); void this.refreshSkills(); } }),
+      // A skill added, changed or removed in the workspace's skill folders.
+      ...((w) => [w, w.onDidCreate(() => this.refreshSkills()), w.onDidChange(() => this.refreshSkills()), w.onDidDelete(() => this.refreshSkills())])(
+        vscode.workspace.createFileSystemWatcher('**/{.agents,.claude,.github,.torbit}/skills/**/SKILL.md')),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
       ctx.onCheckpointChanged(() => { void this.refreshCheckpoints(); void this.refresh(); }),
       ...(ctx.runs ? [ctx.runs.onDidChange(() => this.pushRuns())] : []),
@@ -58,6 +67,20 @@ export class GovernanceView extends WebviewHost {
     void this.refresh();
     void this.refreshCheckpoints();
     void this.refreshAllowances();
+    void this.refreshSkills(this.openSkillsWhenReady);
+    this.openSkillsWhenReady = false;
+  }
+
+  /** The skills the backend finds; `open`: show the section (the /skills command). */
+  async refreshSkills(open = false): Promise<void> {
+    if (open) this.openSkillsWhenReady = true;
+    if (this.ctx.backend.state !== 'ready') return this.post({ type: 'skills', skills: [], error: null, open });
+    try {
+      this.skills = (await this.ctx.request(rpc.skillsList, {})).skills;
+      this.post({ type: 'skills', skills: this.skills, error: null, open });
+    } catch (err) {
+      this.post({ type: 'skills', skills: [], error: (err as Error).message, open });
+    }
   }
 
   /** The session allowances in force (the backend's memory: a restarted backend has none). */
@@ -130,6 +153,17 @@ export class GovernanceView extends WebviewHost {
       case 'checkpoint':
         await vscode.commands.executeCommand(msg.action === 'restore' ? 'torbit.checkpoint.restore' : 'torbit.checkpoint.diff', msg.checkpointId);
         return;
+      case 'openSkill': {
+        // Only a workspace skill, found by the backend: its SKILL.md is a workspace file.
+        const s = this.skills[msg.index];
+        if (!s || s.scope !== 'workspace' || !s.folder) throw new Error('That skill is not in the workspace.');
+        // Its path is written as the workspace writes paths: in a multi-root workspace, after the folder's name.
+        const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+        const file = resolveWorkspaceFile(path.join(s.folder, ...s.path.split('/').slice(folders.length > 1 ? 1 : 0)), folders);
+        if (!file.ok) throw new Error(file.reason);
+        await vscode.window.showTextDocument(vscode.Uri.file(file.path), { preview: true });
+        return;
+      }
       default:
         return;
     }

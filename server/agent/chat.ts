@@ -22,6 +22,11 @@ import type { ToolContext } from './tools/spec';
 import { loadCustomCommands, resolvePrompt, type LoadedCommands } from './commands/customCommands';
 import type { Workspace } from './workspace';
 import { classifyError } from './errors';
+import { ALL_TOOLS } from './tools';
+import { userSkillsDir } from '../skills/discover';
+import { skillGuard } from '../skills/guard';
+import { skillIndexSection } from '../skills/prompt';
+import { SkillSession } from '../skills/session';
 
 export interface ChatDeps {
   db: Db;
@@ -201,6 +206,8 @@ export class ChatService {
       return { prompt: text, command: undefined };
     });
     audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref, ...(command ? { command, prompt: redact(prompt) } : {}) } });
+    /** The turn's Agent Skills: what the after-turn checkpoint records of them. */
+    let skills: SkillSession | undefined;
     const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
       await rec.settled();
       // The turn's audit records land before its end is announced (the CLI closes the database then).
@@ -208,7 +215,7 @@ export class ChatService {
       const all: ModelMessage[] = [{ role: 'user', content: prompt }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
       // The turn's state as it ends, conversation included; a failure here is logged, the turn stands.
-      await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
+      await this.d.checkpoints?.afterTurn(sessionId, turnId, skills?.loaded()).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
       claim.release();
@@ -227,8 +234,17 @@ export class ChatService {
       const history = (await repo.messages(sessionId)).map((m) => StoredMessage.parse(m) as unknown as ModelMessage);
       const sessionBase = await repo.sessionUsage(sessionId);
       const fuel = new Fuel(priceOf(spec.ref, settings.prices), { usd: settings.budgetUsd, tokens: settings.budgetTokens });
+      // In restricted mode the repository's skills are not loaded; the person's own are.
+      const turnSkills = (skills = new SkillSession({
+        discover: { roots: this.d.workspace.roots, userDir: userSkillsDir(this.d.env), includeWorkspace: this.d.trusted, knownTools: ALL_TOOLS.map((t) => t.name) },
+        onLoad: (s, toolCallId) => audit({
+          kind: 'skill', actor: 'model', sessionId, turnId,
+          data: { toolCallId, name: s.view.name, scope: s.view.scope, source: s.view.source, path: s.view.path, sha256: s.view.sha256, contract: s.view.contract, allowedTools: s.view.allowedTools },
+        }),
+      }));
       const ctx: ToolContext = {
-        workspace: this.d.workspace,
+        workspace: this.d.workspace.withReadOnly(() => turnSkills.readOnlyRoots()),
+        skills: turnSkills,
         limits: {
           commandTimeoutMs: settings.commandTimeoutSeconds * 1000, maxOutputBytes: settings.maxOutputBytes,
           maxReadBytes: 256 * 1024, maxSearchResults: 200, maxListedFiles: 2000,
@@ -237,7 +253,9 @@ export class ChatService {
         changes: this.changes,
         scope: { sessionId, turnId },
         commandEnv: commandEnv(this.d.env),
-        guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact, confine),
+        guard: skillGuard(this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact, confine), turnSkills, {
+          audit: this.d.audit, policy: () => this.d.trust.policy(), scope: { sessionId, turnId }, redact, log,
+        }),
         beforeChange: async () => {
           try {
             await this.d.checkpoints?.beforeChange(sessionId, turnId);
@@ -257,7 +275,8 @@ export class ChatService {
       }, !confine);
       let stepNo = 0;
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe), history, userText: prompt, tools: built.tools, approve: built.approve,
+        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe, skillIndexSection(turnSkills)), history, userText: prompt, tools: built.tools, approve: built.approve,
+        activeTools: () => turnSkills.activeTools(Object.keys(built.tools)),
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),

@@ -28,6 +28,8 @@ export interface TurnInput {
   onRejectedToolCall(card: ToolCard): void;
   /** Tool calls that did run (their cards came from the tools themselves). */
   ranToolCalls: ReadonlySet<string>;
+  /** Before each step: the tools to offer, when fewer than all (a skill's allowed-tools). */
+  activeTools?: () => string[] | undefined;
 }
 
 export interface TurnOutcome {
@@ -58,6 +60,7 @@ export async function runTurn(t: TurnInput): Promise<TurnOutcome> {
     ...(t.approve ? { toolApproval: t.approve } : {}),
     // In the order the model wrote them: a second edit of a file was approved on top of the first.
     toolCallConcurrency: 1,
+    ...(t.activeTools ? { prepareStep: () => { const active = t.activeTools!(); return active ? { activeTools: active } : {}; } } : {}),
     stopWhen: [isStepCount(t.maxSteps), budget],
     maxRetries: t.maxRetries,
     abortSignal: t.signal,

@@ -18,6 +18,16 @@ export interface Resolved {
   abs: string;
   /** What the model and the person see: relative, prefixed by the folder name in multi-root. */
   display: string;
+  /** In a read-only root (a skill of the person's own, while it is in use): never written, never a cwd. */
+  readOnly?: true;
+}
+
+/** A folder outside the workspace that the read tools may read, for as long as `roots()` names it. */
+export interface ReadOnlyRootRef {
+  /** How paths name it: `~/.agents/skills/<name>`. */
+  prefix: string;
+  /** Its real path. */
+  path: string;
 }
 
 /** A mistake in the model's tool input: it goes back to the model as the tool's error. */
@@ -31,7 +41,36 @@ export class ToolError extends Error {
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/u;
 
 export class Workspace {
-  private constructor(readonly roots: Root[], private readonly excluded: string[]) {}
+  private constructor(readonly roots: Root[], private readonly excluded: string[], private readonly readOnly: () => readonly ReadOnlyRootRef[] = () => []) {}
+
+  /**
+   * The same workspace, whose resolveReadable also reaches the folders `roots()` names at the time
+   * of each call (the person's skills in use). resolve, which every writing and running tool uses,
+   * never does.
+   */
+  withReadOnly(roots: () => readonly ReadOnlyRootRef[]): Workspace {
+    return new Workspace(this.roots, this.excluded, roots);
+  }
+
+  /**
+   * resolve, or a path inside a read-only root (`~/.agents/skills/pdf/references/a.md`): confined
+   * to that root, symbolic links included. For reading tools only.
+   */
+  async resolveReadable(input: string): Promise<Resolved> {
+    if (typeof input !== 'string') return this.resolve(input);
+    const p = input.normalize('NFC').replace(/\\/g, '/');
+    const ro = this.readOnly().find((r) => p === r.prefix || p.startsWith(`${r.prefix}/`));
+    if (!ro) return this.resolve(input);
+    if (p.includes('\0') || INVISIBLE.test(p)) throw new ToolError(`the path ${JSON.stringify(input)} contains control or invisible characters`);
+    const rest = p.slice(ro.prefix.length).replace(/^\//, '');
+    const abs = path.resolve(ro.path, rest || '.');
+    if (!inside(ro.path, abs)) throw new ToolError(`"${input}" is outside ${ro.prefix}`);
+    const real = await realExisting(abs);
+    if (!inside(ro.path, real)) throw new ToolError(`"${input}" leads outside ${ro.prefix} through a symbolic link`);
+    if (this.excluded.some((e) => inside(e, real))) throw new ToolError(`"${input}" is Torbit's own data directory, which tools do not touch`);
+    const rel = path.relative(ro.path, abs).split(path.sep).join('/');
+    return { root: { name: ro.prefix, path: ro.path }, rel, abs, display: rel ? `${ro.prefix}/${rel}` : ro.prefix, readOnly: true };
+  }
 
   /** `folders` are absolute paths; `excluded` are absolute directories tools never see (the data directory). */
   static async open(folders: string[], excluded: string[] = []): Promise<Workspace> {

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { AbsolutePath, RelativePath } from '../confine';
 import { LargeFile } from './shadowRepo';
+import { SkillRecord } from '../skills/record';
 
 const Oid = z.string().regex(/^[0-9a-f]{40,64}$/);
 
@@ -38,5 +39,7 @@ export const Manifest = z.object({
   folders: z.array(FolderState),
   config: ConfigState,
   conversation: ConversationState.nullable(),
+  /** After a turn: the Agent Skills it loaded, with the SKILL.md text each loaded (replay serves these). */
+  skills: z.array(SkillRecord).optional(),
 }).strict();
 export type Manifest = z.infer<typeof Manifest>;

@@ -215,7 +215,10 @@ export class Checkpoints {
       rec = await this.store.insert(kind, m, scope);
       return {
         kind: 'checkpoint', actor: 'system', sessionId: rec.sessionId, turnId: rec.turnId,
-        data: { checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null },
+        data: {
+          checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null,
+          ...(m.skills?.length ? { skills: m.skills.map((s) => ({ name: s.name, path: s.path, sha256: s.sha256 })) } : {}),
+        },
       };
     });
     for (const f of m.folders) await (await this.repo(f.folder)).keep(`cp/${rec!.id}`, f.commit);
@@ -223,7 +226,7 @@ export class Checkpoints {
   }
 
   /** Takes a checkpoint now (the CLI's and the command's "create"). */
-  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null } = {}): Promise<CheckpointView> {
+  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null; skills?: Manifest['skills'] } = {}): Promise<CheckpointView> {
     return this.serial(async () => {
       const sessionId = opts.sessionId !== undefined ? opts.sessionId : await this.store.currentSession();
       const kind = opts.kind ?? 'manual';
@@ -231,6 +234,7 @@ export class Checkpoints {
       const turnTextP = opts.turnId ? this.store.turnText(opts.turnId) : Promise.resolve(null);
       turnTextP.catch(() => undefined);
       const m = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
+      if (opts.skills?.length) m.skills = opts.skills;
       const rec = await this.record(kind, m, { label: opts.label ?? null, sessionId, turnId: opts.turnId ?? null });
       const view = viewOf(rec, await turnTextP);
       this.d.onChanged?.({ checkpoint: view });
@@ -245,9 +249,10 @@ export class Checkpoints {
     return this.create({ kind: 'before-turn', sessionId, turnId });
   }
 
-  async afterTurn(sessionId: string, turnId: string): Promise<CheckpointView> {
+  /** `skills`: the Agent Skills the turn loaded (server/skills/record.ts). */
+  async afterTurn(sessionId: string, turnId: string, skills?: Manifest['skills']): Promise<CheckpointView> {
     this.turnsWithBefore.delete(turnId);
-    return this.create({ kind: 'after-turn', sessionId, turnId });
+    return this.create({ kind: 'after-turn', sessionId, turnId, skills });
   }
 
   list(opts: { sessionId?: string; limit?: number } = {}): Promise<CheckpointView[]> {

@@ -8,6 +8,7 @@ import { checkpointCommand } from './checkpoint';
 import { replayCommand } from './replay';
 import { reviewCommand } from './review';
 import { shipCommand } from './ship';
+import { skillsCommand } from './skills';
 import { openWorkspaceBackend } from './backend';
 import { EXIT, type CommandExit } from './exitCodes';
 
@@ -73,6 +74,7 @@ export const COMMANDS: Record<string, Command> = {
   replay: replayCommand,
   review: reviewCommand,
   ship: shipCommand,
+  skills: skillsCommand,
   audit: auditCommand,
   verify: verifyCommand,
   status: {

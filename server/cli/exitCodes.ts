@@ -11,6 +11,7 @@ export const EXIT_CODES = [
   { name: 'packets', code: 6, meaning: 'the review bundle is above the cap and was written as packets' },
   { name: 'needsConfirmation', code: 7, meaning: 'needs confirmation (--yes) and changed nothing' },
   { name: 'replayDiffers', code: 8, meaning: 'the replay differs from the recording' },
+  { name: 'skillsInvalid', code: 9, meaning: 'a skill checked is invalid (its loader codes are printed)' },
   { name: 'stopped', code: 130, meaning: 'stopped (Ctrl+C) or interrupted' },
 ] as const;
 

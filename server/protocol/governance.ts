@@ -26,7 +26,7 @@ export type PolicyView = z.infer<typeof PolicyView>;
  * The kinds of audit record (server/audit/record.ts stores them): here, so the Governance view
  * filters by the log's own kinds and names each one.
  */
-export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note']);
+export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note', 'skill']);
 export type AuditKind = z.infer<typeof AuditKind>;
 
 export const AuditEntryView = z.object({

@@ -13,3 +13,4 @@ export * from './webview';
 export * from './eas';
 export * from './runs';
 export * from './slashCommands';
+export * from './skills';

@@ -16,4 +16,5 @@ export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, r
 export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';
 export { easStart, easBuilds, runList, runCancel, runLog, runChanged, runOutput } from './runs';
 export { commandsList } from './slashCommands';
+export { skillsList } from './skills';
 export { checkpointList, checkpointCreate, checkpointPreview, checkpointRestore, checkpointForTurn, checkpointFile, checkpointChanged, replayTurn } from './checkpoints';

@@ -8,6 +8,7 @@ import { CheckpointView } from './checkpoints';
 import { RunView } from './runs';
 import { describeZodError } from './define';
 import { Status } from './status';
+import { SkillView } from './skills';
 import { BUILTIN_SLASH_COMMANDS, SlashName, type BuiltinSlashCommand } from './slashCommands';
 
 /** A command the chat input completes after `/`: a built-in (run by the extension) or the workspace's own. */
@@ -71,6 +72,8 @@ export const ToWebview = {
   approvals: z.object({ approvals: z.array(ApprovalView) }),
   /** Governance view: the checkpoint timeline, newest first. */
   checkpoints: z.object({ checkpoints: z.array(CheckpointView), error: z.string().nullable() }),
+  /** Governance view: the Agent Skills found, validated (`open`: the person asked to see them, /skills). */
+  skills: z.object({ skills: z.array(SkillView), error: z.string().nullable(), open: z.boolean() }),
   /** Governance view: background runs (EAS builds and submissions), newest first. */
   runs: z.object({ runs: z.array(RunView) }),
   /** Governance view: the session allowances in force ("Allow for this session"), or why they could not be read. */
@@ -117,6 +120,8 @@ export const FromWebview = {
   revokeAllowance: z.object({ allowanceId: z.string().min(1).max(200) }),
   /** A background run's button: cancel it, or show its log. */
   run: z.object({ runId: z.string().min(1), action: z.enum(['cancel', 'log']) }),
+  /** Governance view: open a workspace skill's SKILL.md (by its index in the last list sent). */
+  openSkill: z.object({ index: z.number().int().nonnegative() }),
   /** Chat: "Restore" on a turn, back to the state before it. */
   restoreTurn: z.object({ turnId: z.string().min(1) }),
 } as const;

@@ -25,6 +25,14 @@ import { openStore } from '../store/open';
 import type { Db } from '../store/sqlite';
 import type { RunTrust, ToolCallToJudge, Trust } from '../trust/runTrust';
 import { RecordedStep, recordedModel } from './recordedModel';
+import { ALL_TOOLS } from '../agent/tools';
+import { discoverSkills, userSkillsDir } from '../skills/discover';
+import { skillGuard } from '../skills/guard';
+import { skillIndexSection } from '../skills/prompt';
+import { recordedSkills } from '../skills/record';
+import { SkillSession } from '../skills/session';
+import { defaultLoaded } from '../trust/policy';
+import { silentLogger } from '../logger';
 
 export type ReplayMode = 'deterministic' | 'live';
 
@@ -142,13 +150,31 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
       const spec = parseModelRef(turn.model);
       const model: LanguageModel = mode === 'deterministic' ? recordedModel(steps, spec.ref) : (d.modelFactory ?? createModel)(spec, d.env);
       const redact = new Redactor(d.env);
+      // The skills as the turn loaded them (the after-turn checkpoint keeps each SKILL.md's text);
+      // a turn recorded without that record finds them in the checkpoint's files.
+      const knownTools = ALL_TOOLS.map((t) => t.name);
+      const discover = { roots: workspace.roots, userDir: userSkillsDir(d.env), includeWorkspace: true, knownTools };
+      const folderOf = (displayDir: string) => {
+        const [first, ...rest] = displayDir.split('/');
+        const root = workspace.multiRoot ? workspace.roots.find((r) => r.name === first) : workspace.roots[0];
+        try { return root ? fs.realpathSync(path.join(root.path, ...(workspace.multiRoot ? rest : [displayDir]))) : undefined; } catch { return undefined; }
+      };
+      const skills = new SkillSession({
+        discover,
+        recorded: afterRec?.manifest.skills ? recordedSkills(afterRec.manifest.skills, { userDir: discover.userDir, folderOf, knownTools }) : discoverSkills(discover),
+      });
+      const replayGuard = new ReplayGuard(new Map(recordedCalls.map((c) => [c.id, c.status])), mode,
+        d.trust?.forRun({ sessionId: turn.session_id, turnId }, d.signal ?? new AbortController().signal, () => 0, (t) => redact.text(t)));
       const ctx: ToolContext = {
-        workspace,
+        workspace: workspace.withReadOnly(() => skills.readOnlyRoots()),
+        skills,
         limits: { commandTimeoutMs: 300_000, maxOutputBytes: 200_000, maxReadBytes: 256 * 1024, maxSearchResults: 200, maxListedFiles: 2000 },
         redact, changes: new ChangeApplier(scratchDb, new AuditLog(scratchDb)), scope: { sessionId: null, turnId: null },
         commandEnv: commandEnv(d.env),
-        guard: new ReplayGuard(new Map(recordedCalls.map((c) => [c.id, c.status])), mode,
-          d.trust?.forRun({ sessionId: turn.session_id, turnId }, d.signal ?? new AbortController().signal, () => 0, (t) => redact.text(t))),
+        guard: skillGuard(replayGuard, skills, {
+          audit: d.trust?.o.audit ?? new AuditLog(scratchDb), policy: () => d.trust?.policy() ?? defaultLoaded(),
+          scope: { sessionId: turn.session_id, turnId }, redact: (t) => redact.text(t), log: silentLogger,
+        }),
         beforeChange: () => Promise.resolve(),
       };
       const built = buildTools(ctx, true, {
@@ -158,7 +184,8 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
         end: (card) => { replayed.set(card.toolCallId, { ...replayed.get(card.toolCallId), ...card }); },
       });
       const out = await runTurn({
-        model, spec, system: systemPrompt(workspace, true), history, userText: recordedPrompt(stored) ?? turn.user_text, tools: built.tools, approve: built.approve,
+        model, spec, system: systemPrompt(workspace, true, undefined, skillIndexSection(skills)), history,
+        activeTools: () => skills.activeTools(Object.keys(built.tools)), userText: recordedPrompt(stored) ?? turn.user_text, tools: built.tools, approve: built.approve,
         maxSteps: Math.max(steps.length, 1) + (mode === 'live' ? 24 : 0), maxRetries: 0, fuel: new Fuel(undefined, { usd: 0, tokens: 0 }), signal: new AbortController().signal,
         redact: (s) => redact.text(s), onText: () => undefined, onStepUsage: () => undefined,
         onRejectedToolCall: (card) => { replayed.set(card.toolCallId, card); }, ranToolCalls: ran,

@@ -132,6 +132,8 @@ function view(seq: number, b: AuditBody): AuditEntryView {
       if (d.action === 'eas-run-end') return { ...base, tool: null, outcome: str('state'), summary: `${str('run')} ${str('state')} after ${String(d.attempts)} attempt(s)${str('error') ? `: ${str('error')}` : ''}` };
       if (d.action === 'eas-json') return { ...base, tool: null, outcome: d.created ? 'created' : 'updated', summary: `eas.json ${d.created ? 'created' : 'updated'} with Torbit's defaults (approved diff)` };
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
+    case 'skill':
+      return { ...base, tool: 'use_skill', outcome: 'loaded', summary: `skill ${str('name')} loaded from ${str('path')} (sha256 ${String(str('sha256')).slice(0, 12)}…)${d.contract ? ', under its contract' : ''}` };
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

@@ -10,7 +10,7 @@ import {
 } from './workbench';
 
 const PREFIX = 'govern-';
-const SECTIONS = ['pending', 'allowances', 'activity', 'checkpoints', 'runs', 'policy', 'backend'];
+const SECTIONS = ['pending', 'allowances', 'activity', 'checkpoints', 'skills', 'runs', 'policy', 'backend'];
 
 describe('Governance beside the chat (code-server + Chromium)', function () {
   this.timeout(600_000);

@@ -189,7 +189,8 @@ describe('agent loop (ai/test mock models, real store and workspace)', () => {
     const h = await chatHarness({ model, trusted: false });
     try {
       await (await h.chat.send({ text: 'hi', model: 'openai:x' })).done;
-      assert.deepEqual(offeredTools(model, 0), ['git_diff', 'git_status', 'list_files', 'read_file', 'search']);
+      // use_skill reads: the person's own skills stay loadable (the repository's are not indexed).
+      assert.deepEqual(offeredTools(model, 0), ['git_diff', 'git_status', 'list_files', 'read_file', 'search', 'use_skill']);
       assert.match(JSON.stringify(model.doStreamCalls[0]!.prompt[0]), /untrusted/);
     } finally {
       await h.close();

@@ -23,6 +23,7 @@ const ANY = [
   'torbit/review/bundle', 'torbit/review/run',
   'torbit/eas/diagnose', 'torbit/eas/proposeConfig', 'torbit/runs/list', 'torbit/runs/log',
   'torbit/checkpoint/list', 'torbit/checkpoint/create', 'torbit/checkpoint/preview', 'torbit/checkpoint/forTurn', 'torbit/checkpoint/file',
+  'torbit/skills/list',
 ];
 
 describe('the backend\'s handlers and the trust gate', () => {

@@ -4,11 +4,11 @@
 // Revoke on a session allowance.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import type { AllowanceView, ApprovalView, AuditEntryView, AuditTimeline, CheckpointView, PolicyView, ToWebviewMessage } from '../../server/protocol';
+import type { AllowanceView, ApprovalView, AuditEntryView, AuditTimeline, CheckpointView, PolicyView, SkillView, ToWebviewMessage } from '../../server/protocol';
 import { clearPosted, deliver, pageGlobal, posted, startHarness, type Harness } from './harness';
 
 const T = (s: string) => `[data-testid="${s}"]`;
-const ORDER = ['pending', 'allowances', 'activity', 'checkpoints', 'runs', 'policy', 'backend'];
+const ORDER = ['pending', 'allowances', 'activity', 'checkpoints', 'skills', 'runs', 'policy', 'backend'];
 
 function approval(id: string, over: Partial<ApprovalView> = {}): ApprovalView {
   return {
@@ -78,10 +78,11 @@ describe('Governance view (headless Chromium, real CSP)', function () {
       governance(timeline([entry(3, 'decision', 'ask', 'ask git'), entry(2, 'tool-call', 'ok', 'list_files'), entry(1, 'prompt', null, 'hi')], { prompt: 1, 'tool-call': 1, decision: 1 }, 3)),
       { type: 'checkpoints', checkpoints: [checkpoint(2, 'after-turn', 't1', 'Make it'), checkpoint(1, 'before-turn', 't1', 'Make it')], error: null },
       { type: 'runs', runs: [] },
+      { type: 'skills', skills: [], error: null, open: false },
     );
     assert.deepEqual(
       await Promise.all(ORDER.map(count)),
-      ['2', '1', '3', '2', '0', 'built-in default', 'ready'],
+      ['2', '1', '3', '2', '0', '0', 'built-in default', 'ready'],
     );
     assert.equal(await page.locator(`${T('section-pending')} ${T('section-count')}`).getAttribute('data-attention'), 'true', 'what waits stands out');
     assert.equal(await page.locator(`${T('section-allowances')} ${T('section-count')}`).getAttribute('data-attention'), 'false');
@@ -168,6 +169,34 @@ describe('Governance view (headless Chromium, real CSP)', function () {
     await deliver(page, { type: 'allowances', allowances: [], sessions: {}, error: null });
     assert.match(await page.locator(T('session-allowances')).innerText(), /None: every action the policy asks about is asked\./);
     assert.equal(await count('allowances'), '0');
+  });
+
+  it('lists the Agent Skills with their source, validity and codes, contract and sha256; a workspace skill opens by index; /skills opens the section', async () => {
+    const skill = (over: Partial<SkillView>): SkillView => ({
+      name: 'count-lines', description: 'Counts lines', scope: 'workspace', source: '.agents/skills', folder: '/w', path: '.agents/skills/count-lines/SKILL.md',
+      sha256: 'a'.repeat(64), valid: true, problems: [], contract: null, allowedTools: null, shadowedBy: null, ...over,
+    });
+    await deliver(page, { type: 'skills', error: null, open: false, skills: [
+      skill({ contract: { version: 1, permissions: { categories: ['read', 'command'], commands: [['node', 'scripts/count.mjs']] }, sideEffects: [], limits: { maxSeconds: 10, maxMemoryMB: 1024 }, scripts: [] } }),
+      skill({ name: 'broken', valid: false, sha256: 'b'.repeat(64), problems: [{ code: 'ERR_RUNTIME_UNPINNED', field: 'metadata.torbit.scripts[0].runtime', message: 'write runtime: node 22.11.0' }] }),
+      skill({ name: 'mine', scope: 'user', source: '~/.agents/skills', folder: null, path: '~/.agents/skills/mine/SKILL.md' }),
+    ] });
+    assert.equal(await page.locator(`${T('section-skills')}`).evaluate((el) => (el as unknown as { open: boolean }).open), false, 'closed until asked');
+    assert.equal(await count('skills'), '3');
+    await toggle('skills');
+    const items = page.locator(T('skill'));
+    const texts = (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.match(texts[0]!, /^count-lines valid · \.agents\/skills Counts lines contract 1: read, command · commands: node scripts\/count\.mjs · limits: 10 s, 1024 MB sha256 a{64}$/);
+    assert.match(texts[1]!, /^broken invalid: ERR_RUNTIME_UNPINNED .* ERR_RUNTIME_UNPINNED at metadata\.torbit\.scripts\[0\]\.runtime: write runtime: node 22\.11\.0/);
+    assert.equal(await items.nth(2).locator(T('skill-open')).count(), 0, 'the person\'s own skill is not a workspace file to open');
+    await clearPosted(page);
+    await items.nth(1).locator(T('skill-open')).click();
+    assert.deepEqual(await posted(page), [{ type: 'openSkill', index: 1 }]);
+    // /skills: the extension sends the list with open set.
+    await toggle('skills');
+    await deliver(page, { type: 'skills', error: null, open: true, skills: [] });
+    assert.equal(await page.locator(`${T('section-skills')}`).evaluate((el) => (el as unknown as { open: boolean }).open), true);
+    assert.match(await page.locator(T('skills')).innerText(), /No skills: a folder with a SKILL\.md/);
   });
 
   it('groups checkpoints by turn, under the turn\'s prompt, with Restore and Diff on each', async () => {

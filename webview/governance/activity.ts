@@ -17,6 +17,7 @@ const KIND: Record<AuditKind, { one: string; many: string }> = {
   ship: { one: 'Ship', many: 'Ship and EAS' },
   export: { one: 'Export', many: 'Exports' },
   note: { one: 'Note', many: 'Notes' },
+  skill: { one: 'Skill', many: 'Skills used' },
 };
 const kindName = (k: string) => (AuditKind.safeParse(k).success ? KIND[k as AuditKind].one : k);
 

@@ -11,6 +11,7 @@ import { checkpointsSection } from './checkpoints';
 import { backendSection, policySection } from './facts';
 import { allowancesSection, pendingSection } from './pending';
 import { runsSection } from './runs';
+import { skillsSection } from './skills';
 import { buildSections, SECTIONS } from './sections';
 
 const app = document.getElementById('app')!;
@@ -26,6 +27,7 @@ const renderAllowances = allowancesSection(sections.allowances);
 const activity = activitySection(sections.activity);
 const renderCheckpoints = checkpointsSection(sections.checkpoints);
 const renderRuns = runsSection(sections.runs);
+const renderSkills = skillsSection(sections.skills);
 const renderPolicy = policySection(sections.policy);
 const renderBackend = backendSection(sections.backend);
 let bundles: number | undefined;
@@ -54,6 +56,10 @@ onMessage((msg) => {
     case 'allowances': renderAllowances(msg.allowances, msg.sessions, msg.error); break;
     case 'checkpoints': renderCheckpoints(msg.checkpoints, msg.error); break;
     case 'runs': renderRuns(msg.runs); break;
+    case 'skills':
+      renderSkills(msg.skills, msg.error, msg.open);
+      if (msg.open) sections.skills.el.scrollIntoView();
+      break;
     default: break;
   }
 });

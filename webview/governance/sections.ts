@@ -9,6 +9,7 @@ export const SECTIONS = [
   { id: 'allowances', title: 'Session allowances' },
   { id: 'activity', title: 'Activity' },
   { id: 'checkpoints', title: 'Checkpoints' },
+  { id: 'skills', title: 'Agent Skills' },
   { id: 'runs', title: 'Builds and submissions' },
   { id: 'policy', title: 'Policy' },
   { id: 'backend', title: 'Backend' },

@@ -8,10 +8,11 @@ import { listFiles } from './listFiles';
 import { readFile } from './readFile';
 import { runCommand } from './runCommand';
 import { search } from './search';
+import { useSkill } from './useSkill';
 import type { Proposal, ToolContext, ToolSpec } from './spec';
 import { writeFile } from './writeFile';
 
-export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff];
+export const ALL_TOOLS: readonly ToolSpec[] = [readFile, listFiles, search, writeFile, editFile, runCommand, gitStatus, gitDiff, useSkill];
 
 /**
  * The card of a call to a tool that exists but is not offered in an untrusted workspace: the

@@ -5,17 +5,17 @@ import { defineTool, isBinary } from './spec';
 
 export const readFile = defineTool({
   name: 'read_file',
-  description: 'Read a text file of the workspace, optionally only lines startLine..endLine (1-based, inclusive).',
+  description: 'Read a text file of the workspace (or of a skill in use, as use_skill names its files), optionally only lines startLine..endLine (1-based, inclusive).',
   input: z.object({
     path: z.string().describe('workspace-relative path'),
     startLine: z.number().int().min(1).optional(),
     endLine: z.number().int().min(1).optional(),
   }).refine((i) => i.startLine === undefined || i.endLine === undefined || i.endLine >= i.startLine, 'endLine is before startLine'),
   effect: 'read',
-  propose: async (i, ctx) => ({ kind: 'read', path: (await ctx.workspace.resolve(i.path)).display }),
+  propose: async (i, ctx) => ({ kind: 'read', path: (await ctx.workspace.resolveReadable(i.path)).display }),
   summarize: (i) => `${i.path}${i.startLine || i.endLine ? `:${i.startLine ?? 1}-${i.endLine ?? ''}` : ''}`,
   async execute(i, ctx) {
-    const f = await ctx.workspace.resolve(i.path);
+    const f = await ctx.workspace.resolveReadable(i.path);
     const stat = await fs.stat(f.abs).catch(() => undefined);
     if (!stat) throw new ToolError(`${f.display} does not exist`);
     if (stat.isDirectory()) throw new ToolError(`${f.display} is a directory; use list_files`);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { readOnlyGit } from '../../git';
 import { stopTree } from '../../killTree';
 import { formatArgv } from '../../trust/commandLine';
+import { limitedSpawn } from '../../skills/limits';
 import { ToolError } from '../workspace';
 import { capText, defineTool } from './spec';
 
@@ -15,6 +16,8 @@ interface CommandResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** The skill contract whose time limit stopped it, when one did. */
+  limitedBy?: string;
   durationMs: number;
   output: string;
   truncated: boolean;
@@ -43,13 +46,17 @@ export const runCommand = defineTool({
     const spawned = granted?.readOnlyGit && i.command === 'git'
       ? await readOnlyGit(dir.abs, i.args, ctx.commandEnv)
       : { args: i.args, env: ctx.commandEnv };
+    // A skill contract in use holds the command to its limits (and checks its scripts once more).
+    const limits = ctx.skills?.prepare([i.command, ...i.args], dir.abs);
     await ctx.beforeChange();
-    const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs);
+    const timeoutMs = Math.min((i.timeoutSeconds ?? Infinity) * 1000, ctx.limits.commandTimeoutMs, limits?.timeoutMs ?? Infinity);
+    const limitedBy = limits && limits.timeoutMs <= timeoutMs ? limits.skills.join(', ') : undefined;
+    const launch = limitedSpawn(i.command, spawned.args, spawned.env, limits);
     const max = ctx.limits.maxOutputBytes;
     const started = Date.now();
     return await new Promise<CommandResult>((resolve, reject) => {
-      const child = spawn(i.command, spawned.args, {
-        cwd: dir.abs, env: spawned.env, shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+      const child = spawn(launch.command, launch.args, {
+        cwd: dir.abs, env: launch.env, shell: false, detached: process.platform !== 'win32', stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
       });
       let output = '';
       let streamed = 0;
@@ -95,13 +102,13 @@ export const runCommand = defineTool({
         if (canceled) { reject(new Error('the command was stopped')); return; }
         const capped = capText(output, max);
         resolve({
-          command: i.command, args: i.args, cwd: dir.display, exitCode: code, signal: signal ?? null, timedOut,
+          command: i.command, args: i.args, cwd: dir.display, exitCode: code, signal: signal ?? null, timedOut, ...(timedOut && limitedBy ? { limitedBy } : {}),
           durationMs: Date.now() - started, output: capped.text, truncated: capped.truncated,
         });
       });
     });
   },
   outcome: (o) => ({
-    result: o.timedOut ? `timed out after ${(o.durationMs / 1000).toFixed(1)} s` : `${o.signal ? `killed by ${o.signal}` : `exit ${o.exitCode}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
+    result: o.timedOut ? `timed out after ${(o.durationMs / 1000).toFixed(1)} s${o.limitedBy ? ` (the time limit of the skill ${o.limitedBy})` : ''}` : `${o.signal ? `killed by ${o.signal}` : `exit ${o.exitCode}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
   }),
 });

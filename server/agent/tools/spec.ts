@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ChangeApplier, ChangeGate, ChangeScope, ProposedChange } from '../changes';
 import type { ApprovalView } from '../../protocol';
 import type { Redactor } from '../../secrets';
+import type { SkillSession } from '../../skills/session';
 import type { Resolved, Workspace } from '../workspace';
 
 export interface ToolLimits {
@@ -27,6 +28,8 @@ export interface ToolContext {
   guard: RunGuard;
   /** Before the turn's first change (an approved write, or a command): takes the checkpoint to go back to. */
   beforeChange: () => Promise<void>;
+  /** The turn's Agent Skills (server/skills/session.ts): use_skill loads them, their contracts hold commands. */
+  skills?: SkillSession;
 }
 
 /** What a run's tools ask of the trust layer (server/trust/runTrust.ts). */
