@@ -12,6 +12,7 @@ import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
 import type { ChatView } from './views/chatView';
 import type { GovernanceView } from './views/governanceView';
+import type { InlineReview } from './approvals/inline';
 import type { PipelineStatus } from './eas/pipelineStatus';
 import type { RunTracker } from './eas/runTracker';
 import { EasProposalContent } from './eas/configProposal';
@@ -59,6 +60,8 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** The Chat view's host, for commands that act on the chat. */
   chat: ChatView | undefined;
+  /** Pending edits shown inline, where their hunks are decided. */
+  inline: InlineReview | undefined;
   /** The Governance view's host, refreshed after exports. */
   governance: GovernanceView | undefined;
   /** The EAS pipeline's status bar item (an Expo workspace only). */

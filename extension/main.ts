@@ -5,6 +5,7 @@ import { COMMANDS } from './commands';
 import { RESTART_SETTINGS } from './config';
 import { Ctx } from './ctx';
 import { ApprovalLenses } from './approvals/codeLens';
+import { INLINE_SCHEME, InlineReview } from './approvals/inline';
 import { APPROVAL_SCHEME, ProposalContent } from './approvals/proposal';
 import { askInNotification } from './commands/approvals';
 import { ChangeContent, CHANGE_SCHEME } from './views/changeDiff';
@@ -35,7 +36,10 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
   c.chat = new ChatView(c, changes);
   c.governance = new GovernanceView(c);
   c.pipeline = new PipelineStatus(c, c.runs);
+  const inline = (c.inline = new InlineReview(c));
   c.subscriptions.push(
+    inline,
+    vscode.workspace.registerTextDocumentContentProvider(INLINE_SCHEME, inline),
     c.runs,
     c.pipeline,
     // A repository's policy that loosens the default: asked about once per file (the backend applies the default meanwhile).
@@ -44,10 +48,14 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContent(c)),
-    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: APPROVAL_SCHEME }], new ApprovalLenses(c.approvals)),
-    // An edit is decided where it is (code lenses, the chat card); a command or a read has no
-    // place in an editor, so it is asked in a notification too.
-    c.onApprovalAsked((a) => { if (!a.edit) void askInNotification(c, a).catch((e: Error) => c.log.warn(e.message)); }),
+    vscode.languages.registerCodeLensProvider([{ scheme: 'file' }, { scheme: APPROVAL_SCHEME }, { scheme: INLINE_SCHEME }], new ApprovalLenses(c.approvals, inline)),
+    // An edit is decided where it is seen (its inline review, the chat card), shown at once in
+    // place of the file when the file is in view; a command or a read has no place in an editor,
+    // so it is asked in a notification.
+    c.onApprovalAsked((a) => {
+      const asked = a.edit ? inline.showIfVisible(a) : askInNotification(c, a);
+      void asked.catch((e: Error) => c.log.warn(e.message));
+    }),
     vscode.window.registerWebviewViewProvider(ChatView.id, c.chat, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerWebviewViewProvider(GovernanceView.id, c.governance),
     vscode.workspace.onDidChangeConfiguration((e) => {

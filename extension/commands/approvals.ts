@@ -1,8 +1,10 @@
 // Approve / Reject / Diff / Approve all in file / Review: what the code lenses, the chat's tool
-// card, the Governance view and the status bar run on a pending approval.
+// card, the Governance view and the status bar run on a pending approval; and the keyboard's
+// way through pending hunks (next, previous, approve or reject the one at the cursor).
 import * as vscode from 'vscode';
 import { approvalWords, type ApprovalView } from '../../server/protocol';
 import { approveForSession, askReason, decide } from '../approvals/decide';
+import { fileOfInline } from '../approvals/inline';
 import { APPROVAL_SCHEME, openProposalDiff, parseProposalUri } from '../approvals/proposal';
 import type { Ctx } from '../ctx';
 import type { CommandFactory } from './index';
@@ -13,19 +15,27 @@ function pending(ctx: Ctx, id: unknown): ApprovalView {
   return a;
 }
 
-/** The file a document is about: itself, or the file a proposal (diff side) would change. */
+/** The file a document is about: itself, or the file a proposal (diff side, inline review) would change. */
 function fileOf(ctx: Ctx, uri: vscode.Uri | undefined): string | undefined {
   if (uri?.scheme === 'file') return uri.fsPath;
+  const inline = uri && fileOfInline(uri);
+  if (inline) return inline;
   const p = uri?.scheme === APPROVAL_SCHEME ? parseProposalUri(uri) : undefined;
   return p ? ctx.approvals.get(p.id)?.edit?.absPath : undefined;
 }
 
 const hunkOf = (h: unknown) => (typeof h === 'number' && Number.isInteger(h) && h >= 0 ? h : undefined);
 
-/** Shows where a pending approval is: the file at its first hunk, a new file's diff, or a command's question. */
-export async function review(ctx: Ctx, a: ApprovalView): Promise<void> {
+/**
+ * Shows where a pending approval is: an edit's inline review at the hunk (else its first
+ * undecided one), a new file's diff, or a command's question.
+ */
+export async function review(ctx: Ctx, a: ApprovalView, hunk?: number): Promise<void> {
   if (a.edit && !a.edit.created) {
-    const line = a.edit.hunks[0]?.line ?? 0;
+    const at = hunk ?? a.edit.hunks.find((h) => !ctx.approvals.choice(a.id, h.index))?.index ?? 0;
+    if (await ctx.inline?.show(a.edit.absPath, { approvalId: a.id, hunk: at })) return;
+    // Its text could not be shown inline (see the log): the file, at the hunk, with its lenses.
+    const line = a.edit.hunks.find((h) => h.index === at)?.line ?? 0;
     const editor = await vscode.window.showTextDocument(vscode.Uri.file(a.edit.absPath), { preview: false });
     const pos = new vscode.Position(Math.min(line, editor.document.lineCount - 1), 0);
     editor.selection = new vscode.Selection(pos, pos);
@@ -65,6 +75,33 @@ async function askShip(ctx: Ctx, a: ApprovalView): Promise<void> {
   await decide(ctx, a, pick === approve ? { approve: true } : { approve: false, reason: 'dismissed' });
 }
 
+const NOTHING_INLINE = 'No proposed change to a file is waiting for your approval.';
+
+/**
+ * Approves or rejects the undecided hunk at or after the cursor of the inline review in front,
+ * then moves to the file's next one. Anywhere else nothing is decided unseen: the hunk at the
+ * cursor of a file (else the next pending one) is shown inline first.
+ */
+async function decideCurrent(ctx: Ctx, approve: boolean): Promise<void> {
+  const cur = ctx.inline?.current();
+  if (!cur) {
+    const shown = (await ctx.inline?.showFromFile()) || (await ctx.inline?.go(1));
+    if (shown) vscode.window.setStatusBarMessage(`Torbit: this is the proposed change; ${approve ? 'approve' : 'reject'} it here.`, 5000);
+    else void vscode.window.showInformationMessage(NOTHING_INLINE);
+    return;
+  }
+  const a = pending(ctx, cur.approvalId);
+  let sent: boolean;
+  if (approve) sent = await decide(ctx, a, { approve: true }, cur.hunk);
+  else {
+    const reason = await askReason(a, cur.hunk);
+    if (reason === undefined) return;
+    sent = await decide(ctx, a, { approve: false, ...(reason.trim() ? { reason: reason.trim() } : {}) }, cur.hunk);
+  }
+  // Still waiting for its other hunks: on to the next of them.
+  if (!sent) await ctx.inline?.nextInFile(cur.file);
+}
+
 export const approvalCommands = {
   'torbit.approval.approve': (ctx) => async (id?: unknown, hunk?: unknown) => {
     await decide(ctx, pending(ctx, id), { approve: true }, hunkOf(hunk));
@@ -87,12 +124,20 @@ export const approvalCommands = {
     }
     for (const a of edits) await decide(ctx, a, { approve: true });
   },
-  'torbit.approval.review': (ctx) => async (id?: unknown) => {
+  'torbit.approval.review': (ctx) => async (id?: unknown, hunk?: unknown) => {
     const a = id === undefined ? ctx.approvals.all()[0] : pending(ctx, id);
     if (!a) {
       void vscode.window.showInformationMessage('Nothing is waiting for your approval.');
       return;
     }
-    await review(ctx, a);
+    await review(ctx, a, hunkOf(hunk));
   },
+  'torbit.approval.nextHunk': (ctx) => async () => {
+    if (!(await ctx.inline?.go(1))) void vscode.window.showInformationMessage(NOTHING_INLINE);
+  },
+  'torbit.approval.previousHunk': (ctx) => async () => {
+    if (!(await ctx.inline?.go(-1))) void vscode.window.showInformationMessage(NOTHING_INLINE);
+  },
+  'torbit.approval.approveCurrent': (ctx) => () => decideCurrent(ctx, true),
+  'torbit.approval.rejectCurrent': (ctx) => () => decideCurrent(ctx, false),
 } satisfies Record<string, CommandFactory>;

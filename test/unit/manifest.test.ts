@@ -17,6 +17,20 @@ describe('extension manifest', () => {
     }
   });
 
+  it('binds keys only to registered commands, only while a hunk waits, and README lists each with its key', () => {
+    const bindings = pkg.contributes.keybindings as { command: string; key: string; mac?: string; when: string }[];
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const titles = new Map((pkg.contributes.commands as { command: string; title: string }[]).map((c) => [c.command, c.title]));
+    assert.deepEqual(bindings.map((b) => b.command).sort(), ['torbit.approval.approveCurrent', 'torbit.approval.nextHunk', 'torbit.approval.previousHunk', 'torbit.approval.rejectCurrent']);
+    for (const b of bindings) {
+      assert.ok((COMMAND_IDS as readonly string[]).includes(b.command), b.command);
+      assert.match(b.when, /\btorbit\.(hasPendingHunks|fileHasPendingHunks)\b/, `${b.command} is bound only while something waits`);
+      const key = (k: string) => k.split('+').map((p) => p[0]!.toUpperCase() + p.slice(1)).join('+');
+      assert.ok(readme.includes(`Torbit: ${titles.get(b.command)} (`) && readme.includes(key(b.key)), `README lists ${b.command} with ${key(b.key)}`);
+      if (b.mac) assert.ok(readme.includes(key(b.mac)), `README lists ${b.command}'s macOS key`);
+    }
+  });
+
   it('lets webviews run only commands that exist', () => {
     for (const c of WebviewCommand.options) assert.ok((COMMAND_IDS as readonly string[]).includes(c), c);
   });
