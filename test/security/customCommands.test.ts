@@ -31,7 +31,7 @@ describe('red team: custom commands', function () {
     const r = await c.s.conn.sendRequest<{ commands: unknown[]; problems: { path: string; error: string }[] }>(rpc.commandsList.method, {});
     assert.deepEqual(r.commands, []);
     assert.equal(r.problems[0]?.path, '.torbit/commands/leak.md');
-    assert.match(r.problems[0]!.error, /outside the workspace through a symbolic link/);
+    assert.match(r.problems[0]?.error ?? '', /outside the workspace through a symbolic link/);
     stub.enqueue({ kind: 'stream', chunks: textChunks('?', 1) });
     const { turnId } = await c.send('/leak');
     await c.turnEnd(turnId);
