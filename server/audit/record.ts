@@ -6,7 +6,7 @@ import { canonicalJson } from './canonical';
 
 export const GENESIS = '0'.repeat(64);
 
-export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note']);
+export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note', 'policy']);
 export type AuditKind = z.infer<typeof AuditKind>;
 
 /** Who decided or acted: the policy (with its hash), the user, or Torbit itself. */

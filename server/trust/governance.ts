@@ -127,6 +127,13 @@ function view(seq: number, b: AuditBody): AuditEntryView {
       if (d.action === 'eas-run-end') return { ...base, tool: null, outcome: str('state'), summary: `${str('run')} ${str('state')} after ${String(d.attempts)} attempt(s)${str('error') ? `: ${str('error')}` : ''}` };
       if (d.action === 'eas-json') return { ...base, tool: null, outcome: d.created ? 'created' : 'updated', summary: `eas.json ${d.created ? 'created' : 'updated'} with Torbit's defaults (approved diff)` };
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
+    case 'policy': {
+      const rule = d.rule as { match?: string; argv?: string[] } | undefined;
+      return {
+        ...base, tool: str('tool'), outcome: str('action'),
+        summary: `${str('file')} ${d.created ? 'created' : 'changed'} by "Always allow": ${rule?.match ?? ''} [${(rule?.argv ?? []).join(' ')}] allowed; sha256 ${String(str('before') ?? 'none').slice(0, 12)} → ${String(str('after')).slice(0, 12)}`,
+      };
+    }
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

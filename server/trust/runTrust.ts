@@ -107,6 +107,11 @@ export class Trust {
     return this.cache.lp;
   }
 
+  /** Reads the policy afresh at the next action (after Torbit wrote the file itself). */
+  reload(): void {
+    this.cache = undefined;
+  }
+
   /**
    * A ship action (an EAS build or submission) a person started: judged by the policy's "ship"
    * category, asked when it says so, and audited like a tool call's decision.
