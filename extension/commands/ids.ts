@@ -16,6 +16,8 @@ export const COMMAND_IDS = [
   'torbit.approval.diff',
   'torbit.approval.approveAllInFile',
   'torbit.approval.review',
+  'torbit.approval.allowForSession',
+  'torbit.approval.alwaysAllow',
   'torbit.checkpoint.create',
   'torbit.checkpoint.restore',
   'torbit.checkpoint.diff',

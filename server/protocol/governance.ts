@@ -93,6 +93,8 @@ export const PolicyRuleProposal = z.object({
   path: z.string(),
   /** Its text now; null when there is none (the built-in default is then written out with the rule). */
   before: z.string().nullable(),
+  /** What the rule is added to, for the diff's left side: the file as it is, or the built-in default written out. */
+  baseline: z.string(),
   after: z.string(),
   rule: PolicyRuleView,
   /** The scope's label, as the approval offered it (`git rev-list …`). */

@@ -24,8 +24,15 @@ export class PolicyProposalError extends Error {}
 export interface RuleProposal {
   /** The file as it is; null when there is none (the built-in default is written out). */
   before: string | null;
+  /** What the rule is added to: the file as it is, or the built-in default written out (a diff's left side). */
+  baseline: string;
   after: string;
   rule: CommandRule;
+}
+
+/** The built-in default as a file would hold it. */
+export function defaultPolicyText(): string {
+  return `${pretty(DEFAULT_POLICY)}\n`;
 }
 
 /** The rule matching exactly the scope: the same tokens, as a prefix or as the whole argv. */
@@ -42,7 +49,7 @@ export function ruleFor(scope: CommandScope, o: { by: string; date: string }): C
  */
 export function proposePolicyRule(current: string | null, scope: CommandScope, o: { by: string; date: string }): RuleProposal {
   const rule = ruleFor(scope, o);
-  if (current === null) return { before: null, after: `${pretty({ ...DEFAULT_POLICY, commands: [...DEFAULT_POLICY.commands, rule] })}\n`, rule };
+  if (current === null) return { before: null, baseline: defaultPolicyText(), after: `${pretty({ ...DEFAULT_POLICY, commands: [...DEFAULT_POLICY.commands, rule] })}\n`, rule };
   let raw: unknown;
   try {
     raw = JSON.parse(current);
@@ -55,7 +62,7 @@ export function proposePolicyRule(current: string | null, scope: CommandScope, o
   const inserted = insertRule(current, rule);
   // The text edit is checked against what it must mean; anything else is written out whole.
   const after = inserted !== undefined && means(inserted, expected) ? inserted : `${pretty(expected)}\n`;
-  return { before: current, after, rule };
+  return { before: current, baseline: current, after, rule };
 }
 
 function means(text: string, expected: unknown): boolean {

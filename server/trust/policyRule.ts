@@ -56,14 +56,24 @@ export function proposeRule(d: PolicyRuleDeps, approvalId: string): PolicyRulePr
   // The approval's own date, so the proposal and the write compute the same text.
   const p = proposePolicyRule(bytes === null ? null : bytes.toString('utf8'), scope, { by: d.by, date: a.createdAt.slice(0, 10) });
   return {
-    path: file, before: p.before, after: p.after, label: scope.label,
+    path: file, before: p.before, baseline: p.baseline, after: p.after, label: scope.label,
     rule: { match: p.rule.match === 'exact' ? 'exact' : 'prefix', argv: p.rule.argv, decision: 'allow', note: p.rule.note ?? '' },
     hashBefore: bytes === null ? null : sha256(bytes), hashAfter: sha256(p.after),
   };
 }
 
-/** Writes the rule proposed for this approval, if the file is still the one shown (its sha256), then approves the approval. */
-export async function writeRule(d: PolicyRuleDeps, approvalId: string, expectedHashBefore: string | null): Promise<{ path: string; hash: string; rule: PolicyRuleProposal['rule']; approved: boolean }> {
+type Written = { path: string; hash: string; rule: PolicyRuleProposal['rule']; approved: boolean };
+
+/**
+ * Writes the rule proposed for this approval, if the file is still the one shown (its sha256),
+ * then approves the approval. One write at a time: two at once would both pass the check, and
+ * the second would drop the first's rule.
+ */
+export function writeRule(d: PolicyRuleDeps, approvalId: string, expectedHashBefore: string | null): Promise<Written> {
+  return d.trust.serially(() => writeNow(d, approvalId, expectedHashBefore));
+}
+
+async function writeNow(d: PolicyRuleDeps, approvalId: string, expectedHashBefore: string | null): Promise<Written> {
   // First of all: the file is the one whose diff the person approved, byte for byte.
   const root = d.trust.o.root;
   if (root === null) throw new PolicyRuleError('there is no workspace folder, so there is no .torbit/policy.json to add a rule to');

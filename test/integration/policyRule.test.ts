@@ -37,6 +37,8 @@ describe('"Always allow" over JSON-RPC', function () {
     const first = await runGit(c, 'a', ['rev-list', '--count', 'HEAD']);
     const a = await c.approval(0);
     assert.equal(a.sessionScope?.label, 'git rev-list …');
+    // The chat's card carries the label, for its buttons (the scope itself stays the backend's).
+    assert.deepEqual(c.of('tool-start', first.turnId)[0]?.card.approval?.sessionScope, { kind: 'command', label: 'git rev-list …' });
 
     const p = await req<PolicyRuleProposal>(c, rpc.policyProposeRule.method, { approvalId: a.id });
     const file = path.join(c.ws, '.torbit', 'policy.json');
@@ -44,6 +46,7 @@ describe('"Always allow" over JSON-RPC', function () {
     assert.equal(path.basename(p.path), 'policy.json');
     assert.equal(p.before, null);
     assert.equal(p.hashBefore, null);
+    assert.deepEqual(JSON.parse(p.baseline), DEFAULT_POLICY, 'the diff\'s left side is the default written out');
     assert.deepEqual({ ...p.rule, note: undefined }, { match: 'prefix', argv: ['git', 'rev-list'], decision: 'allow', note: undefined });
     assert.match(p.rule.note, /^added by .+ from an approval on \d{4}-\d{2}-\d{2}$/);
     assert.deepEqual(Policy.parse(JSON.parse(p.after)), { ...DEFAULT_POLICY, commands: [...DEFAULT_POLICY.commands, p.rule] });
@@ -93,6 +96,7 @@ describe('"Always allow" over JSON-RPC', function () {
     const a = await c.approval(0);
     const p = await req<PolicyRuleProposal>(c, rpc.policyProposeRule.method, { approvalId: a.id });
     assert.equal(p.before, text);
+    assert.equal(p.baseline, text);
     assert.equal(p.hashBefore, createHash('sha256').update(text).digest('hex'));
     assert.deepEqual(Policy.parse(JSON.parse(p.after)).commands, [...own.commands, p.rule]);
 
@@ -114,5 +118,36 @@ describe('"Always allow" over JSON-RPC', function () {
     await c.decide({ approvalId: asked.id, approve: false });
     await c.turnEnd(chained.turnId);
     assert.deepEqual((await entries(c, 'policy')).length, 1);
+  });
+
+  it('writes one rule at a time: of two written from the same file at once, the second is refused, and the first rule stays', async () => {
+    const c = await open();
+    // Two sessions, each waiting on a command (a turn asks one at a time).
+    const call = (id: string, args: string[]) => ({ kind: 'stream' as const, chunks: toolCallChunks([{ id, name: 'run_command', args: { command: 'git', args } }], 2) });
+    fx.stub.enqueue(call('a', ['rev-list', '--count', 'HEAD']));
+    const t = await c.send('run one');
+    const a = await c.approval(0);
+    fx.stub.enqueue(call('b', ['shortlog', '-sn', 'HEAD']));
+    const t2 = await c.send('run another');
+    const b = await c.approval(1);
+    fx.stub.enqueue({ kind: 'stream', chunks: textChunks('Done.', 1) }, { kind: 'stream', chunks: textChunks('Done.', 1) });
+    const [pa, pb] = [await req<PolicyRuleProposal>(c, rpc.policyProposeRule.method, { approvalId: a.id }), await req<PolicyRuleProposal>(c, rpc.policyProposeRule.method, { approvalId: b.id })];
+    const [wa, wb] = await Promise.allSettled([
+      req(c, rpc.policyWriteRule.method, { approvalId: a.id, expectedHashBefore: pa.hashBefore }),
+      req(c, rpc.policyWriteRule.method, { approvalId: b.id, expectedHashBefore: pb.hashBefore }),
+    ]);
+    assert.equal(wa.status, 'fulfilled');
+    assert.ok(wb.status === 'rejected', 'the second write is refused');
+    assert.match(String(wb.reason), /changed since the rule was proposed/);
+    const written = Policy.parse(JSON.parse(fs.readFileSync(path.join(c.ws, '.torbit', 'policy.json'), 'utf8')));
+    assert.deepEqual(written.commands.at(-1)?.argv, ['git', 'rev-list']);
+    // The second, proposed again from the file as it is now, keeps the first rule.
+    const again = await req<PolicyRuleProposal>(c, rpc.policyProposeRule.method, { approvalId: b.id });
+    await req(c, rpc.policyWriteRule.method, { approvalId: b.id, expectedHashBefore: again.hashBefore });
+    const both = Policy.parse(JSON.parse(fs.readFileSync(path.join(c.ws, '.torbit', 'policy.json'), 'utf8')));
+    assert.deepEqual(both.commands.slice(-2).map((r) => r.argv), [['git', 'rev-list'], ['git', 'shortlog']]);
+    assert.equal((await c.turnEnd(t.turnId)).status, 'done');
+    assert.equal((await c.turnEnd(t2.turnId)).status, 'done');
+    assert.equal((await entries(c, 'policy')).length, 2);
   });
 });

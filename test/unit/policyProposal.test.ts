@@ -39,6 +39,7 @@ describe('"Always allow": the proposed policy rule', () => {
     assert.deepEqual(scope.argvPrefix, ['npm', 'run', 'build']);
     const p = proposePolicyRule(FILE, scope, by);
     assert.equal(p.before, FILE);
+    assert.equal(p.baseline, FILE);
     assert.deepEqual(p.rule, { match: 'prefix', argv: ['npm', 'run', 'build'], decision: 'allow', note: 'added by ada from an approval on 2026-05-04' });
     const after = Policy.parse(JSON.parse(p.after));
     assert.deepEqual(after.commands, [...filePolicy.commands, p.rule]);
@@ -93,6 +94,13 @@ describe('"Always allow": the proposed policy rule', () => {
     const scope = scopeOf(defaultLoaded(), 'git rev-list --count HEAD');
     const p = proposePolicyRule(null, scope, by);
     assert.equal(p.before, null);
+    // The diff's left side is the default written out: the rule is the one line added (and a comma).
+    assert.deepEqual(JSON.parse(p.baseline), DEFAULT_POLICY);
+    const added = p.after.split('\n').filter((l) => !p.baseline.split('\n').includes(l));
+    assert.deepEqual(added, [
+      '    { "match": "prefix", "argv": ["git", "push"], "decision": "ask", "note": "pushing leaves the machine" },',
+      '    { "match": "prefix", "argv": ["git", "rev-list"], "decision": "allow", "note": "added by ada from an approval on 2026-05-04" }',
+    ]);
     const after = JSON.parse(p.after) as Policy;
     assert.deepEqual(after, { ...DEFAULT_POLICY, commands: [...DEFAULT_POLICY.commands, p.rule] });
     assert.equal('$schema' in after, false, 'the project has no published schema URL (VS Code validates the file by its name)');
