@@ -17,6 +17,7 @@ import type { PipelineStatus } from './eas/pipelineStatus';
 import type { RunTracker } from './eas/runTracker';
 import { EasProposalContent } from './eas/configProposal';
 import { Walkthrough } from './walkthrough';
+import { PolicyRuleContent } from './trust/policyRule';
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel('Torbit', { log: true });
@@ -68,6 +69,8 @@ export class Ctx implements vscode.Disposable {
   pipeline: PipelineStatus | undefined;
   /** eas.json proposals shown as diffs. */
   readonly easProposals = new EasProposalContent();
+  /** "Always allow…" rules for .torbit/policy.json, shown as diffs. */
+  readonly policyRules = new PolicyRuleContent();
   private view: BackendView = { state: 'starting' };
   /** Notices about the data (a journal set aside, a migration) already shown to the person. */
   private readonly noticed = new Set<string>();

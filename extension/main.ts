@@ -16,6 +16,7 @@ import { EAS_SCHEME } from './eas/configProposal';
 import { PipelineStatus } from './eas/pipelineStatus';
 import { RunTracker } from './eas/runTracker';
 import { watchPolicyAcceptance } from './trust/policyAcceptance';
+import { POLICY_RULE_SCHEME } from './trust/policyRule';
 
 /** What activate() returns: used by the @vscode/test-electron suite. */
 export interface TorbitApi {
@@ -45,6 +46,7 @@ export function activate(extension: vscode.ExtensionContext): TorbitApi {
     // A repository's policy that loosens the default: asked about once per file (the backend applies the default meanwhile).
     watchPolicyAcceptance(c),
     vscode.workspace.registerTextDocumentContentProvider(EAS_SCHEME, c.easProposals),
+    vscode.workspace.registerTextDocumentContentProvider(POLICY_RULE_SCHEME, c.policyRules),
     vscode.workspace.registerTextDocumentContentProvider(CHANGE_SCHEME, changes),
     vscode.workspace.registerTextDocumentContentProvider(APPROVAL_SCHEME, new ProposalContent(c)),
     vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, new CheckpointContent(c)),

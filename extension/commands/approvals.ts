@@ -1,6 +1,7 @@
-// Approve / Reject / Diff / Approve all in file / Review: what the code lenses, the chat's tool
-// card, the Governance view and the status bar run on a pending approval; and the keyboard's
-// way through pending hunks (next, previous, approve or reject the one at the cursor).
+// Approve / Reject / Diff / Approve all in file / Review / Allow for this session / Always allow…:
+// what the code lenses, the chat's tool card, the Governance view and the status bar run on a
+// pending approval; and the keyboard's way through pending hunks (next, previous, approve or
+// reject the one at the cursor).
 import * as vscode from 'vscode';
 import { approvalWords, type ApprovalView } from '../../server/protocol';
 import { approveForSession, askReason, decide } from '../approvals/decide';
@@ -50,16 +51,37 @@ export async function review(ctx: Ctx, a: ApprovalView, hunk?: number): Promise<
 export async function askInNotification(ctx: Ctx, a: ApprovalView): Promise<void> {
   if (a.kind === 'ship') return askShip(ctx, a);
   const w = approvalWords(a);
-  // A notification is one paragraph: the exact argv and folder follow the sentences.
-  // The scope the backend offers (only where the policy merely asks) is named on the button itself.
-  const forSession = a.sessionScope ? `Allow ${a.sessionScope.label} for This Session` : undefined;
-  const pick = await vscode.window.showWarningMessage(`${w.want} ${w.why}${w.exact ? ` ${w.exact}` : ''}`, 'Approve', ...(forSession ? [forSession] : []), 'Reject');
+  // A notification is one paragraph: the exact argv and folder follow the sentences, then the
+  // scope the backend offers (only where the policy merely asks). The scope is named in the text,
+  // not on a button: a toast is 450 px wide, and four buttons, one naming `git rev-list …`, are
+  // cut off ("Appro…", "Always Allo…").
+  const scope = a.sessionScope;
+  const always = scope?.kind === 'command';
+  const offer = scope ? ` (Allow for this session${always ? ' or always' : ''}: ${scope.label})` : '';
+  const pick = await vscode.window.showWarningMessage(`${w.want} ${w.why}${w.exact ? ` ${w.exact}` : ''}${offer}`,
+    'Approve', ...(scope ? [FOR_SESSION] : []), ...(always ? [ALWAYS] : []), 'Reject');
   if (!ctx.approvals.get(a.id) || !pick) return;
-  if (pick === forSession) await approveForSession(ctx, a);
-  else if (pick === 'Approve') await decide(ctx, a, { approve: true });
+  if (pick === FOR_SESSION) await approveForSession(ctx, a);
+  else if (pick === ALWAYS) {
+    // Not added (cancelled, or refused): the command still waits, so it is asked again.
+    if (!(await alwaysAllow(ctx, a)) && ctx.approvals.get(a.id)) await askInNotification(ctx, a);
+  } else if (pick === 'Approve') await decide(ctx, a, { approve: true });
   else {
     const reason = await askReason(a);
     if (reason !== undefined) await decide(ctx, a, { approve: false, reason });
+  }
+}
+
+const FOR_SESSION = 'Allow for This Session';
+const ALWAYS = 'Always Allow…';
+
+/** "Always allow…": the policy rule's diff, then the write; false when nothing was added (a refusal is shown). */
+async function alwaysAllow(ctx: Ctx, a: ApprovalView): Promise<boolean> {
+  try {
+    return await ctx.policyRules.alwaysAllow(ctx, a);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Torbit: the rule was not added: ${(err as Error).message}`);
+    return false;
   }
 }
 
@@ -111,6 +133,16 @@ export const approvalCommands = {
     const reason = await askReason(a, hunkOf(hunk));
     if (reason === undefined) return;
     await decide(ctx, a, { approve: false, ...(reason.trim() ? { reason: reason.trim() } : {}) }, hunkOf(hunk));
+  },
+  'torbit.approval.allowForSession': (ctx) => async (id?: unknown) => {
+    const a = pending(ctx, id);
+    if (!a.sessionScope) throw new Error('"Allow for this session" is not offered on this approval.');
+    await approveForSession(ctx, a);
+  },
+  'torbit.approval.alwaysAllow': (ctx) => async (id?: unknown) => {
+    const a = pending(ctx, id);
+    if (a.sessionScope?.kind !== 'command') throw new Error('"Always allow" is offered only on a command the policy merely asks about.');
+    await alwaysAllow(ctx, a);
   },
   'torbit.approval.diff': (ctx) => async (id?: unknown) => {
     await openProposalDiff(pending(ctx, id));

@@ -22,6 +22,8 @@ export const COMMAND_IDS = [
   'torbit.approval.previousHunk',
   'torbit.approval.approveCurrent',
   'torbit.approval.rejectCurrent',
+  'torbit.approval.allowForSession',
+  'torbit.approval.alwaysAllow',
   'torbit.checkpoint.create',
   'torbit.checkpoint.restore',
   'torbit.checkpoint.diff',

@@ -5,7 +5,7 @@ import type { Ctx } from '../ctx';
 import { localResourceRoots, webviewHtml, type WebviewEntry } from './html';
 
 /** A pending approval's button in a webview (chat card, Governance view). */
-export async function runApprovalAction(approvalId: string, action: 'approve' | 'reject' | 'review'): Promise<void> {
+export async function runApprovalAction(approvalId: string, action: Extract<FromWebviewMessage, { type: 'approval' }>['action']): Promise<void> {
   await vscode.commands.executeCommand(`torbit.approval.${action}`, approvalId);
 }
 

@@ -66,6 +66,12 @@ export const ToolCard = z.object({
     why: AskWhy.optional(),
     edit: z.object({ path: z.string(), created: z.boolean(), hunks: z.array(HunkView) }).optional(),
     command: z.object({ argv: z.array(z.string()).min(1), cwd: z.string() }).optional(),
+    /**
+     * What "Allow for this session" would allow, for the button's label (and, on a command, that
+     * "Always allow…" is offered). Only shown: the extension takes the scope from the backend's
+     * approval, never from the card.
+     */
+    sessionScope: z.object({ kind: z.enum(['file', 'command']), label: z.string() }).optional(),
   }).optional(),
 });
 export type ToolCard = z.infer<typeof ToolCard>;

@@ -26,7 +26,7 @@ export type PolicyView = z.infer<typeof PolicyView>;
  * The kinds of audit record (server/audit/record.ts stores them): here, so the Governance view
  * filters by the log's own kinds and names each one.
  */
-export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note', 'skill']);
+export const AuditKind = z.enum(['prompt', 'tool-call', 'decision', 'change', 'checkpoint', 'rollback', 'review', 'ship', 'export', 'note', 'skill', 'policy']);
 export type AuditKind = z.infer<typeof AuditKind>;
 
 export const AuditEntryView = z.object({
@@ -84,6 +84,52 @@ export const policyGet = request('torbit/policy/get', 'extension', 'any', z.obje
  */
 export const policyAccept = request('torbit/policy/accept', 'extension', 'trusted',
   z.object({ sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256 is 64 hex digits') }).strict(), PolicyView);
+
+/** A command rule "Always allow…" adds to .torbit/policy.json: exactly an approval's session scope. */
+export const PolicyRuleView = z.object({
+  match: z.enum(['exact', 'prefix']),
+  argv: z.array(z.string()).min(1),
+  decision: z.literal('allow'),
+  note: z.string(),
+}).strict();
+export type PolicyRuleView = z.infer<typeof PolicyRuleView>;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
+
+/** What "Always allow…" would write: the file as it is and with the rule, and both sha256. */
+export const PolicyRuleProposal = z.object({
+  /** The policy file (absolute). */
+  path: z.string(),
+  /** Its text now; null when there is none (the built-in default is then written out with the rule). */
+  before: z.string().nullable(),
+  /** What the rule is added to, for the diff's left side: the file as it is, or the built-in default written out. */
+  baseline: z.string(),
+  after: z.string(),
+  rule: PolicyRuleView,
+  /** The scope's label, as the approval offered it (`git rev-list …`). */
+  label: z.string(),
+  /** sha256 of the file's bytes now; null when there is no file. */
+  hashBefore: Sha256.nullable(),
+  hashAfter: Sha256,
+});
+export type PolicyRuleProposal = z.infer<typeof PolicyRuleProposal>;
+
+/**
+ * extension → server: the rule "Always allow…" proposes for a pending approval, computed by the
+ * backend from the scope it offered (the caller names the approval, never a rule); nothing is written.
+ * 'trusted': it exists to write the workspace's policy file.
+ */
+export const policyProposeRule = request('torbit/policy/proposeRule', 'extension', 'trusted',
+  z.object({ approvalId: z.string().min(1) }).strict(), PolicyRuleProposal);
+
+/**
+ * extension → server: write the proposed rule (computed again here, never taken from the caller),
+ * only if the file's sha256 is still `expectedHashBefore` (null: still no file); audited, accepted
+ * as the person's, and in force for the next action. It also approves the pending approval.
+ */
+export const policyWriteRule = request('torbit/policy/writeRule', 'extension', 'trusted',
+  z.object({ approvalId: z.string().min(1), expectedHashBefore: Sha256.nullable() }).strict(),
+  z.object({ path: z.string(), hash: Sha256, rule: PolicyRuleView, approved: z.boolean() }));
 
 /** extension → server: the audit timeline, filtered, newest first, with the chain's state. */
 export const auditList = request('torbit/audit/list', 'extension', 'any', AuditFilterParams, AuditTimeline);

@@ -10,7 +10,7 @@ const NoParams = z.object({}).strict().optional();
 export const status = request('torbit/status', 'extension', 'any', NoParams, Status);
 
 export { chatSend, chatStop, chatEvent, sessionList, sessionGet, changeGet } from './chat';
-export { policyGet, policyAccept, auditList, auditExport, auditBundles, auditVerify } from './governance';
+export { policyGet, policyAccept, policyProposeRule, policyWriteRule, auditList, auditExport, auditBundles, auditVerify } from './governance';
 export { approvalRequested, approvalResolved, approvalList, approvalGet, approvalDecide, allowanceList, allowanceRevoke, allowanceChanged } from './approvals';
 export { reviewBundle, reviewRun, reviewFinish, reviewInstallGate, reviewShip, reviewShipProgress, reviewShipOutput } from './review';
 export { easDiagnose, easProposeConfig, easWriteConfig } from './eas';

@@ -112,8 +112,12 @@ export const FromWebview = {
   auditQuery: z.object({ sessionId: z.string().optional(), tool: z.string().optional(), kind: AuditKind.optional() }),
   exportBundle: z.object({}),
   verifyBundle: z.object({ file: z.string().min(1) }),
-  /** A pending approval's button: approve it, reject it (the extension asks why), or show where it is. */
-  approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review']) }),
+  /**
+   * A pending approval's button: approve it, reject it (the extension asks why), show where it is,
+   * approve it and allow its session scope, or "Always allow…" (propose the policy rule). Only the
+   * id: the scope and the rule are the backend's, looked up by the extension.
+   */
+  approval: z.object({ approvalId: z.string().min(1), action: z.enum(['approve', 'reject', 'review', 'allowForSession', 'alwaysAllow']) }),
   /** A checkpoint's button (timeline): restore it, or diff it against the workspace now. */
   checkpoint: z.object({ checkpointId: z.number().int().positive(), action: z.enum(['restore', 'diff']) }),
   /** Governance view: Revoke on a session allowance (it only takes a permission away). */

@@ -134,6 +134,13 @@ function view(seq: number, b: AuditBody): AuditEntryView {
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
     case 'skill':
       return { ...base, tool: 'use_skill', outcome: 'loaded', summary: `skill ${str('name')} loaded from ${str('path')} (sha256 ${String(str('sha256')).slice(0, 12)}…)${d.contract ? ', under its contract' : ''}` };
+    case 'policy': {
+      const rule = d.rule as { match?: string; argv?: string[] } | undefined;
+      return {
+        ...base, tool: str('tool'), outcome: str('action'),
+        summary: `${str('file')} ${d.created ? 'created' : 'changed'} by "Always allow": ${rule?.match ?? ''} [${(rule?.argv ?? []).join(' ')}] allowed; sha256 ${String(str('before') ?? 'none').slice(0, 12)} → ${String(str('after')).slice(0, 12)}`,
+      };
+    }
     case 'export':
       return { ...base, tool: null, outcome: null, summary: `exported ${String(d.records)} record(s) to ${str('file')}` };
     default:

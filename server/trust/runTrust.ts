@@ -109,6 +109,20 @@ export class Trust {
     return this.cache.lp;
   }
 
+  /** Reads the policy afresh at the next action (after Torbit wrote the file itself). */
+  reload(): void {
+    this.cache = undefined;
+  }
+
+  /** The policy file's writes, one at a time: each checks the file's sha256, then writes it. */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
   /**
    * A ship action (an EAS build or submission) a person started: judged by the policy's "ship"
    * category, asked when it says so, and audited like a tool call's decision.

@@ -227,7 +227,7 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     await lastTurnDone(chat, 3);
   });
 
-  it('"Allow for this session" on a command: the button names the scope, and the next such command in the session runs without asking', async () => {
+  it('"Allow for this session" on a command: the notification names the scope, and the next such command in the session runs without asking', async () => {
     const chat = await chatFrame();
     stub.enqueue(
       { kind: 'stream', chunks: toolCallChunks([{ id: 'call_s1', name: 'run_command', args: { command: 'git', args: ['rev-list', '--max-count=1', 'HEAD'] } }], 3) },
@@ -235,10 +235,10 @@ describe('Torbit in real VS Code (code-server + Chromium)', function () {
     );
     await clearToasts(page);
     await prompt(chat, 'Which commit is newest?');
-    await toast(page, /Torbit wants to run git rev-list --max-count=1 HEAD in the workspace\./);
-    const button = page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list' }).locator('.monaco-button', { hasText: 'Allow git rev-list … for This Session' });
+    await toast(page, /Torbit wants to run git rev-list --max-count=1 HEAD in the workspace\..* \(Allow for this session or always: git rev-list …\)/);
+    const button = page.locator('.notifications-toasts .notification-toast', { hasText: 'git rev-list' }).locator('.monaco-button', { hasText: /^Allow for This Session$/ });
     await button.waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, 'allow-for-session.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'session-allowance-notification.png') });
     await button.click();
     const first = chat.locator('[data-testid="tool-card"][data-tool="run_command"]').last();
     await until('the allowed command to run', async () => (await first.getAttribute('data-status')) === 'ok');

@@ -10,7 +10,7 @@ const requests = (Object.values(rpc) as Array<{ kind: string }>).filter((d): d i
 // Written out on purpose: a new request fails this test until someone decides, here and in the
 // protocol, whether restricted mode may serve it (docs/security.md, "One trust gate").
 const TRUSTED = [
-  'torbit/policy/accept',
+  'torbit/policy/accept', 'torbit/policy/proposeRule', 'torbit/policy/writeRule',
   'torbit/review/finish', 'torbit/review/installGate', 'torbit/review/ship',
   'torbit/eas/writeConfig', 'torbit/eas/start', 'torbit/eas/builds', 'torbit/runs/cancel',
   'torbit/checkpoint/restore', 'torbit/replay/turn',

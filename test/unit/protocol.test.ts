@@ -52,12 +52,16 @@ describe('protocol', () => {
     assert.deepEqual(parseFromWebview({ type: 'ready' }), { ok: true, message: { type: 'ready' } });
     assert.deepEqual(parseFromWebview({ type: 'prompt', text: '  hi  ' }), { ok: true, message: { type: 'prompt', text: 'hi' } });
     assert.ok(parseFromWebview({ type: 'runCommand', command: 'torbit.showLogs' }).ok);
+    for (const action of ['allowForSession', 'alwaysAllow']) assert.ok(parseFromWebview({ type: 'approval', approvalId: 'a', action }).ok, action);
     const cases: [unknown, RegExp][] = [
       [{ type: 'prompt', text: '   ' }, /prompt is empty/],
       [{ type: 'prompt' }, /text/],
       [{ type: 'runCommand', command: 'workbench.action.terminal.new' }, /command/],
       [{ type: 'deleteEverything' }, /type/],
       [{ type: 'ready', extra: 1 }, /extra/],
+      // An approval's buttons name the approval, never a scope or a rule: the extension looks those up.
+      [{ type: 'approval', approvalId: 'a', action: 'allowForSession', scope: { kind: 'command', argvPrefix: ['rm'] } }, /scope/],
+      [{ type: 'approval', approvalId: 'a', action: 'alwaysAllow', rule: { match: 'prefix', argv: ['rm'] } }, /rule/],
       ['ready', /object|expected/i],
       [null, /object|expected/i],
     ];

@@ -372,6 +372,46 @@ describe('Chat view (headless Chromium, real CSP)', function () {
     assert.equal(await pageGlobal(page, '__torbitGaps'), 0);
   });
 
+  it('offers "Allow … for this session" where the backend offers a scope, and "Always Allow…" on a command; each posts only the approval id', async () => {
+    await deliver(page, chatState());
+    let seq = await streamText(page, 't1', ['Running.']);
+    const base = { kind: 'command' as const, reason: 'command inside the workspace: ask', expiresAt: '2026-11-21T12:10:00.000Z', tool: 'run_command', why: { kind: 'category' as const, category: 'command' as const, inside: true } };
+    const scoped = { ...base, id: 'ap-s', title: 'npm run build --watch', command: { argv: ['npm', 'run', 'build', '--watch'], cwd: 'app' }, sessionScope: { kind: 'command' as const, label: 'npm run build …' } };
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c1', tool: 'run_command', summary: 'npm run build --watch', status: 'awaiting-approval', approval: scoped } }));
+    const card = page.locator(T('tool-card')).first();
+    const session = card.locator(T('approval-allowForSession'));
+    assert.equal(await session.innerText(), 'Allow npm run build … for this session');
+    assert.equal(await card.locator(T('approval-alwaysAllow')).innerText(), 'Always Allow…');
+    assert.match(await card.locator(T('approval-alwaysAllow')).getAttribute('title') ?? '', /\.torbit\/policy\.json.*diff/);
+    // In reading order: Approve, the session, Always, Reject.
+    assert.deepEqual(await card.locator('.approval-actions button').allInnerTexts(), ['Approve', 'Allow npm run build … for this session', 'Always Allow…', 'Reject']);
+    await clearPosted(page);
+    await session.click();
+    await card.locator(T('approval-alwaysAllow')).click();
+    assert.deepEqual(await posted(page), [
+      { type: 'approval', approvalId: 'ap-s', action: 'allowForSession' },
+      { type: 'approval', approvalId: 'ap-s', action: 'alwaysAllow' },
+    ]);
+    // An edit's scope is for the session only (the policy has no rules for single files).
+    const edit = { ...base, id: 'ap-e', kind: 'edit' as const, tool: 'write_file', title: 'notes.txt', why: { kind: 'category' as const, category: 'edit' as const, inside: true },
+      edit: { path: 'notes.txt', created: true, hunks: [{ index: 0, line: 0, removed: 0, added: 1 }] }, sessionScope: { kind: 'file' as const, label: 'write_file on notes.txt' } };
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c2', tool: 'write_file', summary: 'notes.txt', status: 'awaiting-approval', approval: edit } }));
+    const editCard = page.locator(T('tool-card')).nth(1);
+    assert.equal(await editCard.locator(T('approval-allowForSession')).innerText(), 'Allow write_file on notes.txt for this session');
+    assert.equal(await editCard.locator(T('approval-alwaysAllow')).count(), 0);
+    // No scope offered (shell syntax, a protected file…): neither button.
+    const bare = { ...base, id: 'ap-b', title: 'git log | head', command: { argv: ['git', 'log', '|', 'head'], cwd: 'app' }, why: { kind: 'shell-syntax' as const, syntax: ['|'] } };
+    await deliver(page, ev('t1', seq++, { type: 'tool-start', card: { toolCallId: 'c3', tool: 'run_command', summary: 'git log | head', status: 'awaiting-approval', approval: bare } }));
+    const bareCard = page.locator(T('tool-card')).nth(2);
+    assert.equal(await bareCard.locator(T('approval-approve')).count(), 1);
+    assert.equal(await bareCard.locator(T('approval-allowForSession')).count(), 0);
+    assert.equal(await bareCard.locator(T('approval-alwaysAllow')).count(), 0);
+    // Allowed: the card runs, the buttons go.
+    await deliver(page, ev('t1', seq, { type: 'tool-update', card: { toolCallId: 'c1', tool: 'run_command', summary: 'npm run build --watch', status: 'running' } }));
+    assert.equal(await card.locator(T('approval-allowForSession')).count(), 0);
+    assert.equal(await pageGlobal(page, '__torbitGaps'), 0);
+  });
+
   it('shows a turn error with a Set API Key button that runs the command; other endings as a notice line', async () => {
     await deliver(page, chatState());
     await deliver(page,

@@ -1,9 +1,11 @@
 // A tool call as a card: name, summary, status, result line, links to its diff and file, and
 // its streamed output in a collapsible area (kept to OUTPUT_CAP characters in the DOM).
-import { approvalWords, type ToolCard, type ToolStatus } from '../../server/protocol';
+import { approvalWords, type FromWebviewMessage, type ToolCard, type ToolStatus } from '../../server/protocol';
 import { h, post } from '../common/api';
 
 export const OUTPUT_CAP = 200_000;
+
+type ApprovalAction = Extract<FromWebviewMessage, { type: 'approval' }>['action'];
 /** When the output outgrows the cap, trim it down to this, so trimming is not done on every chunk. */
 const OUTPUT_KEEP = 160_000;
 
@@ -88,18 +90,23 @@ export class ToolCardView {
     const a = card.status === 'awaiting-approval' ? card.approval : undefined;
     this.approval.hidden = !a;
     if (!a) { this.approval.replaceChildren(); return; }
-    const button = (label: string, action: 'approve' | 'reject' | 'review', icon: string) => {
-      const b = h('button', { type: 'button', class: `approval-button approval-${action}`, 'data-testid': `approval-${action}` },
+    const button = (label: string, action: ApprovalAction, icon: string, title?: string) => {
+      const b = h('button', { type: 'button', class: `approval-button approval-${action}`, 'data-testid': `approval-${action}`, ...(title ? { title } : {}) },
         h('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), label);
+      // Only the approval's id: the extension takes the scope (and the rule) from the backend's approval.
       b.addEventListener('click', () => post({ type: 'approval', approvalId: a.id, action }));
       return b;
     };
+    const scope = a.sessionScope;
     const words = approvalWords({ ...a, tool: a.tool ?? card.tool, title: a.title ?? card.summary });
     this.approval.replaceChildren(
       h('div', { class: 'approval-reason', 'data-testid': 'approval-reason', title: a.reason }, `${words.want} ${words.why}`),
       ...(words.exact ? [h('div', { class: 'approval-exact', 'data-testid': 'approval-exact' }, h('code', {}, words.exact))] : []),
       h('div', { class: 'approval-actions' },
-        button('Approve', 'approve', 'check'), button('Reject', 'reject', 'close'),
+        button('Approve', 'approve', 'check'),
+        ...(scope ? [button(`Allow ${scope.label} for this session`, 'allowForSession', 'check-all', 'Approve, and allow the same for the rest of this chat session (revocable in the Governance view)')] : []),
+        ...(scope?.kind === 'command' ? [button('Always Allow…', 'alwaysAllow', 'law', `Approve, and add a rule allowing ${scope.label} to .torbit/policy.json (you see the diff first)`)] : []),
+        button('Reject', 'reject', 'close'),
         ...(a.kind === 'edit' ? [button('Review', 'review', 'eye')] : [])),
     );
   }

@@ -18,6 +18,7 @@ const KIND: Record<AuditKind, { one: string; many: string }> = {
   export: { one: 'Export', many: 'Exports' },
   note: { one: 'Note', many: 'Notes' },
   skill: { one: 'Skill', many: 'Skills used' },
+  policy: { one: 'Policy change', many: 'Policy changes' },
 };
 const kindName = (k: string) => (AuditKind.safeParse(k).success ? KIND[k as AuditKind].one : k);
 

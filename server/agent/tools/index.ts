@@ -112,6 +112,7 @@ function cardApproval(p: ApprovalView, redact: (s: string) => string): NonNullab
     id: p.id, kind: p.kind, reason: redact(p.reason), expiresAt: p.expiresAt, tool: p.tool, title: redact(p.title), why: p.why,
     ...(p.edit ? { edit: { path: redact(p.edit.path), created: p.edit.created, hunks: p.edit.hunks } } : {}),
     ...(p.command ? { command: { argv: p.command.argv.map(redact), cwd: redact(p.command.cwd) } } : {}),
+    ...(p.sessionScope ? { sessionScope: { kind: p.sessionScope.kind, label: redact(p.sessionScope.label) } } : {}),
   };
 }
 
