@@ -85,3 +85,23 @@ export function confinedJoin(folder: string, rel: string): string {
   if (problem) throw new ConfinementError(rel, problem);
   return confinedPath([folder], path.join(folder, rel));
 }
+
+/**
+ * The real path of an existing `p` (symbolic links followed, the entry's own included) when it
+ * lies inside one of `roots`, else a ConfinementError. For files Torbit reads back as data (an
+ * AGENTS.md): a link pointing out of the workspace must not bring in a file from elsewhere.
+ */
+export function confinedRealPath(roots: readonly string[], p: string): string {
+  if (p.includes('\0')) throw new ConfinementError(p, 'it holds a NUL byte');
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch (err) {
+    throw new ConfinementError(p, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is a symbolic link that points nowhere' : (err as Error).message);
+  }
+  for (const root of roots) {
+    const realRoot = realpathNearest(root);
+    if (within(realRoot, real) && real !== realRoot) return real;
+  }
+  throw new ConfinementError(p, `it resolves to ${real}, outside ${roots.join(', ') || 'every allowed folder'}`);
+}

@@ -21,6 +21,9 @@ import { buildTools, restrictedModeCard } from './tools';
 import type { ToolContext } from './tools/spec';
 import type { Workspace } from './workspace';
 import { classifyError } from './errors';
+import { InstructionSettings } from '../protocol';
+import { auditOf, refsOf } from './instructions/record';
+import { InstructionSet, type InstructionOptions } from './instructions/turn';
 
 export interface ChatDeps {
   db: Db;
@@ -39,6 +42,8 @@ export interface ChatDeps {
   feed?: ChangeFeed;
   /** Checkpoints before a turn's first change and after the turn. */
   checkpoints?: Checkpoints;
+  /** Which instruction files turns read (torbit.instructions.*), and the person's own AGENTS.md; none of the person's without it. */
+  instructions?: Omit<InstructionOptions, 'env'>;
 }
 
 export interface SendParams {
@@ -189,7 +194,12 @@ export class ChatService {
     const redact = (s: string) => this.redact.text(s);
     rec.start(text, spec.ref);
     const audit = (e: Parameters<AuditLog['append']>[0]) => void this.d.audit.append(e).catch((err: Error) => log.error(`audit: ${err.message}`));
-    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref } });
+    // Read before the prompt is recorded, so its audit record names each file by hash.
+    const instr = await InstructionSet.load(this.d.workspace, this.d.trusted,
+      { ...(this.d.instructions ?? { settings: InstructionSettings.parse({}), personal: [] }), env: this.d.env },
+      (err) => log.warn(`instructions: ${err.message}`));
+    if (!instr.empty) rec.instructions(instr.view(), instr.recorded());
+    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref, ...(instr.empty ? {} : { instructions: auditOf(instr.recorded()) }) } });
     const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
       await rec.settled();
       // The turn's audit records land before its end is announced (the CLI closes the database then).
@@ -197,7 +207,7 @@ export class ChatService {
       const all: ModelMessage[] = [{ role: 'user', content: text }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
       // The turn's state as it ends, conversation included; a failure here is logged, the turn stands.
-      await this.d.checkpoints?.afterTurn(sessionId, turnId).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
+      await this.d.checkpoints?.afterTurn(sessionId, turnId, refsOf(instr.recorded())).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
       claim.release();
@@ -229,7 +239,7 @@ export class ChatService {
         guard: this.d.trust.forRun({ sessionId, turnId }, signal, () => fuel.turn.costUsd ?? 0, redact, confine),
         beforeChange: async () => {
           try {
-            await this.d.checkpoints?.beforeChange(sessionId, turnId);
+            await this.d.checkpoints?.beforeChange(sessionId, turnId, refsOf(instr.recorded()));
           } catch (err) {
             throw new Error(`no checkpoint could be taken before the change, so it was not made: ${(err as Error).message}`, { cause: err });
           }
@@ -241,12 +251,22 @@ export class ChatService {
         output: (id, chunk) => rec.toolOutput(id, chunk),
         end: (card) => {
           rec.toolEnd(card);
+          // A file the turn read or changed may bring its folder's AGENTS.md and matching rules into the next step.
+          if (card.status === 'ok' && card.openPath) instr.touch(card.openPath);
           audit({ kind: 'tool-call', actor: 'model', sessionId, turnId, data: { toolCallId: card.toolCallId, tool: card.tool, summary: card.summary, status: card.status, result: card.result ?? null } });
         },
       }, !confine);
       let stepNo = 0;
+      const system = () => systemPrompt(this.d.workspace, this.d.trusted, confine?.describe, instr.prompt());
+      const systemForStep = async (n: number) => {
+        if (await instr.beginStep(n)) {
+          rec.instructions(instr.view(), instr.recorded());
+          audit({ kind: 'note', actor: 'system', sessionId, turnId, data: { note: 'instructions', step: n, ...auditOf({ ...instr.at(n), restricted: instr.restricted }) } });
+        }
+        return system();
+      };
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe), history, userText: text, tools: built.tools, approve: built.approve,
+        model, spec, system: system(), systemForStep, history, userText: text, tools: built.tools, approve: built.approve,
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),
         onStepUsage: (step) => rec.usage(step, fuel.turn, addUsage(sessionBase, fuel.turn), stepNo++, spec.ref),

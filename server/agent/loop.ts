@@ -12,6 +12,11 @@ export interface TurnInput {
   model: LanguageModel;
   spec: ModelSpec;
   system: string;
+  /**
+   * The system prompt of model step `n` (0-based), when it can change during the turn: instruction
+   * files a tool's file brings in join the next step's prompt.
+   */
+  systemForStep?: (n: number) => Promise<string>;
   history: ModelMessage[];
   userText: string;
   tools: ToolSet;
@@ -56,6 +61,7 @@ export async function runTurn(t: TurnInput): Promise<TurnOutcome> {
     messages: [...t.history, { role: 'user', content: t.userText }],
     tools: t.tools,
     ...(t.approve ? { toolApproval: t.approve } : {}),
+    ...(t.systemForStep ? { prepareStep: async ({ stepNumber }: { stepNumber: number }) => ({ instructions: await t.systemForStep!(stepNumber) }) } : {}),
     // In the order the model wrote them: a second edit of a file was approved on top of the first.
     toolCallConcurrency: 1,
     stopWhen: [isStepCount(t.maxSteps), budget],

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { AbsolutePath, RelativePath } from '../confine';
 import { LargeFile } from './shadowRepo';
+import { InstructionSource } from '../protocol/instructions';
 
 const Oid = z.string().regex(/^[0-9a-f]{40,64}$/);
 
@@ -33,10 +34,22 @@ export const ConversationState = z.object({
 }).strict();
 export type ConversationState = z.infer<typeof ConversationState>;
 
+/** An instruction file that shaped the checkpoint's turn (AGENTS.md and its kin), by hash. */
+export const InstructionRef = z.object({
+  source: InstructionSource,
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  tokens: z.number().int().nonnegative(),
+  step: z.number().int().nonnegative(),
+}).strict();
+export type InstructionRef = z.infer<typeof InstructionRef>;
+
 export const Manifest = z.object({
   v: z.literal(1),
   folders: z.array(FolderState),
   config: ConfigState,
   conversation: ConversationState.nullable(),
+  /** A turn's checkpoint: the instruction files of the turn so far (absent before Torbit read any). */
+  instructions: z.array(InstructionRef).optional(),
 }).strict();
 export type Manifest = z.infer<typeof Manifest>;

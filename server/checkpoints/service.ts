@@ -12,7 +12,7 @@ import type { Db } from '../store/sqlite';
 import type { ChangeFeed } from './feed';
 import { checkJournal, journalFile, readJournal, removeJournal, setJournalAside, writeJournal, type Journal } from './journal';
 import { ConfinementError } from '../confine';
-import type { FolderState, Manifest } from './manifest';
+import type { FolderState, InstructionRef, Manifest } from './manifest';
 import { applyFolderPlan, planFolder, type FolderPreview } from './restore';
 import { CONFIG_FILES, ignoredByGit, scanFolder } from './scan';
 import { lstatIfThere, ShadowRepo } from './shadowRepo';
@@ -215,7 +215,10 @@ export class Checkpoints {
       rec = await this.store.insert(kind, m, scope);
       return {
         kind: 'checkpoint', actor: 'system', sessionId: rec.sessionId, turnId: rec.turnId,
-        data: { checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null },
+        data: {
+          checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null,
+          ...(m.instructions ? { instructions: m.instructions.map((i) => ({ path: i.path, sha256: i.sha256 })) } : {}),
+        },
       };
     });
     for (const f of m.folders) await (await this.repo(f.folder)).keep(`cp/${rec!.id}`, f.commit);
@@ -223,14 +226,15 @@ export class Checkpoints {
   }
 
   /** Takes a checkpoint now (the CLI's and the command's "create"). */
-  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null } = {}): Promise<CheckpointView> {
+  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null; instructions?: InstructionRef[] } = {}): Promise<CheckpointView> {
     return this.serial(async () => {
       const sessionId = opts.sessionId !== undefined ? opts.sessionId : await this.store.currentSession();
       const kind = opts.kind ?? 'manual';
       const fast = kind === 'before-turn' || kind === 'after-turn';
       const turnTextP = opts.turnId ? this.store.turnText(opts.turnId) : Promise.resolve(null);
       turnTextP.catch(() => undefined);
-      const m = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
+      const scanned = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
+      const m: Manifest = opts.instructions ? { ...scanned, instructions: opts.instructions } : scanned;
       const rec = await this.record(kind, m, { label: opts.label ?? null, sessionId, turnId: opts.turnId ?? null });
       const view = viewOf(rec, await turnTextP);
       this.d.onChanged?.({ checkpoint: view });
@@ -239,15 +243,16 @@ export class Checkpoints {
   }
 
   /** Before a turn changes anything (a write or a command): at most one per turn. */
-  async beforeChange(sessionId: string, turnId: string): Promise<CheckpointView | undefined> {
+  /** `instructions`: the turn's instruction files so far, listed in the checkpoint by hash. */
+  async beforeChange(sessionId: string, turnId: string, instructions?: InstructionRef[]): Promise<CheckpointView | undefined> {
     if (this.turnsWithBefore.has(turnId)) return undefined;
     this.turnsWithBefore.add(turnId);
-    return this.create({ kind: 'before-turn', sessionId, turnId });
+    return this.create({ kind: 'before-turn', sessionId, turnId, ...(instructions ? { instructions } : {}) });
   }
 
-  async afterTurn(sessionId: string, turnId: string): Promise<CheckpointView> {
+  async afterTurn(sessionId: string, turnId: string, instructions?: InstructionRef[]): Promise<CheckpointView> {
     this.turnsWithBefore.delete(turnId);
-    return this.create({ kind: 'after-turn', sessionId, turnId });
+    return this.create({ kind: 'after-turn', sessionId, turnId, ...(instructions ? { instructions } : {}) });
   }
 
   list(opts: { sessionId?: string; limit?: number } = {}): Promise<CheckpointView[]> {

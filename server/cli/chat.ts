@@ -10,6 +10,7 @@ import { tellNotices, warnIgnored } from './backend';
 import { PolicyAcceptances } from '../trust/acceptances';
 import { acceptPolicy, PolicyAcceptError, pendingMessage } from '../trust/policyAcceptance';
 import { readWorkspaceSettings, UsageError } from './settings';
+import { personalInstructionFiles } from '../agent/instructions/personal';
 import type { Command } from './commands';
 import { EXIT } from './exitCodes';
 
@@ -100,6 +101,14 @@ export const chatCommand: Command = {
             process.stdout.write(e.text);
             atLineStart = e.text.endsWith('\n');
             break;
+          case 'instructions': {
+            const i = e.instructions;
+            if (i.files.length) err(`≡ instructions: ${i.files.map((f) => f.path).join(', ')}`);
+            for (const l of i.leftOut) err(`  left out ${l.path}: ${l.reason}`);
+            if (i.restricted) err('  repository instructions not read: the workspace is untrusted');
+            atLineStart = true;
+            break;
+          }
           case 'tool-start': err(`⚙ ${e.card.tool} ${e.card.summary}`); atLineStart = true; break;
           case 'tool-end': err(`  ${e.card.status === 'ok' ? '✓' : e.card.status === 'rejected' ? '⊘' : '✗'} ${e.card.result ?? e.card.status}`); atLineStart = true; break;
           case 'usage': break;
@@ -112,6 +121,7 @@ export const chatCommand: Command = {
       };
       const { chat, repo, trust } = await backend.openChat({
         trusted: true, settings: settings.agent, env: io.env, log, sink,
+        instructions: { settings: settings.instructions, personal: personalInstructionFiles(undefined, io.env) },
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
       tellNotices(backend);

@@ -92,7 +92,10 @@ function view(seq: number, b: AuditBody): AuditEntryView {
   const base = { seq, ts: b.ts, kind: b.kind, actor: b.actor, sessionId: b.sessionId };
   switch (b.kind) {
     case 'prompt':
-      return { ...base, tool: null, outcome: null, summary: truncate(str('text') ?? '') };
+      return { ...base, tool: null, outcome: null, summary: `${truncate(str('text') ?? '')}${truncate(instructionsNote(d.instructions))}` };
+    case 'note':
+      if (d.note === 'instructions') return { ...base, tool: null, outcome: 'instructions', summary: truncate(`joined before model step ${typeof d.step === 'number' ? d.step + 1 : '?'}:${instructionsNote(d) || ' nothing new'}`) };
+      return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
     case 'tool-call':
       return { ...base, tool: str('tool'), outcome: str('status'), summary: `${str('tool')} ${str('summary') ?? ''}${str('result') ? ` → ${str('result')}` : ''}` };
     case 'change':
@@ -132,6 +135,13 @@ function view(seq: number, b: AuditBody): AuditEntryView {
     default:
       return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
   }
+}
+
+/** ` [instructions: AGENTS.md, …]` for a record's instruction files (each is in the record with its sha256). */
+function instructionsNote(v: unknown): string {
+  const files = v && typeof v === 'object' && Array.isArray((v as { files?: unknown }).files) ? (v as { files: { path?: unknown }[] }).files : [];
+  const names = files.map((f) => (typeof f.path === 'string' ? f.path : '?'));
+  return names.length ? ` [instructions: ${names.join(', ')}]` : '';
 }
 
 function truncate(s: string, n = 120): string {
