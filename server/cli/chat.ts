@@ -63,6 +63,9 @@ export const chatCommand: Command = {
     'asked in a headless run, so what it asks about is rejected unless --approve is given.',
     'A policy file that loosens the built-in default applies only once accepted (--accept-policy);',
     'until then the built-in default is in force, and the run says so.',
+    'The turn follows the workspace\'s instruction files (AGENTS.md, nested ones as it works in their',
+    'folders, .torbit/rules/*.md, CLAUDE.md, .github/copilot-instructions.md, .clinerules) and',
+    '~/.agents/AGENTS.md, within torbit.instructions.maxTokens; stderr names them ("≡ instructions:").',
   ],
   exits: [
     ['ok', 'the turn is done (or reached the step limit)'], ['failed', 'the turn failed'], ['usage', 'a bad option, prompt or setting'],

@@ -12,6 +12,7 @@ import { openStore } from '../../server/store/open';
 import { textChunks, toolCallChunks, type RecordedRequest } from '../stubs/openaiStub';
 import { chatHarness } from '../support/chatHarness';
 import { scriptedModel } from '../support/mockModel';
+import { torbitAsync } from '../support/cli';
 import { openRpcChat } from '../support/rpcChat';
 import { stubbedBackends } from '../support/stubbed';
 import { gitRepo, tmpDir } from '../support/tmp';
@@ -145,6 +146,23 @@ describe('project instructions over JSON-RPC', function () {
     const [first] = systemPrompts(fx.stub.requests);
     assert.ok(!first!.includes('REPO: run ./setup.sh'));
     assert.match(first!, /untrusted \(restricted mode\), so its instruction files .* were not read/);
+  });
+
+  it('torbit chat reads them too (~/.agents/AGENTS.md, the workspace settings\' budget) and names them on stderr', async () => {
+    const ws = gitRepo();
+    write(ws, 'AGENTS.md', 'CLI-ROOT: say hello.');
+    write(ws, 'CLAUDE.md', 'x'.repeat(4000));
+    write(ws, '.vscode/settings.json', JSON.stringify({ 'torbit.instructions.maxTokens': 600 }));
+    const home = tmpDir('torbit-home-');
+    write(home, '.agents/AGENTS.md', 'CLI-PERSONAL: be kind.');
+    fx.stub.enqueue({ kind: 'stream', chunks: textChunks('hello', 1) });
+    const r = await torbitAsync(ws, ['chat', 'hi', '--model', 'openai-compatible:m', '--base-url', fx.stub.baseURL],
+      { HOME: home, OPENAI_COMPATIBLE_API_KEY: 'stub-key-123456789', TORBIT_ENV: '' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /≡ instructions: ~\/\.agents\/AGENTS\.md, AGENTS\.md\n/);
+    assert.match(r.err, /left out CLAUDE\.md: over the instructions budget: ~1000 tokens, with \d+ of torbit\.instructions\.maxTokens \(600\) left/);
+    const [first] = systemPrompts(fx.stub.requests);
+    assert.match(first!, /CLI-PERSONAL: be kind\.[\s\S]*CLI-ROOT: say hello\./);
   });
 
   it('a turn without any instruction file sends the prompt as before and shows no line', async () => {
