@@ -196,7 +196,7 @@ export class ChatService {
     const audit = (e: Parameters<AuditLog['append']>[0]) => void this.d.audit.append(e).catch((err: Error) => log.error(`audit: ${err.message}`));
     // Read before the prompt is recorded, so its audit record names each file by hash.
     const instr = await InstructionSet.load(this.d.workspace, this.d.trusted,
-      { ...(this.d.instructions ?? { settings: InstructionSettings.parse({}), personal: [] }), env: this.d.env },
+      { ...(this.d.instructions ?? { settings: InstructionSettings.parse({}), personal: [] }), env: this.d.env, redact },
       (err) => log.warn(`instructions: ${err.message}`));
     if (!instr.empty) rec.instructions(instr.view(), instr.recorded());
     audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref, ...(instr.empty ? {} : { instructions: auditOf(instr.recorded()) }) } });

@@ -57,7 +57,9 @@ describe('red team: instruction files', function () {
     const last = c.of('instructions', turnId).at(-1)!.instructions;
     assert.deepEqual(last.files.map((f) => f.path), ['CLAUDE.md']);
     const refused = last.leftOut.map((l) => [l.path, l.kind]);
-    assert.deepEqual(refused, [['AGENTS.md', 'problem'], ['.torbit/rules/leak.md', 'problem'], ['src/AGENTS.md', 'problem']]);
+    // The linked rules folder is not even listed: its file names would tell of the disk elsewhere.
+    assert.deepEqual(refused, [['AGENTS.md', 'problem'], ['.torbit/rules', 'problem'], ['src/AGENTS.md', 'problem']]);
+    assert.ok(!JSON.stringify(c.events).includes('leak.md'));
     for (const l of last.leftOut) assert.match(l.reason, /resolves to .*outside .*read from inside the workspace only/);
   });
 

@@ -13,6 +13,7 @@ import { estimateTokens, InstructionSet, type InstructionOptions } from '../../s
 import { systemPrompt } from '../../server/agent/prompt';
 import { Workspace } from '../../server/agent/workspace';
 import { InstructionSettings } from '../../server/protocol';
+import { Redactor } from '../../server/secrets';
 import { tmpDir } from '../support/tmp';
 
 const CODEX_AGENTS = path.join(__dirname, '../fixtures/instructions/codex/AGENTS.md');
@@ -276,6 +277,19 @@ describe('project instructions', () => {
   });
 
   describe('reading back from disk', () => {
+    it('masks the backend\'s credentials in the text the model and the database get, and hashes the bytes', async () => {
+      const key = 'sk-live-abcdefghijklmnop1234';
+      const text = `Deploy with OPENAI_API_KEY=${key} set.`;
+      write(root, 'AGENTS.md', text);
+      const redact = new Redactor({ OPENAI_API_KEY: key });
+      const set = await InstructionSet.load(ws, true, { ...opts(), redact: (s) => redact.text(s) });
+      const r = set.recorded();
+      assert.ok(!JSON.stringify(r).includes(key) && !set.prompt()!.includes(key));
+      assert.match(r.files[0]!.text, /OPENAI_API_KEY=\[redacted\] set\./);
+      assert.equal(r.files[0]!.sha256, sha(text));
+    });
+
+
     it('refuses a binary file, a FIFO and a folder named AGENTS.md without hanging', async () => {
       fs.mkdirSync(path.join(root, 'AGENTS.md'));
       write(root, 'CLAUDE.md', 'a\0b');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Minimatch } from 'minimatch';
 import type { InstructionFile, InstructionLeftOut, InstructionSettings, InstructionSource, TurnInstructions } from '../../protocol';
+import { ConfinementError, confinedRealPath } from '../../confine';
 import type { Root, Workspace } from '../workspace';
 import { parseRule, ruleApplies } from './frontMatter';
 import { personalDisplay } from './personal';
@@ -19,6 +20,8 @@ export interface InstructionOptions {
   /** The person's own AGENTS.md: the first of these that exists (personal.ts). */
   personal: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** Masks the backend's credentials in the text (as every tool result is): the model and the database never get one. */
+  redact?: (text: string) => string;
 }
 
 /** The estimate the budget counts in: about four characters a token, as for English text and code. */
@@ -101,15 +104,28 @@ export class InstructionSet {
     }
   }
 
-  /** The files of a folder of the workspace, sorted, or undefined when it is not a folder. */
+  /**
+   * The files of a folder of the workspace, sorted, or undefined when it is not a folder. A folder
+   * that is a link leading outside is not even listed (its names would tell of the disk elsewhere).
+   */
   private async listDir(root: Root, rel: string, name: RegExp): Promise<string[] | undefined> {
-    const entries = await fs.readdir(path.join(root.path, rel), { withFileTypes: true }).catch(() => undefined);
+    const dir = path.join(root.path, rel);
+    const st = await fs.stat(dir).catch(() => undefined);
+    if (!st?.isDirectory()) return undefined;
+    try {
+      confinedRealPath([root.path], dir);
+    } catch (err) {
+      this.looked.add(dir);
+      this.leave({ abs: dir, display: this.ws!.display(root, rel) }, `not read: ${err instanceof ConfinementError ? err.reason : (err as Error).message} (instruction files are read from inside the workspace only)`, 'problem');
+      return [];
+    }
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => undefined);
     if (!entries) return undefined;
     return entries.filter((e) => !e.isDirectory() && name.test(e.name)).map((e) => `${rel}/${e.name}`).sort();
   }
 
   /** Reads one candidate and takes it if it fits; 'absent' when there is no such file. */
-  private async take(c: Candidate, text?: (raw: string) => string): Promise<'absent' | 'taken' | 'left-out'> {
+  private async take(c: Candidate): Promise<'absent' | 'taken' | 'left-out'> {
     if (this.looked.has(c.abs)) return 'left-out';
     this.looked.add(c.abs);
     const r = await readInstructionFile(c.abs, c.root ? [c.root.path] : null);
@@ -117,10 +133,11 @@ export class InstructionSet {
     if (r.kind === 'refused') return this.leave(c, r.reason, 'problem');
     if (this.seenReal.has(r.real)) return 'left-out';
     this.seenReal.add(r.real);
-    return this.admit(c, r.sha256, text ? text(r.text) : r.text);
+    return this.admit(c, r.sha256, r.text);
   }
 
-  private admit(c: Pick<Candidate, 'source' | 'abs' | 'display' | 'because'>, sha256: string, text: string): 'taken' | 'left-out' {
+  private admit(c: Pick<Candidate, 'source' | 'abs' | 'display' | 'because'>, sha256: string, raw: string): 'taken' | 'left-out' {
+    const text = this.o.redact ? this.o.redact(raw) : raw;
     const tokens = estimateTokens(text);
     const max = this.o.settings.maxTokens;
     if (this.used + tokens > max) {
