@@ -1,7 +1,7 @@
 // Typed access to Torbit's settings, and which of them need a backend restart.
 import * as vscode from 'vscode';
 import type { z } from 'zod';
-import { AgentSettings, describeZodError, InitOptions, ShipParams } from '../server/protocol';
+import { AgentSettings, describeZodError, InitOptions, InstructionSettings, ShipParams } from '../server/protocol';
 import { isString, userValue } from './userSetting';
 
 export interface Config {
@@ -97,6 +97,21 @@ export function readAgentSettings(warn: (msg: string) => void): AgentSettings {
   return AgentSettings.parse(fallback);
 }
 
+/** torbit.instructions.*: which instruction files turns read, and their budget (a bad value: its default, reported). */
+export function readInstructionSettings(warn: (msg: string) => void): InstructionSettings {
+  const c = vscode.workspace.getConfiguration('torbit.instructions');
+  const raw: Record<string, unknown> = {
+    maxTokens: c.get('maxTokens'), claudeMd: c.get('claudeMd'), copilotInstructions: c.get('copilotInstructions'), clinerules: c.get('clinerules'),
+  };
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k, v]) => {
+    if (v === undefined) return false;
+    const ok = InstructionSettings.shape[k as keyof typeof InstructionSettings.shape].safeParse(v).success;
+    if (!ok) warn(`Torbit: torbit.instructions.${k} is invalid (${JSON.stringify(v)}) and was ignored`);
+    return ok;
+  }));
+  return InstructionSettings.parse(keep);
+}
+
 /** torbit.eas.*: background runs' polling, watchdog and retries (a bad value: its default, reported). */
 export function readEasSettings(warn: (msg: string) => void): InitOptions['eas'] {
   const c = vscode.workspace.getConfiguration('torbit.eas');
@@ -116,6 +131,6 @@ export function readEasSettings(warn: (msg: string) => void): InitOptions['eas']
 /** Settings the backend reads at start: changing one restarts it. */
 export const RESTART_SETTINGS = [
   'torbit.dataDir', 'torbit.environment', 'torbit.policyHash', 'torbit.backend.maxRestarts', 'torbit.backend.restartWindowSeconds',
-  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints',
+  'torbit.agent', 'torbit.command', 'torbit.approval', 'torbit.budget', 'torbit.prices', 'torbit.checkpoints', 'torbit.instructions',
   'torbit.eas.pollSeconds', 'torbit.eas.staleAfterSeconds', 'torbit.eas.maxAttempts', 'torbit.eas.backoffSeconds',
 ] as const;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { rpc, type AllowanceView, type ApprovalView, type BackendView, type ChatEventParams, type InitOptions, type NotificationDef, type RequestDef, type RunView, type ShipProgress, type Status } from '../server/protocol';
 import { ApprovalStore } from './approvals/store';
 import { createClient } from './client';
-import { readAgentSettings, readConfig, readEasSettings } from './config';
+import { readAgentSettings, readConfig, readEasSettings, readInstructionSettings } from './config';
 import { backendEnv } from './secrets';
 import { RestartPolicy } from './restartPolicy';
 import { StatusBar } from './statusbar';
@@ -109,6 +109,7 @@ export class Ctx implements vscode.Disposable {
       agent: readAgentSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
       checkpoints: { maxFileBytes: Math.max(1024, cfg.checkpointMaxFileBytes) },
       eas: readEasSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
+      instructions: readInstructionSettings((m) => { this.log.warn(m); void vscode.window.showWarningMessage(m); }),
       // The client's watcher reports every change (createClient), so checkpoints need not scan for them.
       fileEvents: true,
     };

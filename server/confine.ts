@@ -87,18 +87,26 @@ export function confinedJoin(folder: string, rel: string): string {
 }
 
 /**
- * The real path of an existing `p`, symbolic links (the entry's own included) followed, if it lies
- * inside `root` (itself resolved); else a ConfinementError. For reading a file back from a folder
- * someone else may have filled (a skill's SKILL.md): a link may point anywhere.
+ * The real path of an existing `p` (symbolic links followed, the entry's own included) when it
+ * lies inside one of `roots`, else a ConfinementError. For files Torbit reads back as data (an
+ * AGENTS.md): a link pointing out of the workspace must not bring in a file from elsewhere.
  */
-export function realInside(root: string, p: string): string {
-  const realRoot = fs.realpathSync(root);
+export function confinedRealPath(roots: readonly string[], p: string, o: { rootItself?: boolean } = {}): string {
+  if (p.includes('\0')) throw new ConfinementError(p, 'it holds a NUL byte');
   let real: string;
   try {
     real = fs.realpathSync(p);
   } catch (err) {
-    throw new ConfinementError(p, `it cannot be resolved (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfinementError(p, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it is a symbolic link that points nowhere' : (err as Error).message);
   }
-  if (!within(realRoot, real)) throw new ConfinementError(p, `it resolves to ${real}, outside ${realRoot}`);
-  return real;
+  for (const root of roots) {
+    const realRoot = realpathNearest(root);
+    if (within(realRoot, real) && (o.rootItself || real !== realRoot)) return real;
+  }
+  throw new ConfinementError(p, `it resolves to ${real}, outside ${roots.join(', ') || 'every allowed folder'}`);
+}
+
+/** confinedRealPath with one root, which may be `p` itself (a skills folder, a skill's folder). */
+export function realInside(root: string, p: string): string {
+  return confinedRealPath([root], p, { rootItself: true });
 }

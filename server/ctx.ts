@@ -15,6 +15,7 @@ import { noticeUngatedPushes } from './review/gate';
 import type { Logger } from './logger';
 import { rpc, type InitOptions, type NotificationDef } from './protocol';
 import { notify } from './rpc';
+import { personalInstructionFiles } from './agent/instructions/personal';
 import type { z } from 'zod';
 
 const notInitialized = () => new ResponseError(ErrorCodes.ServerNotInitialized, 'the Torbit backend has not been initialized yet');
@@ -64,6 +65,7 @@ export class ServerCtx {
     if (backend.store.state !== 'ok') return;
     const opened = await backend.openChat({
       trusted: opts.trusted, settings: opts.agent, env, log,
+      instructions: { settings: opts.instructions, personal: personalInstructionFiles(opts.globalStorageDir, env) },
       sink: (p) => this.notify(rpc.chatEvent, p),
       trust: { pinnedHash: opts.policyHash, broker, onAllowancesChanged: (allowances) => this.notify(rpc.allowanceChanged, { allowances }) },
       checkpointOptions: { maxFileBytes: opts.checkpoints.maxFileBytes, onChanged: (e) => this.notify(rpc.checkpointChanged, e) },

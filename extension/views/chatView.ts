@@ -8,8 +8,9 @@ import { readConfig } from '../config';
 import type { Ctx } from '../ctx';
 import type { ChangeContent } from './changeDiff';
 import { runApprovalAction, WebviewHost } from './host';
-import { resolveWorkspaceFile } from './workspaceFile';
 import { runBuiltin, slashCommands } from './slashCommands';
+import { resolveOpenableFile } from './workspaceFile';
+import { personalInstructionFiles } from '../../server/agent/instructions/personal';
 
 const SESSION_KEY = 'torbit.chat.sessionId';
 
@@ -176,7 +177,8 @@ export class ChatView extends WebviewHost {
       case 'openChange':
         return this.changes.open(this.ctx, msg.changeId);
       case 'openFile': {
-        const file = resolveWorkspaceFile(msg.path, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
+        const file = resolveOpenableFile(msg.path, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+          personalInstructionFiles(this.ctx.extension.globalStorageUri.fsPath, process.env));
         if (!file.ok) throw new Error(file.reason);
         await vscode.window.showTextDocument(vscode.Uri.file(file.path), { preview: true });
         return;

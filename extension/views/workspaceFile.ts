@@ -44,3 +44,15 @@ export function resolveWorkspaceFile(requested: string, folders: readonly string
   }
   return refuse('no such file in the workspace');
 }
+
+/**
+ * As resolveWorkspaceFile, and also the person's own AGENTS.md (the instructions line links it):
+ * exactly one of the paths in `personal`, which the extension computes itself (never the webview).
+ */
+export function resolveOpenableFile(requested: string, folders: readonly string[], personal: readonly string[]): WorkspaceFileCheck {
+  if (path.isAbsolute(requested) && !requested.includes('\0') && personal.some((p) => path.normalize(p) === path.normalize(requested))) {
+    const real = realOrUndefined(requested);
+    if (real !== undefined && fs.statSync(real).isFile()) return { ok: true, path: path.normalize(requested) };
+  }
+  return resolveWorkspaceFile(requested, folders);
+}

@@ -27,6 +27,9 @@ import { userSkillsDir } from '../skills/discover';
 import { skillGuard } from '../skills/guard';
 import { skillIndexSection } from '../skills/prompt';
 import { SkillSession } from '../skills/session';
+import { InstructionSettings } from '../protocol';
+import { auditOf, refsOf } from './instructions/record';
+import { InstructionSet, type InstructionOptions } from './instructions/turn';
 
 export interface ChatDeps {
   db: Db;
@@ -45,6 +48,8 @@ export interface ChatDeps {
   feed?: ChangeFeed;
   /** Checkpoints before a turn's first change and after the turn. */
   checkpoints?: Checkpoints;
+  /** Which instruction files turns read (torbit.instructions.*), and the person's own AGENTS.md; none of the person's without it. */
+  instructions?: Omit<InstructionOptions, 'env'>;
 }
 
 export interface SendParams {
@@ -205,7 +210,15 @@ export class ChatService {
       log.warn(`custom command: ${err.message}`);
       return { prompt: text, command: undefined };
     });
-    audit({ kind: 'prompt', actor: 'user', sessionId, turnId, data: { text: redact(text), model: spec.ref, ...(command ? { command, prompt: redact(prompt) } : {}) } });
+    // Read before the prompt is recorded, so its audit record names each file by hash.
+    const instr = await InstructionSet.load(this.d.workspace, this.d.trusted,
+      { ...(this.d.instructions ?? { settings: InstructionSettings.parse({}), personal: [] }), env: this.d.env, redact },
+      (err) => log.warn(`instructions: ${err.message}`));
+    if (!instr.empty) rec.instructions(instr.view(), instr.recorded());
+    audit({
+      kind: 'prompt', actor: 'user', sessionId, turnId,
+      data: { text: redact(text), model: spec.ref, ...(command ? { command, prompt: redact(prompt) } : {}), ...(instr.empty ? {} : { instructions: auditOf(instr.recorded()) }) },
+    });
     /** The turn's Agent Skills: what the after-turn checkpoint records of them. */
     let skills: SkillSession | undefined;
     const finish = async (status: TurnStatus, error?: RunError, messages: ModelMessage[] = []) => {
@@ -215,7 +228,7 @@ export class ChatService {
       const all: ModelMessage[] = [{ role: 'user', content: prompt }, ...messages];
       await repo.appendMessages(sessionId, turnId, all);
       // The turn's state as it ends, conversation included; a failure here is logged, the turn stands.
-      await this.d.checkpoints?.afterTurn(sessionId, turnId, skills?.loaded()).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
+      await this.d.checkpoints?.afterTurn(sessionId, turnId, refsOf(instr.recorded()), skills?.loaded()).catch((err: Error) => log.error(`checkpoint after turn ${turnId}: ${err.message}`));
       // Forget the run before announcing its end: a client may send its next prompt at once.
       this.running.delete(turnId);
       claim.release();
@@ -258,7 +271,7 @@ export class ChatService {
         }),
         beforeChange: async () => {
           try {
-            await this.d.checkpoints?.beforeChange(sessionId, turnId);
+            await this.d.checkpoints?.beforeChange(sessionId, turnId, refsOf(instr.recorded()));
           } catch (err) {
             throw new Error(`no checkpoint could be taken before the change, so it was not made: ${(err as Error).message}`, { cause: err });
           }
@@ -270,12 +283,22 @@ export class ChatService {
         output: (id, chunk) => rec.toolOutput(id, chunk),
         end: (card) => {
           rec.toolEnd(card);
+          // A file the turn read or changed may bring its folder's AGENTS.md and matching rules into the next step.
+          if (card.status === 'ok' && card.openPath) instr.touch(card.openPath);
           audit({ kind: 'tool-call', actor: 'model', sessionId, turnId, data: { toolCallId: card.toolCallId, tool: card.tool, summary: card.summary, status: card.status, result: card.result ?? null } });
         },
       }, !confine);
       let stepNo = 0;
+      const system = () => systemPrompt(this.d.workspace, this.d.trusted, confine?.describe, skillIndexSection(turnSkills), instr.prompt());
+      const systemForStep = async (n: number) => {
+        if (await instr.beginStep(n)) {
+          rec.instructions(instr.view(), instr.recorded());
+          audit({ kind: 'note', actor: 'system', sessionId, turnId, data: { note: 'instructions', step: n, ...auditOf({ ...instr.at(n), restricted: instr.restricted }) } });
+        }
+        return system();
+      };
       const out = await runTurn({
-        model, spec, system: systemPrompt(this.d.workspace, this.d.trusted, confine?.describe, skillIndexSection(turnSkills)), history, userText: prompt, tools: built.tools, approve: built.approve,
+        model, spec, system: system(), systemForStep, history, userText: prompt, tools: built.tools, approve: built.approve,
         activeTools: () => turnSkills.activeTools(Object.keys(built.tools)),
         maxSteps: settings.maxSteps, maxRetries: settings.maxRetries, fuel, signal, redact,
         onText: (t) => rec.textDelta(t),

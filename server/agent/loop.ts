@@ -12,6 +12,11 @@ export interface TurnInput {
   model: LanguageModel;
   spec: ModelSpec;
   system: string;
+  /**
+   * The system prompt of model step `n` (0-based), when it can change during the turn: instruction
+   * files a tool's file brings in join the next step's prompt.
+   */
+  systemForStep?: (n: number) => Promise<string>;
   history: ModelMessage[];
   userText: string;
   tools: ToolSet;
@@ -58,9 +63,19 @@ export async function runTurn(t: TurnInput): Promise<TurnOutcome> {
     messages: [...t.history, { role: 'user', content: t.userText }],
     tools: t.tools,
     ...(t.approve ? { toolApproval: t.approve } : {}),
+    // Each step: the instructions as they stand (files a tool touched join them) and the tools a
+    // skill in use narrows to. One prepareStep: a second one would replace the first.
+    ...(t.systemForStep || t.activeTools ? {
+      prepareStep: async ({ stepNumber }: { stepNumber: number }) => {
+        const active = t.activeTools?.();
+        return {
+          ...(t.systemForStep ? { instructions: await t.systemForStep(stepNumber) } : {}),
+          ...(active ? { activeTools: active } : {}),
+        };
+      },
+    } : {}),
     // In the order the model wrote them: a second edit of a file was approved on top of the first.
     toolCallConcurrency: 1,
-    ...(t.activeTools ? { prepareStep: () => { const active = t.activeTools!(); return active ? { activeTools: active } : {}; } } : {}),
     stopWhen: [isStepCount(t.maxSteps), budget],
     maxRetries: t.maxRetries,
     abortSignal: t.signal,

@@ -1,6 +1,7 @@
 // Numbers a turn's events, hands each to the sink at once (the relay is latency-sensitive), and
 // persists them in order behind it: text is written in slices, so a crash loses at most a moment.
-import type { ChatEvent, ChatEventParams, RunError, ToolCard, TurnStatus, Usage } from '../protocol';
+import type { ChatEvent, ChatEventParams, RunError, ToolCard, TurnInstructions, TurnStatus, Usage } from '../protocol';
+import type { RecordedInstructions } from './instructions/record';
 import type { ChatRepo } from '../store/chatRepo';
 import type { Logger } from '../logger';
 
@@ -35,6 +36,13 @@ export class TurnRecorder {
 
   start(userText: string, model: string): void {
     this.emit({ type: 'turn-start', userText, model });
+  }
+
+  /** The instruction files shaping the turn (the whole list each time it changes): shown, and kept with their text. */
+  instructions(view: TurnInstructions, recorded: RecordedInstructions): void {
+    this.emit({ type: 'instructions', instructions: view });
+    const json = JSON.stringify(recorded);
+    this.write(() => this.repo.setInstructions(this.turnId, json));
   }
 
   textDelta(text: string): void {

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AbsolutePath, RelativePath } from '../confine';
 import { LargeFile } from './shadowRepo';
 import { SkillRecord } from '../skills/record';
+import { InstructionSource } from '../protocol/instructions';
 
 const Oid = z.string().regex(/^[0-9a-f]{40,64}$/);
 
@@ -34,6 +35,16 @@ export const ConversationState = z.object({
 }).strict();
 export type ConversationState = z.infer<typeof ConversationState>;
 
+/** An instruction file that shaped the checkpoint's turn (AGENTS.md and its kin), by hash. */
+export const InstructionRef = z.object({
+  source: InstructionSource,
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  tokens: z.number().int().nonnegative(),
+  step: z.number().int().nonnegative(),
+}).strict();
+export type InstructionRef = z.infer<typeof InstructionRef>;
+
 export const Manifest = z.object({
   v: z.literal(1),
   folders: z.array(FolderState),
@@ -41,5 +52,7 @@ export const Manifest = z.object({
   conversation: ConversationState.nullable(),
   /** After a turn: the Agent Skills it loaded, with the SKILL.md text each loaded (replay serves these). */
   skills: z.array(SkillRecord).optional(),
+  /** A turn's checkpoint: the instruction files of the turn so far (absent before Torbit read any). */
+  instructions: z.array(InstructionRef).optional(),
 }).strict();
 export type Manifest = z.infer<typeof Manifest>;

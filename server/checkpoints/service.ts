@@ -12,7 +12,7 @@ import type { Db } from '../store/sqlite';
 import type { ChangeFeed } from './feed';
 import { checkJournal, journalFile, readJournal, removeJournal, setJournalAside, writeJournal, type Journal } from './journal';
 import { ConfinementError } from '../confine';
-import type { FolderState, Manifest } from './manifest';
+import type { FolderState, InstructionRef, Manifest } from './manifest';
 import { applyFolderPlan, planFolder, type FolderPreview } from './restore';
 import { CONFIG_FILES, ignoredByGit, scanFolder } from './scan';
 import { lstatIfThere, ShadowRepo } from './shadowRepo';
@@ -218,6 +218,7 @@ export class Checkpoints {
         data: {
           checkpointId: rec.id, checkpoint: kind, label: rec.label, folders: m.folders.map((f) => ({ folder: f.folder, commit: f.commit, files: f.files })), turns: m.conversation?.turns.length ?? null,
           ...(m.skills?.length ? { skills: m.skills.map((s) => ({ name: s.name, path: s.path, sha256: s.sha256 })) } : {}),
+          ...(m.instructions ? { instructions: m.instructions.map((i) => ({ path: i.path, sha256: i.sha256 })) } : {}),
         },
       };
     });
@@ -226,15 +227,19 @@ export class Checkpoints {
   }
 
   /** Takes a checkpoint now (the CLI's and the command's "create"). */
-  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null; skills?: Manifest['skills'] } = {}): Promise<CheckpointView> {
+  create(opts: { label?: string; kind?: CheckpointKind; sessionId?: string | null; turnId?: string | null; skills?: Manifest['skills']; instructions?: InstructionRef[] } = {}): Promise<CheckpointView> {
     return this.serial(async () => {
       const sessionId = opts.sessionId !== undefined ? opts.sessionId : await this.store.currentSession();
       const kind = opts.kind ?? 'manual';
       const fast = kind === 'before-turn' || kind === 'after-turn';
       const turnTextP = opts.turnId ? this.store.turnText(opts.turnId) : Promise.resolve(null);
       turnTextP.catch(() => undefined);
-      const m = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
-      if (opts.skills?.length) m.skills = opts.skills;
+      const scanned = await this.manifest(`${kind}${opts.label ? `: ${opts.label}` : ''}`, fast, sessionId, kind === 'before-turn' ? opts.turnId ?? undefined : undefined);
+      const m: Manifest = {
+        ...scanned,
+        ...(opts.instructions ? { instructions: opts.instructions } : {}),
+        ...(opts.skills?.length ? { skills: opts.skills } : {}),
+      };
       const rec = await this.record(kind, m, { label: opts.label ?? null, sessionId, turnId: opts.turnId ?? null });
       const view = viewOf(rec, await turnTextP);
       this.d.onChanged?.({ checkpoint: view });
@@ -243,16 +248,17 @@ export class Checkpoints {
   }
 
   /** Before a turn changes anything (a write or a command): at most one per turn. */
-  async beforeChange(sessionId: string, turnId: string): Promise<CheckpointView | undefined> {
+  /** `instructions`: the turn's instruction files so far, listed in the checkpoint by hash. */
+  async beforeChange(sessionId: string, turnId: string, instructions?: InstructionRef[]): Promise<CheckpointView | undefined> {
     if (this.turnsWithBefore.has(turnId)) return undefined;
     this.turnsWithBefore.add(turnId);
-    return this.create({ kind: 'before-turn', sessionId, turnId });
+    return this.create({ kind: 'before-turn', sessionId, turnId, ...(instructions ? { instructions } : {}) });
   }
 
-  /** `skills`: the Agent Skills the turn loaded (server/skills/record.ts). */
-  async afterTurn(sessionId: string, turnId: string, skills?: Manifest['skills']): Promise<CheckpointView> {
+  /** `skills`: the Agent Skills the turn loaded (server/skills/record.ts); `instructions`: its instruction files. */
+  async afterTurn(sessionId: string, turnId: string, instructions?: InstructionRef[], skills?: Manifest['skills']): Promise<CheckpointView> {
     this.turnsWithBefore.delete(turnId);
-    return this.create({ kind: 'after-turn', sessionId, turnId, skills });
+    return this.create({ kind: 'after-turn', sessionId, turnId, ...(instructions ? { instructions } : {}), skills });
   }
 
   list(opts: { sessionId?: string; limit?: number } = {}): Promise<CheckpointView[]> {

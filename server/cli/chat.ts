@@ -12,6 +12,7 @@ import { tellNotices, warnIgnored } from './backend';
 import { PolicyAcceptances } from '../trust/acceptances';
 import { acceptPolicy, PolicyAcceptError, pendingMessage } from '../trust/policyAcceptance';
 import { readWorkspaceSettings, UsageError } from './settings';
+import { personalInstructionFiles } from '../agent/instructions/personal';
 import type { Command } from './commands';
 import { EXIT } from './exitCodes';
 
@@ -66,6 +67,9 @@ export const chatCommand: Command = {
     'until then the built-in default is in force, and the run says so.',
     'A prompt "/name [arguments]" runs the workspace\'s custom command .torbit/commands/name.md:',
     'its prompt, with $ARGUMENTS replaced by the arguments, is what the model is asked.',
+    'The turn follows the workspace\'s instruction files (AGENTS.md, nested ones as it works in their',
+    'folders, .torbit/rules/*.md, CLAUDE.md, .github/copilot-instructions.md, .clinerules) and',
+    '~/.agents/AGENTS.md, within torbit.instructions.maxTokens; stderr names them ("≡ instructions:").',
   ],
   async liveHelp(values, io) {
     const dir = path.resolve(io.cwd, (values.workspace as string | undefined) ?? '.');
@@ -115,6 +119,14 @@ export const chatCommand: Command = {
             process.stdout.write(e.text);
             atLineStart = e.text.endsWith('\n');
             break;
+          case 'instructions': {
+            const i = e.instructions;
+            if (i.files.length) err(`≡ instructions: ${i.files.map((f) => f.path).join(', ')}`);
+            for (const l of i.leftOut) err(`  left out ${l.path}: ${l.reason}`);
+            if (i.restricted) err('  repository instructions not read: the workspace is untrusted');
+            atLineStart = true;
+            break;
+          }
           case 'tool-start': err(`⚙ ${e.card.tool} ${e.card.summary}`); atLineStart = true; break;
           case 'tool-end': err(`  ${e.card.status === 'ok' ? '✓' : e.card.status === 'rejected' ? '⊘' : '✗'} ${e.card.result ?? e.card.status}`); atLineStart = true; break;
           case 'usage': break;
@@ -127,6 +139,7 @@ export const chatCommand: Command = {
       };
       const { chat, repo, trust } = await backend.openChat({
         trusted: true, settings: settings.agent, env: io.env, log, sink,
+        instructions: { settings: settings.instructions, personal: personalInstructionFiles(undefined, io.env) },
         trust: { pinnedHash: settings.policyHash, broker: null, approveAsks },
       });
       tellNotices(backend);

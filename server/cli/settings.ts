@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
-import { AgentSettings, describeZodError } from '../protocol';
+import { AgentSettings, describeZodError, InstructionSettings } from '../protocol';
 
 const WorkspaceSettings = z.object({
   'torbit.dataDir': z.string().optional(),
@@ -22,6 +22,10 @@ const WorkspaceSettings = z.object({
   'torbit.policyHash': z.string().optional(),
   'torbit.checkpoints.maxFileSizeMB': z.number().positive().optional(),
   'torbit.review.maxBundleBytes': z.number().int().min(1024).optional(),
+  'torbit.instructions.maxTokens': z.unknown().optional(),
+  'torbit.instructions.claudeMd': z.unknown().optional(),
+  'torbit.instructions.copilotInstructions': z.unknown().optional(),
+  'torbit.instructions.clinerules': z.unknown().optional(),
 }).passthrough();
 
 /** Settings VS Code reads only from the person's own settings (machine or application scope), never a workspace's. */
@@ -42,6 +46,8 @@ export interface CliSettings {
   checkpointMaxFileBytes: number;
   /** torbit.review.maxBundleBytes, when set. */
   reviewMaxBundleBytes?: number;
+  /** torbit.instructions.*: which instruction files turns read, and their budget. */
+  instructions: InstructionSettings;
 }
 
 /** A mistake in how the CLI was called or configured (EXIT.usage). */
@@ -66,10 +72,16 @@ export function readWorkspaceSettings(workspace: string): CliSettings {
     budgetUsd: s['torbit.budget.maxCostUsd'], budgetTokens: s['torbit.budget.maxTokens'], prices: s['torbit.prices'],
   });
   if (!agent.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: ${describeZodError(agent.error)}`);
+  const instructions = InstructionSettings.safeParse({
+    maxTokens: s['torbit.instructions.maxTokens'], claudeMd: s['torbit.instructions.claudeMd'],
+    copilotInstructions: s['torbit.instructions.copilotInstructions'], clinerules: s['torbit.instructions.clinerules'],
+  });
+  if (!instructions.success) throw new UsageError(`${path.join(workspace, '.vscode', 'settings.json')}: torbit.instructions: ${describeZodError(instructions.error)}`);
   return {
     dataDir: '', model: s['torbit.model'], agent: agent.data,
     environment: '', ignored: USER_ONLY_SETTINGS.filter((k) => k in s), policyHash: s['torbit.policyHash'] ?? '',
     checkpointMaxFileBytes: Math.max(1024, Math.round((s['torbit.checkpoints.maxFileSizeMB'] ?? 10) * 1024 * 1024)),
     reviewMaxBundleBytes: s['torbit.review.maxBundleBytes'],
+    instructions: instructions.data,
   };
 }

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { ApprovalKind, AskWhy, HunkView } from './approvals';
 import { notification, request } from './define';
+import { TurnInstructions } from './instructions';
 
 export const PROVIDERS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
 export const Provider = z.enum(PROVIDERS);
@@ -78,6 +79,8 @@ export type ToolCard = z.infer<typeof ToolCard>;
 
 export const ChatEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turn-start'), userText: z.string(), model: z.string() }),
+  /** The instruction files shaping the turn: after turn-start, and again whenever a touched file brings more in (the whole list). */
+  z.object({ type: z.literal('instructions'), instructions: TurnInstructions }),
   z.object({ type: z.literal('text-delta'), text: z.string() }),
   z.object({ type: z.literal('tool-start'), card: ToolCard }),
   /** A started card changes state without ending (awaiting approval → running). */
@@ -114,6 +117,8 @@ export const Turn = z.object({
   parts: z.array(TurnPart),
   usage: Usage,
   startedAt: z.string(),
+  /** The instruction files that shaped it (absent for turns recorded before Torbit read any). */
+  instructions: TurnInstructions.optional(),
 });
 export type Turn = z.infer<typeof Turn>;
 

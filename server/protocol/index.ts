@@ -2,6 +2,7 @@
 export * from './define';
 export * from './status';
 export * from './chat';
+export * from './instructions';
 export * from './governance';
 export * from './approvals';
 export * from './approvalWords';

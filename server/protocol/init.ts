@@ -1,5 +1,6 @@
 // What the extension tells the backend when it starts it (LSP initializationOptions).
 import * as z from 'zod';
+import { InstructionSettings } from './instructions';
 
 /** How runs behave; from the torbit.agent.*, torbit.command.*, torbit.budget.* and torbit.prices settings. */
 export const AgentSettings = z.object({
@@ -33,6 +34,8 @@ export const InitOptions = z.object({
   /** The torbit.policyHash setting: a sha256 the policy file must have, or empty. */
   policyHash: z.string().default(''),
   agent: AgentSettings.prefault({}),
+  /** torbit.instructions.*: which instruction files are read, and their token budget. */
+  instructions: InstructionSettings.prefault({}),
   /** torbit.checkpoints.*: files above this size are recorded by hash and size only. */
   checkpoints: z.object({ maxFileBytes: z.number().int().min(1024).max(2 ** 40).default(10 * 1024 * 1024) }).strict().prefault({}),
   /** torbit.eas.*: how background runs poll, when the watchdog acts, and how they retry. Seconds (fractions allowed, for tests). */

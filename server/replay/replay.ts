@@ -12,6 +12,8 @@ import { Fuel } from '../agent/fuel';
 import { runTurn } from '../agent/loop';
 import { createModel, parseModelRef, type ModelFactory } from '../agent/models';
 import { systemPrompt } from '../agent/prompt';
+import { parseRecorded } from '../agent/instructions/record';
+import { promptAt } from '../agent/instructions/render';
 import { commandEnv, Redactor } from '../secrets';
 import { buildTools } from '../agent/tools';
 import { readDisk, type RunGuard, type ToolContext } from '../agent/tools/spec';
@@ -116,8 +118,12 @@ class ReplayGuard implements RunGuard {
 }
 
 export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode): Promise<ReplayReport> {
-  const turn = await d.db.get<{ session_id: string; user_text: string; model: string }>('SELECT session_id, user_text, model FROM turns WHERE id = ?', [turnId]);
+  const turn = await d.db.get<{ session_id: string; user_text: string; model: string; instructions: string | null }>('SELECT session_id, user_text, model, instructions FROM turns WHERE id = ?', [turnId]);
   if (!turn) throw new Error(`there is no turn ${turnId}`);
+  // The instructions as the turn had them, step by step: the recorded text, never the files again
+  // (the copy holds the checkpoint's files, and the person's own AGENTS.md may have changed since).
+  const instructions = parseRecorded(turn.instructions);
+  if (turn.instructions && !instructions) throw new Error('this turn\'s recorded instructions are damaged, so it cannot be replayed as it ran');
   const before = await d.checkpoints.store.beforeTurn(turnId);
   if (!before) throw new Error('this turn has no checkpoint to start from (it was recorded before checkpoints existed)');
   const after = (await d.db.get<{ id: number }>("SELECT id FROM checkpoints WHERE turn_id = ? AND kind = 'after-turn' ORDER BY id LIMIT 1", [turnId]));
@@ -183,8 +189,9 @@ export async function replayTurn(d: ReplayDeps, turnId: string, mode: ReplayMode
         output: (id, chunk) => { const c = replayed.get(id); if (c) c.output = (c.output ?? '') + chunk; },
         end: (card) => { replayed.set(card.toolCallId, { ...replayed.get(card.toolCallId), ...card }); },
       });
+      const system = (n: number) => systemPrompt(workspace, true, undefined, skillIndexSection(skills), instructions ? promptAt(instructions, n) : undefined);
       const out = await runTurn({
-        model, spec, system: systemPrompt(workspace, true, undefined, skillIndexSection(skills)), history,
+        model, spec, system: system(0), systemForStep: (n) => Promise.resolve(system(n)), history,
         activeTools: () => skills.activeTools(Object.keys(built.tools)), userText: recordedPrompt(stored) ?? turn.user_text, tools: built.tools, approve: built.approve,
         maxSteps: Math.max(steps.length, 1) + (mode === 'live' ? 24 : 0), maxRetries: 0, fuel: new Fuel(undefined, { usd: 0, tokens: 0 }), signal: new AbortController().signal,
         redact: (s) => redact.text(s), onText: () => undefined, onStepUsage: () => undefined,

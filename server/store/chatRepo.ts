@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { RunError, SessionSummary, ToolCard, Turn, type ErrorCode, type ToolStatus, type TurnPart, type TurnStatus, type Usage } from '../protocol';
 import type { Db } from './sqlite';
+import { parseRecorded, viewOf, type RecordedInstructions } from '../agent/instructions/record';
 
 const now = () => new Date().toISOString();
 
@@ -46,6 +47,16 @@ export class ChatRepo {
       [status, error?.code ?? null, error?.message ?? null, error?.action ?? null, now(), turnId]);
     await this.db.run("UPDATE tool_calls SET status = ?, ended_at = ? WHERE turn_id = ? AND status IN ('running', 'awaiting-approval')",
       [status === 'canceled' ? 'canceled' : 'interrupted', now(), turnId]);
+  }
+
+  /** The turn's instructions as recorded (JSON; server/agent/instructions/record.ts checks it on read). */
+  async setInstructions(turnId: string, json: string): Promise<void> {
+    await this.db.run('UPDATE turns SET instructions = ? WHERE id = ?', [json, turnId]);
+  }
+
+  async instructions(turnId: string): Promise<RecordedInstructions | undefined> {
+    const row = await this.db.get<{ instructions: string | null }>('SELECT instructions FROM turns WHERE id = ?', [turnId]);
+    return parseRecorded(row?.instructions);
   }
 
   /** Writes part `idx` of a turn (a text segment grows while it streams). */
@@ -142,17 +153,19 @@ export class ChatRepo {
   async transcript(sessionId: string): Promise<Turn[]> {
     const turns = await this.db.all<{
       id: string; user_text: string; model: string; status: string; error_code: string | null; error_message: string | null;
-      error_action: string | null; started_at: string;
+      error_action: string | null; started_at: string; instructions: string | null;
     }>('SELECT * FROM turns WHERE session_id = ? AND hidden_by IS NULL ORDER BY seq', [sessionId]);
     const out: Turn[] = [];
     for (const t of turns) {
       const parts = await this.db.all<{ kind: string; text: string | null; tool_call_id: string | null } & ToolRow>(
         `SELECT p.kind, p.text, p.tool_call_id, c.tool, c.summary, c.status, c.result, c.output, c.change_id, c.open_path
          FROM turn_parts p LEFT JOIN tool_calls c ON c.id = p.tool_call_id WHERE p.turn_id = ? ORDER BY p.idx`, [t.id]);
+      const recorded = parseRecorded(t.instructions);
       const error = t.error_code ? RunError.parse({ code: t.error_code as ErrorCode, message: t.error_message ?? '', action: t.error_action ?? undefined }) : undefined;
       out.push(Turn.parse({
         id: t.id, userText: t.user_text, model: t.model, status: t.status, error, startedAt: t.started_at,
         usage: await this.turnUsage(t.id),
+        ...(recorded ? { instructions: viewOf(recorded) } : {}),
         parts: parts.map((p): TurnPart => (p.kind === 'text' ? { kind: 'text', text: p.text ?? '' } : { kind: 'tool', card: cardOf(p) })),
       }));
     }

@@ -216,6 +216,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX product_events_run ON product_events(run_id, id);
     `,
   },
+  {
+    version: 7,
+    name: 'turn instructions',
+    sql: `
+      -- The instruction files that shaped a turn (AGENTS.md and its kin) as JSON, checked on read:
+      -- each file's path, sha256, the step it joined and the text the model got (replay uses it),
+      -- and what was left out and why.
+      ALTER TABLE turns ADD COLUMN instructions TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -96,8 +96,11 @@ function view(seq: number, b: AuditBody): AuditEntryView {
       // A custom command's prompt names the file it came from, by hash.
       const c = d.command as { path?: unknown; sha256?: unknown } | undefined;
       const from = typeof c?.path === 'string' && typeof c.sha256 === 'string' ? ` (${c.path}, sha256 ${c.sha256.slice(0, 12)})` : '';
-      return { ...base, tool: null, outcome: null, summary: `${truncate(str('text') ?? '')}${from}` };
+      return { ...base, tool: null, outcome: null, summary: `${truncate(str('text') ?? '')}${from}${truncate(instructionsNote(d.instructions))}` };
     }
+    case 'note':
+      if (d.note === 'instructions') return { ...base, tool: null, outcome: 'instructions', summary: truncate(`joined before model step ${typeof d.step === 'number' ? d.step + 1 : '?'}:${instructionsNote(d) || ' nothing new'}`) };
+      return { ...base, tool: null, outcome: null, summary: truncate(JSON.stringify(d)) };
     case 'tool-call':
       return { ...base, tool: str('tool'), outcome: str('status'), summary: `${str('tool')} ${str('summary') ?? ''}${str('result') ? ` → ${str('result')}` : ''}` };
     case 'change':
@@ -152,6 +155,13 @@ function countKinds(entries: readonly AuditEntryView[]): Record<string, number> 
   const n: Record<string, number> = {};
   for (const e of entries) n[e.kind] = (n[e.kind] ?? 0) + 1;
   return n;
+}
+
+/** ` [instructions: AGENTS.md, …]` for a record's instruction files (each is in the record with its sha256). */
+function instructionsNote(v: unknown): string {
+  const files = v && typeof v === 'object' && Array.isArray((v as { files?: unknown }).files) ? (v as { files: { path?: unknown }[] }).files : [];
+  const names = files.map((f) => (typeof f.path === 'string' ? f.path : '?'));
+  return names.length ? ` [instructions: ${names.join(', ')}]` : '';
 }
 
 function truncate(s: string, n = 120): string {

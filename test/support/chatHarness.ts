@@ -6,6 +6,7 @@ import { Backend } from '../../server/backend';
 import { silentLogger } from '../../server/logger';
 import { AgentSettings, type ChatEventParams, type ChatEvent } from '../../server/protocol';
 import type { ModelFactory } from '../../server/agent/models';
+import type { ChatDeps } from '../../server/agent/chat';
 import type { ApprovalBroker } from '../../server/trust/approvals';
 import { gitRepo } from './tmp';
 import { until } from './until';
@@ -21,6 +22,8 @@ export interface HarnessOptions {
   broker?: ApprovalBroker;
   /** Written to .torbit/policy.json; omitted: the default policy. */
   policy?: unknown;
+  /** Instruction settings and the person's own AGENTS.md; omitted: the defaults, and none of the person's. */
+  instructions?: ChatDeps['instructions'];
 }
 
 export async function chatHarness(o: HarnessOptions = {}) {
@@ -43,6 +46,7 @@ export async function chatHarness(o: HarnessOptions = {}) {
     log: silentLogger,
     sink: (e) => events.push(e),
     trust: { pinnedHash: '', broker: o.broker ?? null, approveAsks: !o.broker },
+    ...(o.instructions ? { instructions: o.instructions } : {}),
     modelFactory: o.modelFactory ?? (() => {
       if (!o.model) throw new Error('no model given');
       return o.model;

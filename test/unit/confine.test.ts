@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { confinedJoin, confinedPath, ConfinementError, realpathNearest, RelativePath } from '../../server/confine';
+import { confinedJoin, confinedPath, confinedRealPath, ConfinementError, realpathNearest, RelativePath } from '../../server/confine';
 import { tmpDir } from '../support/tmp';
 
 describe('confinement of stored paths', () => {
@@ -58,5 +58,17 @@ describe('confinement of stored paths', () => {
     fs.symlinkSync(path.join(outside, 'not-yet'), path.join(root, 'dangling'));
     refused(() => confinedJoin(root, 'dangling/x.txt'), /points nowhere/);
     assert.equal(realpathNearest(path.join(root, 'src', 'none', 'x')), path.join(root, 'src', 'none', 'x'));
+  });
+
+  it('follows the entry\'s own link for a file read back as data: a link out is refused, one that stays inside gives its real path', () => {
+    fs.writeFileSync(path.join(outside, 'secret.md'), 's');
+    fs.writeFileSync(path.join(root, 'src', 'real.md'), 'r');
+    fs.symlinkSync(path.join(outside, 'secret.md'), path.join(root, 'AGENTS.md'));
+    fs.symlinkSync('src/real.md', path.join(root, 'CLAUDE.md'));
+    fs.symlinkSync(path.join(root, 'nowhere.md'), path.join(root, 'dangling.md'));
+    refused(() => confinedRealPath([root], path.join(root, 'AGENTS.md')), new RegExp(`resolves to ${outside}`));
+    assert.equal(confinedRealPath([root], path.join(root, 'CLAUDE.md')), path.join(root, 'src', 'real.md'));
+    refused(() => confinedRealPath([root], path.join(root, 'dangling.md')), /points nowhere/);
+    refused(() => confinedRealPath([root], `${root}/a\0b`), /NUL/);
   });
 });

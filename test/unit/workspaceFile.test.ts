@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveWorkspaceFile } from '../../extension/views/workspaceFile';
+import { resolveOpenableFile, resolveWorkspaceFile } from '../../extension/views/workspaceFile';
 import { parseFromWebview } from '../../server/protocol';
 import { tmpDir } from '../support/tmp';
 
@@ -64,5 +64,14 @@ describe('the webview\'s openFile path, resolved inside the workspace', () => {
     assert.equal(parseFromWebview({ type: 'openFile', path: `${ws}/src/a.ts` }).ok, true);
     assert.match((parseFromWebview({ type: 'openFile', path: `${ws}/../etc/passwd` }) as { error: string }).error, /climbs out with \.\./);
     assert.match((parseFromWebview({ type: 'openFile', path: 'a\0b' }) as { error: string }).error, /NUL byte/);
+  });
+
+  it('also opens the person\'s own AGENTS.md the instructions line links, and nothing else outside', () => {
+    const mine = path.join(outside, 'AGENTS.md');
+    fs.writeFileSync(mine, 'mine');
+    assert.deepEqual(resolveOpenableFile(mine, [ws], [mine]), { ok: true, path: mine });
+    assert.equal(resolveOpenableFile(path.join(outside, 'secret.txt'), [ws], [mine]).ok, false, 'only the exact personal path');
+    assert.equal(resolveOpenableFile(path.join(outside, 'none', 'AGENTS.md'), [ws], [path.join(outside, 'none', 'AGENTS.md')]).ok, false, 'a personal path with no file');
+    assert.deepEqual(resolveOpenableFile('src/a.ts', [ws], [mine]), { ok: true, path: path.join(ws, 'src', 'a.ts') });
   });
 });

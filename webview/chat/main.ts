@@ -243,6 +243,9 @@ function onChatEvent(p: ChatEventParams & { relayedAt?: number }, tIn: number): 
       turn.setUserText(e.userText);
       if (recordTimings) window.__torbitText = '';
       break;
+    case 'instructions':
+      turn.setInstructions(e.instructions);
+      break;
     case 'text-delta':
       turn.appendText(e.text);
       if (recordTimings) {

@@ -1,8 +1,9 @@
 // One turn of the transcript: the person's message, then the assistant's parts in order (markdown
 // text and tool cards), then how the turn ended when that is worth saying.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { RunError, ToolCard, Turn, TurnStatus } from '../../server/protocol';
+import type { RunError, ToolCard, Turn, TurnInstructions, TurnStatus } from '../../server/protocol';
 import { h, post } from '../common/api';
+import { instructionsLine } from './instructions';
 import { MarkdownStream, renderMarkdown } from './markdown';
 import { ToolCardView } from './toolCard';
 
@@ -21,6 +22,8 @@ export class TurnView {
   private stream: MarkdownStream | null = null;
   private readonly cards = new Map<string, ToolCardView>();
   private rawText = '';
+  /** The instructions line, right under the person's message. */
+  private instructions: HTMLElement | null = null;
   private _status: TurnStatus = 'running';
 
   /** id is null for a prompt just sent, until its turn-start names it. */
@@ -35,6 +38,7 @@ export class TurnView {
   /** A stored turn as the transcript gives it; `running` when it is the session's running turn. */
   static restore(turn: Turn, running: boolean): TurnView {
     const view = new TurnView(turn.id, turn.userText);
+    if (turn.instructions) view.setInstructions(turn.instructions);
     turn.parts.forEach((part, i) => {
       if (part.kind === 'tool') view.startTool(part.card);
       else if (running && i === turn.parts.length - 1) view.appendText(part.text);
@@ -61,6 +65,14 @@ export class TurnView {
   setUserText(text: string): void {
     this.user.textContent = text;
     this.user.hidden = text.length === 0;
+  }
+
+  /** The files that shape this turn (the whole list: it grows as the turn touches folders). */
+  setInstructions(i: TurnInstructions): void {
+    const line = instructionsLine(i);
+    if (this.instructions) this.instructions.remove();
+    this.instructions = line;
+    if (line) this.user.after(line);
   }
 
   appendText(text: string): void {
