@@ -1,11 +1,13 @@
 // End to end, the agent reading the repository's conventions in a real VS Code (code-server +
-// Chromium): a workspace with its own slash command; `/` in the chat input completes it, and
-// running it sends its prompt (the model is the SSE stub).
+// Chromium): a workspace with its own slash command and Agent Skills (one valid with its contract,
+// one with an unpinned runtime); `/` in the chat input completes the command, and running it sends
+// its prompt (the model is the SSE stub); `/skills` shows the skills in the Governance view.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startOpenAIStub, textChunks, type OpenAIStub } from '../stubs/openaiStub';
-import { ARTIFACTS, chatFrame, launchWorkbench, shootIfFailed, showTorbit, statusBarText, turnDone, until, type Workbench } from './workbench';
+import { ROOT } from '../../scripts/lib/vscodeWeb';
+import { ARTIFACTS, chatFrame, launchWorkbench, shootIfFailed, showGovernance, turnDone, until, type Workbench } from './workbench';
 
 const PREFIX = 'agent-';
 
@@ -16,10 +18,18 @@ describe('The agent and the repository\'s conventions in real VS Code (code-serv
   before(async function () {
     this.timeout(900_000);
     stub = await startOpenAIStub();
-    wb = await launchWorkbench({ prefix: PREFIX, modelBaseUrl: stub.baseURL, settings: { 'workbench.startupEditor': 'none' } });
-    const commands = path.join(wb.workspace, '.torbit', 'commands');
-    fs.mkdirSync(commands, { recursive: true });
-    fs.writeFileSync(path.join(commands, 'explain.md'), '---\ndescription: Explain a file to a newcomer\nargument-hint: <file>\n---\nExplain $ARGUMENTS to someone new to this codebase, in five sentences.\n');
+    wb = await launchWorkbench({
+      prefix: PREFIX, modelBaseUrl: stub.baseURL, ready: true,
+      prepare: (workspace) => {
+        const commands = path.join(workspace, '.torbit', 'commands');
+        fs.mkdirSync(commands, { recursive: true });
+        // Two of the contract fixtures (test/fixtures/skills/contracts) as the repository's skills.
+        for (const s of ['good-count', 'err-runtime-unpinned']) {
+          fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'skills', 'contracts', s), path.join(workspace, '.agents', 'skills', s), { recursive: true });
+        }
+        fs.writeFileSync(path.join(commands, 'explain.md'), '---\ndescription: Explain a file to a newcomer\nargument-hint: <file>\n---\nExplain $ARGUMENTS to someone new to this codebase, in five sentences.\n');
+      },
+    });
   });
 
   afterEach(async function () { await shootIfFailed(this.currentTest, wb?.page, PREFIX); });
@@ -32,8 +42,6 @@ describe('The agent and the repository\'s conventions in real VS Code (code-serv
 
   it('"/" completes the workspace\'s command; taking it and sending asks the model its prompt', async () => {
     const page = wb!.page;
-    await showTorbit(page);
-    await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
     const chat = await chatFrame(page);
     await chat.locator('[data-testid="prompt-input"]').click();
     await page.keyboard.type('/ex');
@@ -55,5 +63,27 @@ describe('The agent and the repository\'s conventions in real VS Code (code-serv
     assert.equal(stub.requests.at(-1)!.body.messages.at(-1).content, 'Explain src/greet.js to someone new to this codebase, in five sentences.');
     assert.equal(await chat.locator('[data-testid="message-user"]').innerText(), '/explain src/greet.js', 'the chat shows what the person typed');
     await page.screenshot({ path: path.join(ARTIFACTS, `${PREFIX}slash-sent.png`) });
+  });
+
+  it('/skills shows the Governance view\'s Agent Skills: the valid one with its contract and hash, the invalid one with its code', async () => {
+    const page = wb!.page;
+    const chat = await chatFrame(page);
+    await chat.locator('[data-testid="prompt-input"]').click();
+    await page.keyboard.type('/skills');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    const gov = await showGovernance(page);
+    const section = gov.locator('[data-testid="section-skills"]');
+    await until('the Agent Skills section to open', () => section.evaluate((el) => (el as unknown as { open: boolean }).open), 30_000);
+    const good = gov.locator('[data-testid="skill"][data-name="good-count"]');
+    const bad = gov.locator('[data-testid="skill"][data-name="err-runtime-unpinned"]');
+    await until('both skills listed', async () => (await good.count()) === 1 && (await bad.count()) === 1, 30_000);
+    assert.equal(await good.locator('[data-testid="skill-state"]').innerText(), 'valid');
+    assert.match(await good.locator('[data-testid="skill-permissions"]').innerText(), /^contract 1: /);
+    assert.match(await good.innerText(), /sha256 [0-9a-f]{64}/);
+    assert.match(await bad.locator('[data-testid="skill-state"]').innerText(), /invalid: ERR_RUNTIME_UNPINNED/);
+    assert.equal(await chat.locator('[data-testid="message-user"]').count(), 1, '/skills is not a turn');
+    await section.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${PREFIX}skills.png`) });
   });
 });

@@ -12,7 +12,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { defaultLoaded } from '../../server/trust/policy';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import {
-  ARTIFACTS, chatFrame, clearToasts, launchWorkbench, prompt, runFromPalette, shootIfFailed, showTorbit, statusBarText, toast, turnDone, until, type Workbench,
+  ARTIFACTS, chatFrame, clearToasts, launchWorkbench, prompt, runFromPalette, shootIfFailed, statusBarText, toast, turnDone, until, type Workbench,
 } from './workbench';
 
 const PREFIX = 'allow-';
@@ -58,10 +58,8 @@ describe('Allow for this session and Always allow (code-server + Chromium)', fun
   before(async function () {
     this.timeout(900_000);
     stub = await startOpenAIStub();
-    wb = await launchWorkbench({ prefix: PREFIX, modelBaseUrl: stub.baseURL });
+    wb = await launchWorkbench({ prefix: PREFIX, modelBaseUrl: stub.baseURL, ready: true });
     page = wb.page;
-    await showTorbit(page);
-    await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
   });
 
   afterEach(async function () { await shootIfFailed(this.currentTest, page, PREFIX); });

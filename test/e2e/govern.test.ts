@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { startOpenAIStub, textChunks, toolCallChunks, type OpenAIStub } from '../stubs/openaiStub';
 import {
-  ARTIFACTS, chatFrame, clearToasts, launchWorkbench, openSection, prompt, shootIfFailed, showGovernance, showTorbit, statusBarText, toast, turnDone, until, type Workbench,
+  ARTIFACTS, chatFrame, clearToasts, launchWorkbench, openSection, prompt, shootIfFailed, showGovernance, toast, turnDone, until, type Workbench,
 } from './workbench';
 
 const PREFIX = 'govern-';
@@ -24,10 +24,8 @@ describe('Governance beside the chat (code-server + Chromium)', function () {
   before(async function () {
     this.timeout(900_000);
     stub = await startOpenAIStub();
-    wb = await launchWorkbench({ prefix: PREFIX, modelBaseUrl: stub.baseURL });
+    wb = await launchWorkbench({ prefix: PREFIX, modelBaseUrl: stub.baseURL, ready: true });
     page = wb.page;
-    await showTorbit(page);
-    await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
   });
   afterEach(async function () { await shootIfFailed(this.currentTest, page, PREFIX); });
   after(async function () {

@@ -144,7 +144,13 @@ export interface Workbench {
  * model pointed at `modelBaseUrl` (an OpenAI-compatible stub), for a suite of its own. Artifacts
  * it leaves are named `<prefix>…`; the ones of an earlier run with that prefix are removed first.
  */
-export async function launchWorkbench(o: { prefix: string; modelBaseUrl: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv }): Promise<Workbench> {
+export async function launchWorkbench(o: {
+  prefix: string; modelBaseUrl: string; settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv;
+  /** Before Torbit starts: files the suite puts in the workspace (its own commands, skills…). */
+  prepare?: (workspace: string) => void;
+  /** Open Torbit's side bar and wait for "Torbit: ready" before answering. */
+  ready?: boolean;
+}): Promise<Workbench> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   for (const f of fs.readdirSync(ARTIFACTS)) if (f.startsWith(o.prefix)) fs.rmSync(path.join(ARTIFACTS, f));
   const web = setupVsCodeWeb();
@@ -154,6 +160,7 @@ export async function launchWorkbench(o: { prefix: string; modelBaseUrl: string;
   const userDataDir = path.join(root, 'profile');
   installExtension(web, vsix, extensionsDir);
   const workspace = sampleWorkspace(path.join(root, 'sample'));
+  o.prepare?.(workspace);
   const server = await startCodeServer(web, {
     workspace, extensionsDir, userDataDir,
     env: {
@@ -166,6 +173,10 @@ export async function launchWorkbench(o: { prefix: string; modelBaseUrl: string;
   const { browser, page } = await openBrowser(web.chromium);
   await page.goto(server.folderUrl(workspace));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  if (o.ready) {
+    await showTorbit(page);
+    await until('"Torbit: ready" in the status bar', async () => (await statusBarText(page)).includes('Torbit: ready'), 90_000);
+  }
   return {
     page, workspace, userDataDir, server,
     async close() {

@@ -187,7 +187,7 @@ describe('Governance view (headless Chromium, real CSP)', function () {
     const items = page.locator(T('skill'));
     const texts = (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     assert.match(texts[0]!, /^count-lines valid · \.agents\/skills Counts lines contract 1: read, command · commands: node scripts\/count\.mjs · limits: 10 s, 1024 MB sha256 a{64}$/);
-    assert.match(texts[1]!, /^broken invalid: ERR_RUNTIME_UNPINNED .* ERR_RUNTIME_UNPINNED at metadata\.torbit\.scripts\[0\]\.runtime: write runtime: node 22\.11\.0/);
+    assert.match(texts[1]!, /^broken invalid: ERR_RUNTIME_UNPINNED .* ERR_RUNTIME_UNPINNED: metadata\.torbit\.scripts\[0\]\.runtime: write runtime: node 22\.11\.0/);
     assert.equal(await items.nth(2).locator(T('skill-open')).count(), 0, 'the person\'s own skill is not a workspace file to open');
     await clearPosted(page);
     await items.nth(1).locator(T('skill-open')).click();

@@ -33,7 +33,8 @@ export function skillsSection(section: Section) {
         h('div', { class: 'skill-head' }, name, ' ', h('span', { class: 'skill-state', 'data-testid': 'skill-state' }, state), h('span', { class: 'skill-source' }, ` · ${s.source}`)),
         ...(s.description ? [h('div', { class: 'skill-description' }, s.description)] : []),
         ...(permissions(s) ? [h('div', { class: 'skill-permissions', 'data-testid': 'skill-permissions' }, permissions(s))] : []),
-        ...s.problems.map((p) => h('div', { class: 'skill-problem' }, `${p.code} at ${p.field}: ${p.message}`)),
+        // The loader's messages usually start with their field already.
+        ...s.problems.map((p) => h('div', { class: 'skill-problem' }, `${p.code}: ${p.message.startsWith(p.field) ? p.message : `${p.field}: ${p.message}`}`)),
         ...(s.sha256 ? [h('div', { class: 'skill-hash' }, 'sha256 ', h('code', {}, s.sha256))] : []));
     }));
     if (!list.length) box.append(h('li', { class: 'empty' }, 'No skills: a folder with a SKILL.md under .agents/skills, .claude/skills, .github/skills or .torbit/skills (or ~/.agents/skills) is one.'));
