@@ -23,17 +23,24 @@ export function parseYaml(text: string): unknown {
   return parse(text, { maxAliasCount: 16, prettyErrors: true, uniqueKeys: true });
 }
 
-/** Splits `text` into its front matter and body; a block that is not YAML is an error naming the line. */
-export function parseFrontMatter(text: string): FrontMatterResult {
+/** The `---` block at the top of `text` (a BOM before it is dropped) and what follows; undefined without a closed block. */
+export function frontMatterBlock(text: string): { yaml: string; body: string } | undefined {
   const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const m = BLOCK.exec(src);
-  if (!m) {
+  return m ? { yaml: m[1]!, body: src.slice(m[0].length) } : undefined;
+}
+
+/** Splits `text` into its front matter and body; a block that is not YAML is an error naming the line. */
+export function parseFrontMatter(text: string): FrontMatterResult {
+  const block = frontMatterBlock(text);
+  if (!block) {
+    const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (/^---[ \t]*\r?\n/.test(src)) return { ok: false, error: 'the front matter starts with --- but has no closing --- line' };
     return { ok: true, value: { data: {}, body: src } };
   }
   try {
-    const data: unknown = parseYaml(m[1]!) ?? {};
-    return { ok: true, value: { data, body: src.slice(m[0].length) } };
+    const data: unknown = parseYaml(block.yaml) ?? {};
+    return { ok: true, value: { data, body: block.body } };
   } catch (err) {
     return { ok: false, error: `the front matter is not valid YAML: ${(err as Error).message.split('\n')[0]}` };
   }

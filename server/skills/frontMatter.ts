@@ -1,7 +1,7 @@
 // SKILL.md as the Agent Skills specification writes it: YAML front matter between two `---`
 // lines, then the Markdown body. The front matter is checked by zod; every failure becomes a
 // problem that names the field and says what to write (ERR_SCHEMA_INVALID).
-import { parseYaml } from '../frontMatter';
+import { frontMatterBlock, parseYaml } from '../frontMatter';
 import * as z from 'zod';
 import type { SkillProblem } from '../protocol';
 
@@ -44,14 +44,13 @@ export function issueText(issue: z.core.$ZodIssue): string {
 
 /** Splits and checks SKILL.md; `folder` is the skill folder's name, which `name` must equal. */
 export function parseSkillFile(text: string, folder: string): { ok: true; parsed: ParsedSkillFile } | { ok: false; problems: SkillProblem[] } {
-  const src = text.replace(/^\uFEFF/, '');
-  const m = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(src);
-  if (!m) {
+  const block = frontMatterBlock(text);
+  if (!block) {
     return { ok: false, problems: [schemaProblem('SKILL.md', 'SKILL.md does not start with YAML front matter: write a first line ---, then name: and description:, then a line ---, then the instructions')] };
   }
   let raw: unknown;
   try {
-    raw = parseYaml(m[1]!);
+    raw = parseYaml(block.yaml);
   } catch (err) {
     const first = (err as Error).message.split('\n')[0];
     return { ok: false, problems: [schemaProblem('SKILL.md', `the front matter is not valid YAML (${first}): fix the YAML between the two --- lines`)] };
@@ -73,7 +72,7 @@ export function parseSkillFile(text: string, folder: string): { ok: true; parsed
     problems.push(schemaProblem('name', `name is ${JSON.stringify(parsed.data.name)} but the folder is ${JSON.stringify(folder)}: ${FIX.name!(folder)}, or rename the folder`));
     return { ok: false, problems };
   }
-  return { ok: true, parsed: { frontMatter: parsed.data, body: src.slice(m[0].length).replace(/^\s*\n/, '') } };
+  return { ok: true, parsed: { frontMatter: parsed.data, body: block.body.replace(/^\s*\n/, '') } };
 }
 
 /** Claude Code's tool names, and what they are in Torbit; a `Bash(git:*)` pattern counts as its tool. */
