@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rpc, SessionTranscript } from '../../server/protocol';
-import { startOpenAIStub, textChunks, type OpenAIStub } from '../stubs/openaiStub';
+import { textChunks } from '../stubs/openaiStub';
 import { openRpcChat } from '../support/rpcChat';
-import { shutdown, type Spawned } from '../support/server';
+import { stubbedBackends } from '../support/stubbed';
 import { torbit } from '../support/cli';
 import { gitRepo } from '../support/tmp';
 
@@ -16,13 +16,7 @@ const FIX = '---\ndescription: Fix an issue by number\nargument-hint: <issue>\n-
 
 describe('custom slash commands over JSON-RPC', function () {
   this.timeout(60_000);
-  let stub: OpenAIStub;
-  const live: Spawned[] = [];
-  beforeEach(async () => { stub = await startOpenAIStub(); });
-  afterEach(async () => {
-    for (const s of live.splice(0)) await shutdown(s);
-    await stub.close();
-  });
+  const backends = stubbedBackends();
 
   function workspace(): string {
     const ws = gitRepo();
@@ -35,7 +29,7 @@ describe('custom slash commands over JSON-RPC', function () {
   }
 
   it('lists the commands with their hints and hashes, and says what is wrong with the others', async () => {
-    const c = await openRpcChat({ ws: workspace(), baseURL: stub.baseURL }, live);
+    const c = await openRpcChat({ ws: workspace(), baseURL: backends.stub.baseURL }, backends.live);
     const r = await c.s.conn.sendRequest<{ commands: { name: string; description?: string; argumentHint?: string; path: string; sha256: string }[]; problems: { path: string; error: string }[] }>(rpc.commandsList.method, {});
     assert.deepEqual(r.commands.map((x) => [x.name, x.description, x.argumentHint, x.path]), [
       ['explain', undefined, undefined, '.torbit/commands/explain.md'],
@@ -48,26 +42,26 @@ describe('custom slash commands over JSON-RPC', function () {
   });
 
   it('sends the command\'s prompt with the arguments in place; the chat keeps the typed text; the audit names the file by hash', async () => {
-    const c = await openRpcChat({ ws: workspace(), baseURL: stub.baseURL }, live);
-    stub.enqueue({ kind: 'stream', chunks: textChunks('On it.', 2) });
+    const c = await openRpcChat({ ws: workspace(), baseURL: backends.stub.baseURL }, backends.live);
+    backends.stub.enqueue({ kind: 'stream', chunks: textChunks('On it.', 2) });
     const { sessionId, turnId } = await c.send('/fix 42');
     assert.equal((await c.turnEnd(turnId)).status, 'done');
-    assert.equal(stub.requests[0]!.body.messages.at(-1).content, 'Read issue 42, find its cause, and fix it with a test.');
+    assert.equal(backends.stub.requests[0]!.body.messages.at(-1).content, 'Read issue 42, find its cause, and fix it with a test.');
     const t = SessionTranscript.parse(await c.s.conn.sendRequest(rpc.sessionGet.method, { sessionId }));
     assert.equal(t.turns[0]!.userText, '/fix 42', 'the chat shows what the person typed');
     const prompts = (await c.s.conn.sendRequest<{ entries: { summary: string }[] }>(rpc.auditList.method, { kind: 'prompt' })).entries;
     assert.equal(prompts[0]!.summary, `/fix 42 (.torbit/commands/fix.md, sha256 ${createHash('sha256').update(FIX).digest('hex').slice(0, 12)})`);
 
     // A command without $ARGUMENTS gets them after its prompt; an unknown one is sent as typed.
-    stub.enqueue({ kind: 'stream', chunks: textChunks('Sure.', 1) }, { kind: 'stream', chunks: textChunks('Hm.', 1) });
+    backends.stub.enqueue({ kind: 'stream', chunks: textChunks('Sure.', 1) }, { kind: 'stream', chunks: textChunks('Hm.', 1) });
     const second = await c.send('/explain src/app.ts', { sessionId });
     await c.turnEnd(second.turnId);
-    assert.equal(stub.requests[1]!.body.messages.at(-1).content, 'Explain this code to a newcomer.\n\nsrc/app.ts');
+    assert.equal(backends.stub.requests[1]!.body.messages.at(-1).content, 'Explain this code to a newcomer.\n\nsrc/app.ts');
     const third = await c.send('/nosuch thing', { sessionId });
     await c.turnEnd(third.turnId);
-    assert.equal(stub.requests[2]!.body.messages.at(-1).content, '/nosuch thing');
+    assert.equal(backends.stub.requests[2]!.body.messages.at(-1).content, '/nosuch thing');
     // The next turn's history holds the prompt the model was asked, not the command line.
-    assert.ok(stub.requests[1]!.body.messages.some((m: { role: string; content: unknown }) => m.role === 'user' && m.content === 'Read issue 42, find its cause, and fix it with a test.'));
+    assert.ok(backends.stub.requests[1]!.body.messages.some((m: { role: string; content: unknown }) => m.role === 'user' && m.content === 'Read issue 42, find its cause, and fix it with a test.'));
   });
 });
 
