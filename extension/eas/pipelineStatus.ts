@@ -8,6 +8,7 @@ import type { RunTracker } from './runTracker';
 import { progressText } from './runTracker';
 import type { Ctx } from '../ctx';
 import { escapeMarkdown } from '../statusbar';
+import { onFilesChange } from '../fileWatch';
 
 const ICON = { ok: '$(rocket)', warn: '$(warning)', fail: '$(error)' } as const;
 
@@ -21,9 +22,8 @@ export class PipelineStatus implements vscode.Disposable {
   constructor(private readonly ctx: Ctx, private readonly runs: RunTracker) {
     this.item.name = 'Torbit EAS Pipeline';
     this.item.command = 'torbit.eas.diagnose';
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{eas.json,app.json,app.config.*,package.json}');
     const soon = () => this.schedule();
-    this.subs.push(watcher, watcher.onDidChange(soon), watcher.onDidCreate(soon), watcher.onDidDelete(soon),
+    this.subs.push(onFilesChange('**/{eas.json,app.json,app.config.*,package.json}', soon),
       ctx.onDidChangeBackend((v) => { if (v.state === 'ready') soon(); }),
       runs.onDidChange(() => { if (this.last) this.render(this.last); }));
   }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { rpc, type PolicyView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 import { fail } from '../commands/fail';
+import { onFilesChange } from '../fileWatch';
 
 type Pending = NonNullable<PolicyView['pending']>;
 
@@ -21,10 +22,9 @@ export function watchPolicyAcceptance(ctx: Ctx): vscode.Disposable {
     await offer(ctx, view.pending);
   };
   const run = () => { void check().catch(fail(ctx, 'policy acceptance')); };
-  const watcher = vscode.workspace.createFileSystemWatcher('**/.torbit/policy.json');
   return vscode.Disposable.from(
     ctx.onDidChangeBackend((b) => { if (b.state === 'ready') run(); }),
-    watcher, watcher.onDidChange(run), watcher.onDidCreate(run),
+    onFilesChange('**/.torbit/policy.json', run, ['change', 'create']),
   );
 }
 

@@ -8,6 +8,7 @@ import { readConfig } from '../config';
 import type { Ctx } from '../ctx';
 import type { ChangeContent } from './changeDiff';
 import { runApprovalAction, WebviewHost } from './host';
+import { onFilesChange } from '../fileWatch';
 import { runBuiltin, slashCommands } from './slashCommands';
 import { resolveOpenableFile } from './workspaceFile';
 import { personalInstructionFiles } from '../../server/agent/instructions/personal';
@@ -32,8 +33,7 @@ export class ChatView extends WebviewHost {
       ctx.onChatEvent((e) => this.onEvent(e)),
       ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.pushState(); void this.pushCommands(); } }),
       // The workspace's own commands, listed again whenever one is added, changed or removed.
-      ...((w) => [w, w.onDidCreate(() => this.pushCommands()), w.onDidChange(() => this.pushCommands()), w.onDidDelete(() => this.pushCommands())])(
-        vscode.workspace.createFileSystemWatcher('**/.torbit/commands/*.md')),
+      onFilesChange('**/.torbit/commands/*.md', () => this.pushCommands()),
       // A restore may have taken turns out of (or back into) the conversation on screen.
       ctx.onCheckpointChanged((e) => { if (e.restored) void this.pushState(); }),
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rpc, type AllowanceView, type AuditKind, type FromWebviewMessage, type SkillView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
+import { onFilesChange } from '../fileWatch';
 import { runApprovalAction, WebviewHost } from './host';
 import { resolveWorkspaceFile } from './workspaceFile';
 
@@ -25,8 +26,7 @@ export class GovernanceView extends WebviewHost {
     ctx.subscriptions.push(
       ctx.onDidChangeBackend((b) => { if (b.state === 'ready') { void this.refresh(); void this.refreshCheckpoints(); void this.refreshAllowances(); void this.refreshSkills(); } }),
       // A skill added, changed or removed in the workspace's skill folders.
-      ...((w) => [w, w.onDidCreate(() => this.refreshSkills()), w.onDidChange(() => this.refreshSkills()), w.onDidDelete(() => this.refreshSkills())])(
-        vscode.workspace.createFileSystemWatcher('**/{.agents,.claude,.github,.torbit}/skills/**/SKILL.md')),
+      onFilesChange('**/{.agents,.claude,.github,.torbit}/skills/**/SKILL.md', () => this.refreshSkills()),
       ctx.onChatEvent((e) => { if (e.event.type === 'turn-end') void this.refresh(); }),
       ctx.onCheckpointChanged(() => { void this.refreshCheckpoints(); void this.refresh(); }),
       ...(ctx.runs ? [ctx.runs.onDidChange(() => this.pushRuns())] : []),

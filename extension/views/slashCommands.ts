@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import { BUILTIN_SLASH_COMMANDS, rpc, type BuiltinSlashCommand, type SlashCommandView } from '../../server/protocol';
 import type { Ctx } from '../ctx';
 
-
 export async function slashCommands(ctx: Ctx): Promise<SlashCommandView[]> {
   const builtins = BUILTIN_SLASH_COMMANDS.map((c): SlashCommandView => ({ name: c.name, description: c.description, builtin: true }));
   if (ctx.backend.state !== 'ready') return builtins;
